@@ -42,16 +42,18 @@ export interface Totals {
   bits_per_token: number;
   /** exp(nats_per_token) */
   ppl: number;
-  /** UTF-8 bytes of the scored text. */
+  /** UTF-8 bytes of the scored text (the whole text with a BOS token, else after the first token). */
   bytes: number;
-  bits_per_byte: number;
+  /** null when the scored text has no bytes */
+  bits_per_byte: number | null;
   /** Code points of the scored text. */
   chars: number;
-  bits_per_char: number;
-  /** Whitespace-separated words. */
+  /** null when the scored text has no characters */
+  bits_per_char: number | null;
+  /** Whitespace-separated words (Unicode White_Space). */
   words: number;
-  /** exp(nats_total / words) */
-  word_ppl: number;
+  /** exp(nats_total / words); null when the scored text has no words (only whitespace). */
+  word_ppl: number | null;
 }
 
 /** The command line's --json output, and what the engine returns for a text. */

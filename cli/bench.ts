@@ -1,0 +1,368 @@
+/**
+ * Benchmark: every bundled model scores the same ~20,000-character text (Moby-Dick chapters of the test
+ * split) in headless Chromium (WASM 1 thread, WASM all threads, WebGPU when an adapter exists) and
+ * natively in Node with onnxruntime-node, in one run.
+ *
+ *   npm run bench [-- --models tiny-bpe1k,tiny-byte] [--chars 20000] [--webgpu-chars N] [--no-build]
+ *                 [--no-browser] [--no-native] [--out bench-results]
+ *
+ * For each model and backend it prints tokens/s and the ratio to native; the cold start (navigation to
+ * the first result of a short text in a fresh browser context); forward passes (= windows); bytes read
+ * back per token; the longest main-thread task from the click to the rendered result (PerformanceObserver
+ * 'longtask', so 0 means none over 50 ms); and the share of the scoring time spent outside session.run.
+ * Writes bench-results/<date>.json.
+ *
+ * On a software WebGPU adapter (SwiftShader, ~100x slower than WASM) the WebGPU runs score only the
+ * first --webgpu-chars characters (default 1,500) so the run ends; the JSON records the length used.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadModelFolder } from '../src/lib/models/model-source';
+import type { BundledManifest } from '../src/lib/models/bundled-manifest';
+import { scoreLogits } from '../src/lib/scoring/log-softmax';
+import { scoreText } from '../src/lib/scoring/score-text';
+import type { WindowScorer } from '../src/lib/scoring/types';
+import { serveStatic } from '../test/e2e/static-server';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAG } from '../tools/chromium';
+import { nodeModelSource } from './node-model-source';
+import { openNodeModel } from './ort-node';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+/** The model folders; the build bundles the same (tools/vite-bundled-assets.ts). */
+const MODELS_DIR = path.resolve(ROOT, process.env.PP_MODELS_DIR ?? 'models');
+/** The test split's Moby-Dick chapters (training/data/split.json), in this order. */
+const BENCH_CHAPTERS = [4, 60, 67, 116, 128];
+const COLD_TEXT = 'Call me Ishmael.';
+const BENCH_FLAGS = [...CHROMIUM_FLAGS, WEBGPU_FLAG];
+
+interface Options {
+  models: string[] | null;
+  chars: number;
+  webgpuChars: number | null;
+  build: boolean;
+  browser: boolean;
+  native: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { models: null, chars: 20_000, webgpuChars: null, build: true, browser: true, native: true, out: 'bench-results' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--models') o.models = value().split(',').filter(Boolean);
+    else if (arg === '--chars') o.chars = Number(value());
+    else if (arg === '--webgpu-chars') o.webgpuChars = Number(value());
+    else if (arg === '--no-build') o.build = false;
+    else if (arg === '--no-browser') o.browser = false;
+    else if (arg === '--no-native') o.native = false;
+    else if (arg === '--out') o.out = value();
+    else if (arg === '--help' || arg === '-h') {
+      console.log(fs.readFileSync(import.meta.filename, 'utf8').split('*/')[0]);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (see --help)`);
+  }
+  if (!(o.chars > 0)) throw new Error('--chars must be a positive number');
+  return o;
+}
+
+/** The fixed benchmark text: the test chapters joined, cut to `chars` characters. */
+export function benchText(chars: number): string {
+  const dir = path.join(ROOT, 'node_modules', '@stdlib', 'datasets-moby-dick', 'data');
+  const text = BENCH_CHAPTERS.map((c) => fs.readFileSync(path.join(dir, `chapter_${c}.txt`), 'utf8').trim()).join('\n\n');
+  if (text.length < chars) throw new Error(`the benchmark text has only ${text.length} characters`);
+  return text.slice(0, chars);
+}
+
+interface Run {
+  model: string;
+  /** 'native' | 'wasm-1' | 'wasm-N' | 'webgpu' */
+  config: string;
+  backend: string;
+  threads: number | null;
+  chars: number;
+  tokens_scored: number;
+  windows: number;
+  seconds: number;
+  tokens_per_second: number;
+  ratio_to_native: number | null;
+  cold_start_ms: number;
+  bytes_read_back_per_token: number | null;
+  longest_main_thread_task_ms: number | null;
+  /** 1 - (time in session.run) / (scoring time): tokenizing, windows, log-softmax, records, messages. */
+  share_outside_forward: number | null;
+  note?: string;
+}
+
+async function benchNative(model: string, text: string): Promise<Run> {
+  const folder = path.join(MODELS_DIR, model);
+  const t0 = performance.now();
+  const source = nodeModelSource(folder);
+  const { config, tokenizer } = await loadModelFolder(source);
+  const m = await openNodeModel(await source.readBytes('onnx/model.onnx'), config, folder);
+  await scoreText(COLD_TEXT, { tokenizer, config, scorer: m.scorer, model });
+  const coldMs = performance.now() - t0;
+  // the same scorer as m.scorer, timed around the forward pass
+  let runMs = 0;
+  let logitsBytes = 0;
+  let windows = 0;
+  const scorer: WindowScorer = {
+    backend: 'node',
+    async scoreWindow({ ids, from, k }) {
+      const s = performance.now();
+      const logits = await m.forward(ids);
+      runMs += performance.now() - s;
+      logitsBytes += logits.byteLength;
+      windows++;
+      return scoreLogits(logits, ids, from, k);
+    },
+  };
+  const s = performance.now();
+  const result = await scoreText(text, { tokenizer, config, scorer, model });
+  const seconds = (performance.now() - s) / 1000;
+  await m.release();
+  return {
+    model,
+    config: 'native',
+    backend: 'onnxruntime-node (cpu)',
+    threads: null,
+    chars: text.length,
+    tokens_scored: result.totals.tokens_scored,
+    windows,
+    seconds,
+    tokens_per_second: result.totals.tokens_scored / seconds,
+    ratio_to_native: 1,
+    cold_start_ms: coldMs,
+    bytes_read_back_per_token: logitsBytes / result.totals.tokens_scored,
+    longest_main_thread_task_ms: null,
+    share_outside_forward: 1 - runMs / (seconds * 1000),
+  };
+}
+
+/** Collect long tasks from the first moment of every page of the context. */
+const LONGTASK_OBSERVER = `
+  window.__longtasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+`;
+
+interface PageResult {
+  run: number;
+  backend: string;
+  totalMs: number;
+  windows: number;
+  runMs: number;
+  bytesReadBack: number;
+  tokensScored: number;
+}
+
+async function readResult(page: Page, run: number): Promise<PageResult> {
+  await page.waitForFunction(
+    (n) => document.querySelector(`[data-testid="result"][data-run="${n}"]`) ?? document.querySelector('[data-testid="error"]'),
+    run,
+    { timeout: 1_800_000, polling: 200 },
+  );
+  const error = page.getByTestId('error');
+  if (await error.count()) throw new Error(`the page failed: ${await error.textContent()}`);
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('[data-testid="result"]')!;
+    const d = el.dataset;
+    return {
+      run: Number(d.run),
+      backend: d.backend ?? '',
+      totalMs: Number(d.totalMs),
+      windows: Number(d.windows),
+      runMs: Number(d.runMs),
+      bytesReadBack: Number(d.bytesReadBack),
+      tokensScored: Number(document.querySelector<HTMLElement>('[data-testid="tokens-scored"]')!.dataset.value),
+    };
+  });
+}
+
+async function benchBrowser(
+  browser: Browser,
+  baseUrl: string,
+  model: string,
+  config: { name: string; backend: 'wasm' | 'webgpu'; threads: number },
+  text: string,
+): Promise<Run | { skipped: string }> {
+  // a fresh context: nothing cached, so the first result is a cold start
+  const context = await browser.newContext();
+  await context.addInitScript(LONGTASK_OBSERVER);
+  const page = await context.newPage();
+  try {
+    const query = new URLSearchParams({ backend: config.backend, model, threads: String(config.threads) });
+    await page.goto(`${baseUrl}?${query}#/playground`);
+    await page.getByTestId('text-input').fill(COLD_TEXT);
+    await page.getByTestId('score-button').click({ timeout: 300_000 });
+    await readResult(page, 1);
+    const coldMs = await page.evaluate(() => performance.now());
+    const backend = (await page.getByTestId('backend').textContent())?.trim() ?? '';
+    if (backend !== config.backend) {
+      const reason = await page.getByTestId('backend-reason').textContent().catch(() => '');
+      return { skipped: `${config.backend} unavailable (${reason || `runs on ${backend}`})` };
+    }
+    const threads = Number((await page.getByTestId('backend').getAttribute('data-threads')) ?? NaN);
+    await page.getByTestId('text-input').fill(text);
+    const clickAt = await page.evaluate(() => performance.now());
+    await page.getByTestId('score-button').click();
+    const r = await readResult(page, 2);
+    const longest = await page.evaluate(
+      (from) =>
+        (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks
+          .filter((t) => t.start + t.duration >= from)
+          .reduce((m, t) => Math.max(m, t.duration), 0),
+      clickAt,
+    );
+    const seconds = r.totalMs / 1000;
+    return {
+      model,
+      config: config.name,
+      backend: r.backend,
+      threads: Number.isFinite(threads) ? threads : null,
+      chars: text.length,
+      tokens_scored: r.tokensScored,
+      windows: r.windows,
+      seconds,
+      tokens_per_second: r.tokensScored / seconds,
+      ratio_to_native: null,
+      cold_start_ms: coldMs,
+      bytes_read_back_per_token: r.bytesReadBack / r.tokensScored,
+      longest_main_thread_task_ms: longest,
+      share_outside_forward: 1 - r.runMs / r.totalMs,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+function table(runs: Run[]): string {
+  const head = ['model', 'config', 'chars', 'tokens', 'windows', 'tok/s', 'x native', 'cold ms', 'B/token', 'longtask ms', 'outside run'];
+  const rows = runs.map((r) => [
+    r.model,
+    r.config,
+    String(r.chars),
+    String(r.tokens_scored),
+    String(r.windows),
+    r.tokens_per_second.toFixed(0),
+    r.ratio_to_native === null ? '' : r.ratio_to_native.toFixed(2),
+    r.cold_start_ms.toFixed(0),
+    r.bytes_read_back_per_token === null ? '' : r.bytes_read_back_per_token.toFixed(0),
+    r.longest_main_thread_task_ms === null ? '' : r.longest_main_thread_task_ms.toFixed(0),
+    r.share_outside_forward === null ? '' : `${(100 * r.share_outside_forward).toFixed(1)}%`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const text = benchText(o.chars);
+  if (o.build) {
+    console.error('building the app (vite build) ...');
+    const b = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) throw new Error('vite build failed');
+  }
+  const manifestPath = path.join(ROOT, 'dist', 'models', 'manifest.json');
+  if (!fs.existsSync(manifestPath)) throw new Error('dist/ has no build: run without --no-build');
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as BundledManifest;
+  const models = (o.models ?? manifest.models.map((m) => m.id)).filter((id) => {
+    const ok = manifest.models.some((m) => m.id === id);
+    if (!ok) console.error(`skipping ${id}: not bundled in dist/`);
+    return ok;
+  });
+  if (models.length === 0) throw new Error('no bundled model to benchmark');
+
+  const runs: Run[] = [];
+  const skipped: string[] = [];
+  const report = (r: Run) => {
+    runs.push(r);
+    console.error(`  ${r.model} ${r.config}: ${r.tokens_per_second.toFixed(0)} tokens/s (${r.tokens_scored} tokens, ${r.seconds.toFixed(1)} s)`);
+  };
+
+  if (o.native) {
+    for (const model of models) report(await benchNative(model, text));
+  }
+
+  let webgpuInfo = '';
+  if (o.browser) {
+    const server = await serveStatic(path.join(ROOT, 'dist'));
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: BENCH_FLAGS });
+    try {
+      const cores = os.availableParallelism();
+      const probe = await browser.newPage();
+      await probe.goto(server.url);
+      const adapter = await probe.evaluate(async () => {
+        const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean } | null> } }).gpu;
+        const a = gpu ? await gpu.requestAdapter() : null;
+        return a ? { description: [a.info?.vendor, a.info?.architecture, a.info?.description].filter(Boolean).join(' '), fallback: !!a.isFallbackAdapter } : null;
+      });
+      await probe.close();
+      const software = !!adapter && (adapter.fallback || /swiftshader|llvmpipe/i.test(adapter.description));
+      webgpuInfo = adapter ? `${adapter.description}${software ? ' (software)' : ''}` : 'no adapter';
+      const webgpuText = text.slice(0, o.webgpuChars ?? (software ? 1_500 : text.length));
+      const configs = [
+        { name: 'wasm-1', backend: 'wasm' as const, threads: 1 },
+        ...(cores > 1 ? [{ name: `wasm-${cores}`, backend: 'wasm' as const, threads: cores }] : []),
+        ...(adapter ? [{ name: 'webgpu', backend: 'webgpu' as const, threads: 1 }] : []),
+      ];
+      if (!adapter) skipped.push('webgpu: no WebGPU adapter in this Chromium');
+      for (const model of models) {
+        for (const config of configs) {
+          const r = await benchBrowser(browser, server.url, model, config, config.backend === 'webgpu' ? webgpuText : text);
+          if ('skipped' in r) skipped.push(`${model} ${config.name}: ${r.skipped}`);
+          else {
+            if (r.chars < text.length) r.note = `first ${r.chars} characters (software WebGPU adapter)`;
+            report(r);
+          }
+        }
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }
+
+  for (const r of runs) {
+    const native = runs.find((n) => n.model === r.model && n.config === 'native');
+    if (native && r.config !== 'native') r.ratio_to_native = r.tokens_per_second / native.tokens_per_second;
+  }
+
+  const date = new Date().toISOString();
+  const out = {
+    date,
+    machine: { cpus: os.cpus()[0]?.model ?? '', cores: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}`, node: process.version },
+    load_average: os.loadavg(),
+    webgpu_adapter: webgpuInfo || null,
+    text: { source: `moby-dick chapters ${BENCH_CHAPTERS.join(', ')} (test split)`, chars: text.length },
+    runs,
+    skipped,
+  };
+  fs.mkdirSync(path.join(ROOT, o.out), { recursive: true });
+  const file = path.join(ROOT, o.out, `${date.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
+  console.log(table(runs));
+  if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
+  console.log(`WebGPU adapter: ${webgpuInfo || 'not probed'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+main().catch((e) => {
+  console.error(`error: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+/**
+ * The readable summary `npm run -s score` prints without --json.
+ */
+import type { ScoreResult, TokenRecord } from '../src/lib/scoring/types';
+
+const LN2 = Math.LN2;
+
+/** Fixed digits, or 3 significant digits with an exponent for huge values (a word perplexity can be 1e23). */
+const fixed = (x: number | null, digits: number) =>
+  x === null ? 'n/a' : Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toFixed(digits);
+const count = (x: number) => x.toLocaleString('en-US');
+/** A token's text with whitespace and controls made visible. */
+const shown = (text: string) => JSON.stringify(text);
+
+/**
+ * Format a result for a terminal: loss, perplexity read as a uniform choice, bits per byte, and the
+ * tokens the model found most surprising.
+ * @example console.log(formatSummary(result, 8));
+ */
+export function formatSummary(result: ScoreResult, surprising = 10): string {
+  const t = result.totals;
+  const lines = [
+    `model        ${result.model} (context ${result.n_ctx}, stride ${result.stride}, backend ${result.backend})`,
+    `text         ${count(t.bytes)} bytes, ${count(t.chars)} characters, ${count(t.words)} words scored`,
+    `tokens       ${count(t.tokens)} (${count(t.tokens_scored)} scored)`,
+    `loss         ${fixed(t.nats_per_token, 4)} nats/token = ${fixed(t.bits_per_token, 4)} bits/token (total ${fixed(t.nats_total, 2)} nats)`,
+    `perplexity   ${fixed(t.ppl, 3)}: as if choosing uniformly among ${fixed(t.ppl, 1)} tokens at each step`,
+    `bits/byte    ${fixed(t.bits_per_byte, 4)}`,
+    `bits/char    ${fixed(t.bits_per_char, 4)}`,
+    `word ppl     ${fixed(t.word_ppl, 2)}`,
+  ];
+  const worst = result.tokens
+    .filter((token): token is TokenRecord & { logprob: number } => token.scored && token.logprob !== null)
+    .sort((a, b) => a.logprob - b.logprob || a.index - b.index)
+    .slice(0, surprising);
+  if (worst.length > 0) {
+    lines.push('', 'most surprising tokens');
+    for (const token of worst) {
+      const expected = token.top[0]
+        ? `, expected ${shown(token.top[0].text)} (p ${fixed(Math.exp(token.top[0].logprob), 3)})`
+        : '';
+      lines.push(
+        `  #${String(token.index).padEnd(6)} ${shown(token.text).padEnd(16)} ${fixed(-token.logprob / LN2, 2).padStart(6)} bits, rank ${token.rank}${expected}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

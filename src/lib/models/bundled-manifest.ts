@@ -1,0 +1,103 @@
+/**
+ * The manifest of bundled models: `models/manifest.json` in the built app, written by the build
+ * (tools/vite-bundled-assets.ts) from the model folders under `models/`. Pure data and pure functions:
+ * no DOM, no Node.
+ */
+
+/** One bundled model folder (Hugging Face layout, see DESIGN.md "Model folder"). */
+export interface BundledModel {
+  /** Folder name, e.g. "tiny-bpe1k"; the `model-select` option value. */
+  id: string;
+  /** The folder, relative to the manifest, with a trailing slash: "tiny-bpe1k/". */
+  path: string;
+  /** config.json `model_type`. */
+  model_type: string;
+  /** Context length (config.json `n_positions`, or `n_ctx` / `max_position_embeddings`). */
+  n_ctx: number;
+  vocab_size: number;
+  n_layer: number | null;
+  n_embd: number | null;
+  bos_token_id: number | null;
+  /** "byte" (byte-level, no merges), "byte-bpe" (byte-level BPE), or the tokenizer model type in lower case. */
+  tokenizer_kind: string;
+  /** Every file the app may fetch, relative to the folder, and its size in bytes. */
+  files: Record<string, number>;
+}
+
+export interface BundledManifest {
+  version: 1;
+  /** The model the app opens first. */
+  default: string;
+  models: BundledModel[];
+}
+
+/** The files of a model folder the app serves (the rest of the folder stays out of the build). */
+export const SERVED_MODEL_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+] as const;
+
+/** The files without which a folder is not a usable model. */
+export const REQUIRED_MODEL_FILES = ['config.json', 'tokenizer.json', 'onnx/model.onnx'] as const;
+
+/** The model the app prefers to open first when it is bundled. */
+export const PREFERRED_DEFAULT_MODEL = 'tiny-bpe1k';
+
+/**
+ * Classify a tokenizer.json.
+ * @example tokenizerKind(JSON.parse(tokenizerJson)) // "byte-bpe"
+ */
+export function tokenizerKind(tokenizer: {
+  model?: { type?: string; merges?: unknown[] };
+  pre_tokenizer?: { type?: string } | null;
+}): string {
+  const type = (tokenizer.model?.type ?? 'unknown').toLowerCase();
+  const byteLevel = tokenizer.pre_tokenizer?.type === 'ByteLevel';
+  if (type === 'bpe' && byteLevel) return (tokenizer.model?.merges?.length ?? 0) === 0 ? 'byte' : 'byte-bpe';
+  return type;
+}
+
+const firstNumber = (...values: unknown[]): number | null => {
+  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) return v;
+  return null;
+};
+
+/**
+ * One manifest entry from a folder's parsed config.json and tokenizer.json and its file sizes.
+ * Throws when the config names no context length or vocabulary size, with the id in the message.
+ * @example manifestEntry('tiny-bpe1k', config, tokenizer, { 'config.json': 412, 'onnx/model.onnx': 9e6 })
+ */
+export function manifestEntry(
+  id: string,
+  config: Record<string, unknown>,
+  tokenizer: Parameters<typeof tokenizerKind>[0],
+  files: Record<string, number>,
+): BundledModel {
+  const n_ctx = firstNumber(config.n_positions, config.n_ctx, config.max_position_embeddings);
+  const vocab_size = firstNumber(config.vocab_size);
+  if (n_ctx === null) throw new Error(`model ${id}: config.json names no context length (n_positions)`);
+  if (vocab_size === null) throw new Error(`model ${id}: config.json names no vocab_size`);
+  return {
+    id,
+    path: `${id}/`,
+    model_type: typeof config.model_type === 'string' ? config.model_type : 'unknown',
+    n_ctx,
+    vocab_size,
+    n_layer: firstNumber(config.n_layer, config.num_hidden_layers),
+    n_embd: firstNumber(config.n_embd, config.hidden_size),
+    bos_token_id: firstNumber(config.bos_token_id),
+    tokenizer_kind: tokenizerKind(tokenizer),
+    files,
+  };
+}
+
+/** Order entries (preferred default first, then by id) and pick the default. */
+export function makeManifest(models: BundledModel[]): BundledManifest {
+  const sorted = [...models].sort((a, b) =>
+    a.id === PREFERRED_DEFAULT_MODEL ? -1 : b.id === PREFERRED_DEFAULT_MODEL ? 1 : a.id.localeCompare(b.id),
+  );
+  return { version: 1, default: sorted[0]?.id ?? '', models: sorted };
+}

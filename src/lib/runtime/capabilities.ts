@@ -1,0 +1,103 @@
+/**
+ * What this browser context can run, detected once. Works in a window and in a worker (Chromium
+ * exposes navigator.gpu to workers).
+ */
+
+/** The few WebGPU shapes we touch; the DOM lib of TypeScript 5.9 has no WebGPU types. */
+export interface GpuAdapterLike {
+  readonly features: { has(name: string): boolean };
+  readonly info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+  readonly isFallbackAdapter?: boolean;
+  requestDevice(): Promise<unknown>;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+export interface Capabilities {
+  /** A WebGPU adapter was found. */
+  webgpu: boolean;
+  /** Why WebGPU is unavailable; null when it is available. */
+  webgpuUnavailableReason: string | null;
+  /** The adapter found, handed to onnxruntime-web so that it does not ask again. */
+  adapter: GpuAdapterLike | null;
+  /** e.g. "google swiftshader (fallback)"; empty when there is no adapter. */
+  adapterDescription: string;
+  shaderF16: boolean;
+  /** SharedArrayBuffer is usable, so WASM may run threads (needs COOP/COEP headers). */
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** The most WASM threads worth asking for: 1 without cross-origin isolation. */
+  maxThreads: number;
+}
+
+let detected: Promise<Capabilities> | null = null;
+
+/**
+ * Detect once per context; later calls return the same promise.
+ * @example const caps = await detectCapabilities(); if (!caps.webgpu) console.log(caps.webgpuUnavailableReason);
+ */
+export function detectCapabilities(): Promise<Capabilities> {
+  detected ??= detect();
+  return detected;
+}
+
+async function detect(): Promise<Capabilities> {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const hardwareConcurrency = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const base = {
+    crossOriginIsolated: isolated,
+    hardwareConcurrency,
+    maxThreads: isolated ? hardwareConcurrency : 1,
+  };
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  const none = (reason: string): Capabilities => ({
+    ...base,
+    webgpu: false,
+    webgpuUnavailableReason: reason,
+    adapter: null,
+    adapterDescription: '',
+    shaderF16: false,
+  });
+  if (!gpu) return none('this browser has no WebGPU (navigator.gpu is missing)');
+  let adapter: GpuAdapterLike | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return none(`requesting a WebGPU adapter failed: ${errorMessage(e)}`);
+  }
+  if (!adapter) return none('no WebGPU adapter is available');
+  const info = adapter.info ?? {};
+  const description = [info.vendor, info.architecture || info.description || info.device]
+    .filter(Boolean)
+    .join(' ')
+    .trim();
+  return {
+    ...base,
+    webgpu: true,
+    webgpuUnavailableReason: null,
+    adapter,
+    adapterDescription: `${description || 'unknown adapter'}${adapter.isFallbackAdapter ? ' (fallback)' : ''}`,
+    shaderF16: adapter.features.has('shader-f16'),
+  };
+}
+
+/**
+ * The number of WASM threads to use: the request clamped to what the context allows;
+ * 0 or undefined picks min(4, cores).
+ * @example wasmThreads(0, caps) // 4 on an isolated 8-core machine, 1 without isolation
+ */
+export function wasmThreads(requested: number | undefined, caps: Capabilities): number {
+  const wanted = requested && requested > 0 ? Math.floor(requested) : Math.min(4, caps.hardwareConcurrency);
+  return Math.max(1, Math.min(wanted, caps.maxThreads));
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The CPU scoring head: log-softmax statistics over rows of logits, in float64. Logits come from the
+ * model as float32; every sum here is float64 so the result matches a float64 reference to well
+ * under 1e-6 nats whatever the vocabulary size.
+ */
+import type { WindowRequest, WindowScorer, WindowStats } from './types';
+
+/** Log-softmax statistics of one predicted distribution. */
+export interface RowStats {
+  /** log p(target), nats */
+  logprob: number;
+  /** 1 + number of logits strictly greater than the target's */
+  rank: number;
+  /** entropy of the distribution, nats */
+  entropy: number;
+}
+
+/**
+ * Statistics of one row of logits, and its top k (most likely first; equal logits in id order)
+ * written to topIds/topLogprobs at `topAt`.
+ * @example
+ * const topIds = new Int32Array(2), topLogprobs = new Float64Array(2);
+ * rowStats(new Float32Array([1, 3, 2]), 0, 3, 2, 2, topIds, topLogprobs, 0) // { logprob: -1.41, rank: 2, ... }, topIds [1, 2]
+ */
+export function rowStats(
+  logits: Float32Array, // (T, V) row-major; this row starts at rowAt
+  rowAt: number,
+  V: number,
+  target: number,
+  k: number,
+  topIds: Int32Array, // (n, k) row-major
+  topLogprobs: Float64Array, // (n, k) row-major
+  topAt: number,
+): RowStats {
+  if (!(target >= 0 && target < V)) throw new RangeError(`target id ${target} is outside the model's ${V} logits`);
+  const targetLogit = logits[rowAt + target];
+  // pass 1: max, rank, top-k by insertion into a list kept sorted by (logit desc, id asc)
+  let max = -Infinity;
+  let greater = 0;
+  let kept = 0;
+  for (let v = 0; v < V; v++) {
+    const x = logits[rowAt + v];
+    if (x !== x) throw new Error(`the model returned NaN logits (vocabulary entry ${v})`);
+    if (x > max) max = x;
+    if (x > targetLogit) greater++;
+    if (k > 0 && (kept < k || x > logits[rowAt + topIds[topAt + k - 1]])) {
+      // ids arrive in increasing order, so an equal logit never displaces an earlier id
+      let j = kept < k ? kept++ : k - 1;
+      while (j > 0 && logits[rowAt + topIds[topAt + j - 1]] < x) {
+        topIds[topAt + j] = topIds[topAt + j - 1];
+        j--;
+      }
+      topIds[topAt + j] = v;
+    }
+  }
+  if (!Number.isFinite(max)) throw new Error(`the model returned non-finite logits (max ${max})`);
+  // pass 2: sum of exp(x - max) and of exp(x - max) * (x - max), for log Z and the entropy
+  let sum = 0;
+  let weighted = 0;
+  for (let v = 0; v < V; v++) {
+    const shifted = logits[rowAt + v] - max;
+    const e = Math.exp(shifted);
+    if (e === 0) continue; // also skips -Infinity logits, where e * shifted would be NaN
+    sum += e;
+    weighted += e * shifted;
+  }
+  const logSum = Math.log(sum);
+  const logZ = max + logSum;
+  for (let j = 0; j < Math.min(k, V); j++) topLogprobs[topAt + j] = logits[rowAt + topIds[topAt + j]] - logZ;
+  return {
+    logprob: targetLogit - logZ,
+    rank: greater + 1,
+    // H = -sum p log p = log Z - E[x] = log(sum) - E[x - max]
+    entropy: logSum - weighted / sum,
+  };
+}
+
+/**
+ * Window statistics from the window's logits: rows from .. T - 2 predict ids[from + 1] .. ids[T - 1].
+ * @example scoreLogits(logits, new Int32Array([5, 7, 9]), 0, 5) // 2 targets: 7 and 9
+ */
+export function scoreLogits(
+  logits: Float32Array, // (T, V) row-major
+  ids: Int32Array, // (T)
+  from: number,
+  k: number,
+): WindowStats {
+  const T = ids.length;
+  const V = logits.length / T;
+  if (T === 0 || !Number.isInteger(V) || V === 0) {
+    throw new Error(`logits of length ${logits.length} do not hold one row per token for ${T} tokens`);
+  }
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
+  if (k > V) throw new RangeError(`k = ${k} alternatives asked for, but the vocabulary has only ${V} entries`);
+  const n = Math.max(0, T - 1 - from);
+  const stats: WindowStats = {
+    logprob: new Float64Array(n),
+    rank: new Int32Array(n),
+    entropy: new Float64Array(n),
+    topIds: new Int32Array(n * k),
+    topLogprobs: new Float64Array(n * k),
+  };
+  for (let i = 0; i < n; i++) {
+    const row = from + i;
+    const s = rowStats(logits, row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k);
+    stats.logprob[i] = s.logprob;
+    stats.rank[i] = s.rank;
+    stats.entropy[i] = s.entropy;
+  }
+  return stats;
+}
+
+/** One forward pass: ids (T) -> logits (T, V) row-major. */
+export type LogitsForward = (ids: Int32Array) => Promise<Float32Array>;
+
+/**
+ * A WindowScorer from a forward pass that returns all logits (the CPU path): one forward call per
+ * window, the log-softmax statistics in TypeScript.
+ * @example const scorer = logitsScorer((ids) => runModel(ids), 'node'); await scorer.scoreWindow({ ids, from: 0, k: 5 });
+ */
+export function logitsScorer(forward: LogitsForward, backend = 'cpu'): WindowScorer {
+  return {
+    backend,
+    async scoreWindow({ ids, from, k }: WindowRequest): Promise<WindowStats> {
+      return scoreLogits(await forward(ids), ids, from, k);
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // *.test.ts run here in Node; *.e2e.ts are Playwright's (see package.json test:e2e)
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    // the golden and CLI tests run real ONNX models on a shared machine
+    testTimeout: 120_000,
+  },
+});
