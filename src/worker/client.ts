@@ -1,0 +1,143 @@
+/**
+ * The page's side of the inference worker: promises over the message protocol (./protocol.ts).
+ *
+ *   const client = new InferenceClient();
+ *   const info = await client.load({ model, backend: 'auto', threads: 0, assetsBase });
+ *   const { result } = await client.score('Call me Ishmael.', {}, (done, total) => ...);
+ *
+ * A new score() cancels the running one, whose promise rejects with a CancelledError; so does a new
+ * load() for both.
+ */
+import type { LoadedModelInfo, LoadRequest, ScoreRequest, ScoreTiming, WorkerEvent, WorkerRequest } from './protocol';
+import type { ScoreResult } from '../lib/scoring/types';
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+  onProgress?: (a: number, b: number | null, file?: string) => void;
+}
+
+export interface ScoreOptions {
+  stride?: number;
+  k?: number;
+}
+
+export class InferenceClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private currentScore = 0;
+  private currentLoad = 0;
+  /** Called when WebGPU fails mid-score and the worker goes on on WASM. */
+  onFallback: ((reason: string) => void) | null = null;
+
+  constructor(worker?: Worker) {
+    this.worker =
+      worker ?? new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+    this.worker.addEventListener('message', (e: MessageEvent<WorkerEvent>) => this.handle(e.data));
+    this.worker.addEventListener('error', (e) => {
+      const error = new Error(`the inference worker failed: ${e.message || 'unknown error'}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  /**
+   * Load a model (cancels any running load or score).
+   * @example await client.load({ model: { kind: 'url', url, name: 'tiny-bpe1k' }, backend: 'auto', threads: 0, assetsBase });
+   */
+  load(
+    request: Omit<LoadRequest, 'type' | 'id'>,
+    onProgress?: (file: string, loaded: number, total: number | null) => void,
+  ): Promise<LoadedModelInfo> {
+    if (this.currentScore) this.cancel(this.currentScore);
+    if (this.currentLoad) this.cancel(this.currentLoad);
+    const id = this.nextId++;
+    this.currentLoad = id;
+    return this.request<LoadedModelInfo>({ ...request, type: 'load', id }, (loaded, total, file) =>
+      onProgress?.(file ?? '', loaded, total),
+    );
+  }
+
+  /**
+   * Score a text with the loaded model (cancels any running score).
+   * @example const { result, timing } = await client.score(text, { k: 5 }, (done, total) => bar.set(done / total));
+   */
+  score(
+    text: string,
+    options: ScoreOptions = {},
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ result: ScoreResult; timing: ScoreTiming }> {
+    if (this.currentScore) this.cancel(this.currentScore);
+    const id = this.nextId++;
+    this.currentScore = id;
+    const req: ScoreRequest = { type: 'score', id, text, ...options };
+    return this.request(req, (done, total) => onProgress?.(done, total ?? 0));
+  }
+
+  /** Cancel the running score (or the request with this id). */
+  cancel(id: number = this.currentScore): void {
+    if (!id) return;
+    this.post({ type: 'cancel', id });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new CancelledError());
+    this.pending.clear();
+  }
+
+  private request<T>(req: WorkerRequest & { id: number }, onProgress?: Pending['onProgress']): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress });
+      this.post(req);
+    });
+  }
+
+  private post(req: WorkerRequest): void {
+    this.worker.postMessage(req);
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.currentScore === id) this.currentScore = 0;
+    if (this.currentLoad === id) this.currentLoad = 0;
+    return p;
+  }
+
+  private handle(ev: WorkerEvent): void {
+    switch (ev.type) {
+      case 'load-progress':
+        this.pending.get(ev.id)?.onProgress?.(ev.loaded, ev.total, ev.file);
+        break;
+      case 'progress':
+        this.pending.get(ev.id)?.onProgress?.(ev.done, ev.total);
+        break;
+      case 'loaded':
+        this.settle(ev.id)?.resolve(ev.info as never);
+        break;
+      case 'scored':
+        this.settle(ev.id)?.resolve({ result: ev.result, timing: ev.timing } as never);
+        break;
+      case 'fallback':
+        this.onFallback?.(ev.reason);
+        break;
+      case 'cancelled':
+        this.settle(ev.id)?.reject(new CancelledError());
+        break;
+      case 'error':
+        this.settle(ev.id)?.reject(new Error(ev.message));
+        break;
+      default:
+        throw new Error(`unknown worker event ${JSON.stringify(ev satisfies never)}`);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: owns the tokenizer and the model sessions, so the page never waits on a model.
+ * Speaks the protocol of ./protocol.ts. One model at a time; one score at a time (a new score or load
+ * cancels the running score; a new load cancels the running load).
+ */
+import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { errorMessage } from '../lib/runtime/capabilities';
+import { fetchSource, filesSource } from '../lib/models/fetch-source';
+import { loadModelFolder, type ModelConfig, type ModelSource } from '../lib/models';
+import { scoreText } from '../lib/scoring/score-text';
+import type { WindowScorer } from '../lib/scoring/types';
+import type { TextTokenizer } from '../lib/tokens/tokenizer';
+import type { LoadRequest, ScoreRequest, WorkerEvent, WorkerRequest } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+interface LoadedModel {
+  name: string;
+  runtime: ModelRuntime;
+  tokenizer: TextTokenizer;
+  config: ModelConfig;
+}
+
+interface Job {
+  id: number;
+  controller: AbortController;
+  /** Settles when the job has stopped touching the sessions. */
+  done: Promise<void>;
+}
+
+let model: Promise<LoadedModel> | null = null;
+let loadJob: Job | null = null;
+let scoreJob: Job | null = null;
+/** Ids answered already (cancelled): their late results are dropped. */
+const answered = new Set<number>();
+
+const post = (ev: WorkerEvent) => {
+  if (ev.type !== 'load-progress' && ev.type !== 'progress' && ev.type !== 'fallback') {
+    if (answered.has(ev.id)) return;
+    answered.add(ev.id);
+  } else if (answered.has(ev.id)) {
+    return;
+  }
+  self.postMessage(ev);
+};
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const req = e.data;
+  switch (req.type) {
+    case 'load':
+      cancel(scoreJob);
+      cancel(loadJob);
+      loadJob = startJob(req.id, (signal) => load(req, signal));
+      break;
+    case 'score':
+      cancel(scoreJob);
+      scoreJob = startJob(req.id, (signal) => score(req, signal));
+      break;
+    case 'cancel':
+      if (scoreJob?.id === req.id) cancel(scoreJob);
+      if (loadJob?.id === req.id) cancel(loadJob);
+      break;
+    default:
+      post({ type: 'error', id: (req as { id?: number }).id ?? 0, phase: 'score', message: `unknown request ${JSON.stringify(req)}` });
+  }
+};
+
+function startJob(id: number, run: (signal: AbortSignal) => Promise<void>): Job {
+  const controller = new AbortController();
+  const done = run(controller.signal).catch(() => undefined);
+  return { id, controller, done };
+}
+
+/** Answer `cancelled` at once; the job stops at its next window boundary. */
+function cancel(job: Job | null): void {
+  if (!job || job.controller.signal.aborted) return;
+  job.controller.abort();
+  post({ type: 'cancelled', id: job.id });
+}
+
+function openSource(req: LoadRequest, signal: AbortSignal): ModelSource {
+  const onProgress = (file: string, loaded: number, total: number | null) =>
+    post({ type: 'load-progress', id: req.id, file, loaded, total });
+  return req.model.kind === 'url' ? fetchSource(req.model.url, { signal, onProgress }) : filesSource(req.model.files);
+}
+
+async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
+  const t0 = performance.now();
+  const previous = model;
+  const stopping = scoreJob?.done;
+  // set synchronously, so that a score sent right after this load waits for this model
+  const next = (async (): Promise<LoadedModel> => {
+    // the cancelled score must stop touching the old sessions before they are released
+    await stopping;
+    if (previous) await previous.then((m) => m.runtime.release()).catch(() => undefined);
+    const source = openSource(req, signal);
+    const [{ config, tokenizer }, modelBytes] = await Promise.all([
+      loadModelFolder(source),
+      source.readBytes('onnx/model.onnx'),
+    ]);
+    signal.throwIfAborted();
+    const runtime = await openModelRuntime({
+      modelBytes,
+      preference: req.backend,
+      assetsBase: req.assetsBase,
+      threads: req.threads,
+      config,
+      onFallback: (reason) => scoreJob && post({ type: 'fallback', id: scoreJob.id, backend: 'wasm', reason }),
+    });
+    if (signal.aborted) {
+      await runtime.release();
+      signal.throwIfAborted();
+    }
+    return { name: req.model.name, runtime, tokenizer, config };
+  })();
+  model = next;
+  try {
+    const m = await next;
+    post({
+      type: 'loaded',
+      id: req.id,
+      info: {
+        name: m.name,
+        n_ctx: m.config.n_ctx,
+        vocab_size: m.config.vocab_size,
+        backend: m.runtime.backend,
+        requested: req.backend,
+        fallbackReason: m.runtime.fallbackReason,
+        threads: m.runtime.threads,
+        crossOriginIsolated: m.runtime.capabilities.crossOriginIsolated,
+        adapter: m.runtime.capabilities.adapterDescription,
+        loadMs: performance.now() - t0,
+      },
+    });
+  } catch (e) {
+    if (model === next) model = null;
+    if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'load', message: errorMessage(e) });
+  }
+}
+
+async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
+  const t0 = performance.now();
+  try {
+    if (!model) throw new Error('no model is loaded');
+    const m = await model;
+    const before = m.runtime.counters();
+    const result = await scoreText(req.text, {
+      tokenizer: m.tokenizer,
+      config: m.config,
+      scorer: yieldingScorer(m.runtime.scorer),
+      model: m.name,
+      stride: req.stride,
+      k: req.k ?? 5,
+      signal,
+      onProgress: (p) => post({ type: 'progress', id: req.id, done: p.windowsDone, total: p.windowsTotal }),
+    });
+    signal.throwIfAborted();
+    const runtime = diff(m.runtime.counters(), before);
+    post({
+      type: 'scored',
+      id: req.id,
+      result,
+      timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime },
+    });
+  } catch (e) {
+    if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'score', message: errorMessage(e) });
+  }
+}
+
+/**
+ * A WASM session.run resolves through microtasks only, so a loop of windows would never let a `cancel`
+ * (or a newer `score`) message in: give the event loop one turn before every window.
+ */
+function yieldingScorer(scorer: WindowScorer): WindowScorer {
+  return {
+    get backend() {
+      return scorer.backend;
+    },
+    async scoreWindow(req) {
+      await yieldToEventLoop();
+      return scorer.scoreWindow(req);
+    },
+  };
+}
+
+const yieldChannel = new MessageChannel();
+const yieldWaiters: (() => void)[] = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+
+/**
+ * One macrotask turn, through a message to ourselves: queued behind the page's messages, and without
+ * setTimeout's 4 ms clamp. (scheduler.yield() would not do: its continuation outranks the messages.)
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldWaiters.push(resolve);
+    yieldChannel.port2.postMessage(null);
+  });
+}
+
+function diff(a: RuntimeCounters, b: RuntimeCounters): RuntimeCounters {
+  // after a mid-text fallback the counters are the WASM scorer's, which started at zero
+  const d = {
+    forwardPasses: a.forwardPasses - b.forwardPasses,
+    runMs: a.runMs - b.runMs,
+    bytesReadBack: a.bytesReadBack - b.bytesReadBack,
+  };
+  return d.forwardPasses >= 0 ? d : a;
+}

@@ -1,0 +1,86 @@
+/**
+ * The one message protocol between the page and the inference worker (src/worker/inference.worker.ts).
+ * Everything here is structured-cloneable. The page never waits on a model: it posts a request and
+ * reacts to events; every event names the request it answers.
+ *
+ *   page -> worker   load, score, cancel
+ *   worker -> page   load-progress, loaded, progress, scored, fallback, cancelled, error
+ *
+ * A new `score` cancels the running one (it answers `cancelled`); a new `load` cancels both.
+ */
+import type { BackendPreference, Backend, RuntimeCounters } from '../lib/runtime';
+import type { ScoreResult } from '../lib/scoring/types';
+
+/** Where a model folder (Hugging Face layout, DESIGN.md) comes from. */
+export type ModelRef =
+  /** A URL prefix of a folder: `${url}config.json`, `${url}onnx/model.onnx`, ... (absolute, ends in '/'). */
+  | { kind: 'url'; url: string; name: string }
+  /** Files the user dropped in; matched by their path relative to the folder or by base name. */
+  | { kind: 'files'; files: File[]; name: string };
+
+export interface LoadRequest {
+  type: 'load';
+  id: number;
+  model: ModelRef;
+  /** @defaultValue 'auto' */
+  backend: BackendPreference;
+  /** WASM threads; 0 = min(4, cores). Fixed for the worker's life at its first load. */
+  threads: number;
+  /** Absolute URL of the app root, ending in '/': ort/ and scoring-head.onnx are under it. */
+  assetsBase: string;
+}
+
+export interface ScoreRequest {
+  type: 'score';
+  id: number;
+  text: string;
+  /** Window stride in tokens, 1 .. n_ctx - 1. @defaultValue floor(n_ctx / 2) */
+  stride?: number;
+  /** Alternatives per position. @defaultValue 5 */
+  k?: number;
+}
+
+/** Cancel the request with this id (a load or a score); unknown or finished ids are ignored. */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type WorkerRequest = LoadRequest | ScoreRequest | CancelRequest;
+
+export interface LoadedModelInfo {
+  name: string;
+  n_ctx: number;
+  vocab_size: number;
+  /** What runs now. */
+  backend: Backend;
+  /** What the user asked for. */
+  requested: BackendPreference;
+  /** Why WebGPU is not used; null when it is (or when WASM was forced). */
+  fallbackReason: string | null;
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** e.g. "google swiftshader (fallback)"; empty without WebGPU. */
+  adapter: string;
+  /** From the load request to a usable session, ms. */
+  loadMs: number;
+}
+
+export interface ScoreTiming {
+  /** From the score request to the result, ms (tokenizing, windows, records, totals). */
+  totalMs: number;
+  /** Forward passes = windows. */
+  windows: number;
+  /** The runtime's counters for this text: time in session.run, bytes read back. */
+  runtime: RuntimeCounters;
+}
+
+export type WorkerEvent =
+  | { type: 'load-progress'; id: number; file: string; loaded: number; total: number | null }
+  | { type: 'loaded'; id: number; info: LoadedModelInfo }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'scored'; id: number; result: ScoreResult; timing: ScoreTiming }
+  /** WebGPU failed while scoring request `id`; it goes on on WASM. */
+  | { type: 'fallback'; id: number; backend: Backend; reason: string }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id: number; phase: 'load' | 'score'; message: string };

@@ -1,0 +1,156 @@
+/**
+ * One body, run once per backend project (wasm, webgpu): score in the built app and check the numbers
+ * the page exposes against the golden references written by training/export.py.
+ */
+import {
+  bundledModels,
+  expect,
+  openPlayground,
+  readGolden,
+  scoreInPage,
+  screenshotPath,
+  test,
+  type Golden,
+  type GoldenText,
+  type PageToken,
+} from './fixtures';
+
+const MODEL = 'tiny-bpe1k';
+
+/**
+ * Tolerance against the golden logprobs: the golden file is PyTorch's float64 forward; the app runs the
+ * float32 ONNX export (and, on WebGPU, a float32 log-softmax on the GPU). For these 4-layer models the
+ * float32 rounding stays near 1e-5 nats, so 1e-4 leaves a margin while still catching a wrong row, a
+ * wrong window offset or a stale BOS (those are off by 0.1 nats or more).
+ */
+const GOLDEN_TOLERANCE_NATS = 1e-4;
+/** WASM and WebGPU run the same float32 graph with different kernels and summation orders. */
+const BACKEND_TOLERANCE_NATS = 1e-4;
+
+const SHORT_TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely, I went to sea.';
+
+function maxAbsDiff(a: ArrayLike<number | null>, b: ArrayLike<number | null>): { max: number; at: number } {
+  let max = 0;
+  let at = -1;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs((a[i] ?? NaN) - (b[i] ?? NaN));
+    if (!(d <= max)) {
+      max = d;
+      at = i;
+    }
+  }
+  return { max, at };
+}
+
+test.beforeEach(() => {
+  test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled in dist/ (no onnx/model.onnx yet)`);
+});
+
+test('scores a short text: one element per token, numeric logprobs and summary', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  const running = await openPlayground(page, { backend, model: MODEL });
+  expect(running, 'the forced backend runs (no fallback)').toBe(backend);
+
+  const { tokens, summary } = await scoreInPage(page, SHORT_TEXT);
+  expect(tokens.length).toBeGreaterThan(5);
+  expect(tokens.map((t) => t.text).join(''), 'the tokens show exactly the input').toBe(SHORT_TEXT);
+  tokens.forEach((t, i) => {
+    expect(t.index).toBe(i);
+    // the model has a BOS token, so every token is scored
+    expect(Number.isFinite(t.logprob) && t.logprob! <= 0, `token ${i} logprob ${t.logprob}`).toBe(true);
+    expect(Number.isInteger(t.rank) && t.rank! >= 1, `token ${i} rank ${t.rank}`).toBe(true);
+  });
+  expect(summary.tokensScored).toBe(tokens.length);
+  expect(summary.ppl).toBeGreaterThan(1);
+  expect(Number.isFinite(summary.ppl)).toBe(true);
+  expect(summary.bitsPerByte).toBeGreaterThan(0);
+  // the summary agrees with the tokens: ppl = exp(mean nats)
+  const meanNats = -tokens.reduce((s, t) => s + t.logprob!, 0) / tokens.length;
+  expect(Math.abs(Math.log(summary.ppl) - meanNats)).toBeLessThan(1e-9);
+
+  await page.getByTestId('token').nth(3).click();
+  await expect(page.getByTestId('token-inspector')).toBeVisible();
+  await page.screenshot({ path: screenshotPath(`playground-${backend}`), fullPage: true });
+});
+
+/** Golden texts the page can reproduce: a textarea turns CRLF into LF, and stride 1 is too slow here. */
+function pageTexts(golden: Golden): GoldenText[] {
+  return golden.texts.filter((t) => t.text.length > 0 && !t.text.includes('\r') && t.stride > 1);
+}
+
+for (const model of [MODEL, ...bundledModels().filter((m) => m !== MODEL)]) {
+  test(`per-token logprobs match the golden reference: ${model}`, async ({ page, backend, pageErrors }) => {
+    void pageErrors;
+    test.skip(!bundledModels().includes(model), `${model} is not bundled`);
+    const golden = readGolden(model);
+    test.skip(golden === null, `test/fixtures/golden/${model}.json does not exist yet`);
+    // WebGPU here is a software rasteriser: the first opening of the default model only
+    if (backend === 'webgpu') test.skip(model !== MODEL, 'WebGPU (SwiftShader) checks the default model only');
+    const texts =
+      backend === 'webgpu' ? pageTexts(golden!).filter((t) => t.name.endsWith(':opening')).slice(0, 1) : pageTexts(golden!);
+    expect(texts.length).toBeGreaterThan(0);
+    const report: string[] = [];
+    for (const stride of [...new Set(texts.map((t) => t.stride))]) {
+      await openPlayground(page, { backend, model, stride });
+      for (const ref of texts.filter((t) => t.stride === stride)) {
+        const { tokens } = await scoreInPage(page, ref.text);
+        expect(
+          tokens.map((t) => t.id),
+          `${ref.name}: token ids`,
+        ).toEqual(ref.ids);
+        const { max, at } = maxAbsDiff(
+          tokens.map((t) => t.logprob),
+          ref.logprob,
+        );
+        report.push(`${ref.name} (stride ${stride}): ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)}`);
+        expect(max, `${ref.name}: token ${at} logprob ${tokens[at]?.logprob} vs golden ${ref.logprob[at]}`).toBeLessThanOrEqual(
+          GOLDEN_TOLERANCE_NATS,
+        );
+        // ranks may differ only where two logits are within float32 rounding of each other
+        const rankMismatches = tokens.filter((t, i) => t.rank !== ref.rank[i]).length;
+        expect(rankMismatches, `${ref.name}: ranks differing from the golden`).toBeLessThanOrEqual(
+          Math.ceil(tokens.length * 0.01),
+        );
+      }
+    }
+    test.info().annotations.push({ type: 'golden', description: report.join('; ') });
+    console.log(`[${backend}] ${model}\n  ${report.join('\n  ')}`);
+  });
+}
+
+test('WebGPU and WASM agree', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  test.skip(backend !== 'webgpu', 'compares the WebGPU run with a WASM run; runs in the webgpu project');
+  const golden = readGolden(MODEL);
+  const text = golden?.texts.find((t) => t.name.endsWith(':opening'))?.text ?? SHORT_TEXT;
+  await openPlayground(page, { backend: 'webgpu', model: MODEL });
+  const gpu = await scoreInPage(page, text);
+  expect(gpu.tokens.length).toBeGreaterThan(0);
+
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 120_000 });
+  await expect(page.getByTestId('score-button')).toBeEnabled();
+  const cpu = await scoreInPage(page, text);
+
+  expect(cpu.tokens.map((t: PageToken) => t.id)).toEqual(gpu.tokens.map((t: PageToken) => t.id));
+  const { max, at } = maxAbsDiff(
+    gpu.tokens.map((t) => t.logprob),
+    cpu.tokens.map((t) => t.logprob),
+  );
+  console.log(`[webgpu vs wasm] ${gpu.tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)} nats`);
+  expect(max, `token ${at}`).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
+  expect(Math.abs(Math.log(gpu.summary.ppl) - Math.log(cpu.summary.ppl))).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
+});
+
+test('a WebGPU failure falls back to WASM with the reason shown', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  test.skip(backend !== 'webgpu', 'needs a WebGPU adapter; runs in the webgpu project');
+  // without its scoring head the WebGPU path cannot start: the runtime must say so and run on WASM
+  await page.route('**/scoring-head.onnx', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const running = await openPlayground(page, { backend: 'webgpu', model: MODEL });
+  expect(running).toBe('wasm');
+  await expect(page.getByTestId('backend-reason')).toContainText('WebGPU failed');
+  await expect(page.getByTestId('backend-reason')).toContainText('404');
+  const { summary } = await scoreInPage(page, SHORT_TEXT);
+  expect(summary.ppl).toBeGreaterThan(1);
+});

@@ -1,0 +1,27 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defaultClientConditions, defineConfig } from 'vite';
+import { bundledAssets, CROSS_ORIGIN_ISOLATION } from './tools/vite-bundled-assets.ts';
+
+/**
+ * WASM threads need cross-origin isolation (SharedArrayBuffer) on every server that hosts the app: a
+ * static host must send COOP same-origin and COEP require-corp too, or the app runs WASM on one thread.
+ */
+const crossOriginIsolation = { ...CROSS_ORIGIN_ISOLATION };
+
+export default defineConfig({
+  // relative asset URLs: the build works from any static host and any sub-path
+  base: './',
+  plugins: [svelte(), bundledAssets()],
+  resolve: {
+    // onnxruntime-web's "extern wasm" entry points hold no `new URL('*.wasm', import.meta.url)`, so Vite
+    // does not emit a second copy of the 15-27 MB binaries; src/lib/runtime points env.wasm.wasmPaths
+    // at our own copy in ort/ (tools/vite-bundled-assets.ts)
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+  },
+  // pre-bundling breaks onnxruntime-web's dynamic import of its loader (vitejs/vite#8427)
+  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['@huggingface/tokenizers', 'd3'] },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
+});
