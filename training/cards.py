@@ -80,13 +80,21 @@ def card(mid):
         "",
         "## Training",
         "",
-        f"AdamW (betas 0.9, 0.95, weight decay {0.1}), peak learning rate {meta['lr']:g} with {100 if not overfit else 100} warm-up steps "
+        f"AdamW (betas 0.9, 0.95, weight decay {0.1}), peak learning rate {meta['lr']:g} with {meta.get('warmup_steps', 100)} warm-up steps "
         f"and cosine decay to a tenth, batch {meta['batch_size']} x {cfg['n_positions']} tokens, seed {meta['seed']}, "
         f"PyTorch on 2 CPU cores (`training/train.py`).",
         "",
         f"- Budget: {meta['budget_bytes']:,} bytes of training text or {meta['max_minutes']:g} minutes, whichever first.",
         f"- Ran {meta['steps']:,} steps, {meta['tokens_seen']:,} tokens, {meta['bytes_seen']:,} bytes "
         f"({meta['epochs']:.2f} epochs of its training text) in {meta['wall_s'] / 60:.1f} minutes; stopped by: {meta['stop_reason']}.",
+        *([f"- The {meta['max_minutes']:g}-minute cap came first, at {meta['bytes_seen'] / meta['budget_bytes']:.0%} of the byte budget; "
+           "the learning-rate schedule follows whichever of bytes and time is further along, so it ran to its end on time. "
+           "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows."]
+          if meta["stop_reason"] == "time" else []),
+        *([f"- This run's folder (checkpoints are never committed) was lost when the machine that trained it was recycled. "
+           "`training/recover.py` rebuilt its checkpoint from the shipped `onnx/model.onnx` (re-exporting it gives every "
+           "weight back bit for bit) and the figures below were measured from that, in PyTorch, as for the others."]
+          if meta.get("recovered_from") else []),
         f"- Best validation loss {float(best['val_loss']):.4f} nats at step {best['step']}; exported checkpoint: "
         f"{met['checkpoint']} (step {met['step']}).",
         f"- Every evaluation is in `training_log.csv` (step, tokens, bytes, lr, train_loss, val_loss in nats, "
@@ -114,7 +122,11 @@ def card(mid):
         "",
         f"Quantization ({q['scheme']}): measured cost on the test split {q['cost_nats_per_token']:+.6f} nats per token, "
         f"{q['size_mb']:.2f} MB; " + ("shipped as `onnx/model_quantized.onnx` (budget: 1e-3 nats per token)."
-                                      if q["shipped"] else "not shipped: above the budget of 1e-3 nats per token."),
+                                      if q["shipped"] else
+                                      "within the 1e-3 nats per token budget, but not shipped: the fp32 files and the default "
+                                      "model's snapshots fill the 40 MB budget of `models/`. `training/export.py` builds it."
+                                      if abs(q["cost_nats_per_token"]) <= 1e-3 else
+                                      "not shipped: above the budget of 1e-3 nats per token."),
     ]
     if met.get("snapshots"):
         lines += [
@@ -122,8 +134,8 @@ def card(mid):
             "## Training snapshots",
             "",
             "The weights at points of the run, for watching per-token surprise fall as the model learns "
-            "(`snapshots.json`). Snapshots store int8 blockwise weights to fit the size budget; their cost against "
-            "the fp32 snapshot is listed.",
+            f"(`snapshots.json`). Snapshots store {met['snapshots'][0].get('scheme', 'int8 weights')} to fit the size budget; "
+            "their cost against the fp32 snapshot is listed. The last row is the shipped model itself.",
             "",
             "| file | share of budget | step | bytes seen | test nats / token | test bits / byte | int8 cost |",
             "|---|---:|---:|---:|---:|---:|---:|",

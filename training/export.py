@@ -30,8 +30,12 @@ model_id = "tiny-bpe1k"
 checkpoint = "best"  # best (lowest val loss) or final
 stride = 128  # DESIGN.md default: floor(n_ctx / 2)
 quant_block = 32  # int8 weights with one fp32 scale per 32 consecutive weights of a row
+snapshot_block = 32  # the same for the training snapshots; 0: one scale per row (about 10% smaller files)
 quant_budget = 1e-3  # ship model_quantized.onnx only if it costs at most this many nats per token on test
 golden = 1  # write test/fixtures/golden/<id>.json
+measure = 1  # 0: re-export the files only, keeping the figures measured before (metrics.json) for the same weights
+ship_quantized = 1  # 0: measure the int8 variant but do not ship it (the 40 MB budget of models/)
+snapshots_ship = ""  # which training snapshots to ship, e.g. "0.01,0.1" ("" = all): the 40 MB budget of models/
 quick = 0  # 1: measure on a slice of the test split (CI smoke)
 # ------------------------------------------------
 for arg in sys.argv[1:]:
@@ -86,7 +90,7 @@ def dedupe_tied(m, wte):
 def quantize_array(w, block):
     """int8 blockwise along the last axis: w ~= q * scale. Returns (q (R, C/b, b), scale (R, C/b, 1), dequantized w)."""
     r, c = w.shape
-    b = block if c % block == 0 else c
+    b = block if block and c % block == 0 else c  # block 0: one scale per row
     blocks = w.reshape(r, c // b, b)
     scale = np.abs(blocks).max(axis=2, keepdims=True) / 127.0
     scale[scale == 0] = 1.0
@@ -156,13 +160,20 @@ def main():
     stored = sum(int(np.prod(i.dims)) for i in m.graph.initializer if i.data_type == TensorProto.FLOAT)
     print(f"{model_id}: model.onnx {file_mb(fp32_path):.2f} MB, {stored:,} fp32 values stored for {model.num_params():,} parameters")
 
+    previous = None
+    if not measure:
+        previous = json.load(open(os.path.join(out_dir, "metrics.json")))
+        assert previous["checkpoint"] == checkpoint and previous["step"] == ckpt_info["step"], "other weights: measure again"
     docs = json.load(open(os.path.join(DATA, "test.json"), encoding="utf-8"))
     val_docs = json.load(open(os.path.join(DATA, "val.json"), encoding="utf-8"))
     if quick:
         docs = [{"name": d["name"], "text": d["text"][:3000]} for d in docs[:2]]
         val_docs = [{"name": d["name"], "text": d["text"][:3000]} for d in val_docs[:2]]
-    metrics = {"model": model_id, "checkpoint": checkpoint, "step": ckpt_info["step"], "stride": stride,
-               "test": split_loss(model, tok, docs, n_ctx, stride), "val": split_loss(model, tok, val_docs, n_ctx, stride)}
+    if previous:
+        metrics = {k: previous[k] for k in ("model", "checkpoint", "step", "stride", "test", "val")}
+    else:
+        metrics = {"model": model_id, "checkpoint": checkpoint, "step": ckpt_info["step"], "stride": stride,
+                   "test": split_loss(model, tok, docs, n_ctx, stride), "val": split_loss(model, tok, val_docs, n_ctx, stride)}
     print(f"{model_id}: test {metrics['test']['nats_per_token']:.4f} nats/token, ppl {metrics['test']['ppl']:.2f}, "
           f"{metrics['test']['bits_per_byte']:.4f} bits/byte")
 
@@ -170,35 +181,49 @@ def main():
     q_path = os.path.join(out_dir, "onnx", "model_quantized.onnx")
     tmp = q_path + ".tmp"
     quantize_onnx(fp32_path, tmp, quant_block)
-    qm = split_loss(dequantized_model(model, quant_block), tok, docs, n_ctx, stride)
-    cost = qm["nats_per_token"] - metrics["test"]["nats_per_token"]
+    if previous:
+        cost = previous["quantized"]["cost_nats_per_token"]
+    else:
+        qm = split_loss(dequantized_model(model, quant_block), tok, docs, n_ctx, stride)
+        cost = qm["nats_per_token"] - metrics["test"]["nats_per_token"]
+    ship = abs(cost) <= quant_budget and bool(ship_quantized)
     metrics["quantized"] = {"scheme": f"int8 weights, blockwise ({quant_block}), fp32 scales", "cost_nats_per_token": cost,
-                            "size_mb": file_mb(tmp), "shipped": abs(cost) <= quant_budget, "budget": quant_budget}
-    if abs(cost) <= quant_budget:
+                            "size_mb": file_mb(tmp), "shipped": ship, "within_budget": abs(cost) <= quant_budget,
+                            "budget": quant_budget}
+    if ship:
         os.replace(tmp, q_path)
     else:
         os.remove(tmp)
         if os.path.exists(q_path):
             os.remove(q_path)
-    print(f"{model_id}: int8 cost {cost:+.6f} nats/token -> {'shipped' if abs(cost) <= quant_budget else 'not shipped'}")
+    print(f"{model_id}: int8 cost {cost:+.6f} nats/token -> {'shipped' if ship else 'not shipped'}")
 
     # training snapshots (int8 weights: they are for watching the loss fall, and must fit the size budget)
     snaps = []
+    old_snaps = {s["file"]: s for s in (previous or {}).get("snapshots", [])}
+    wanted = {round(float(f), 6) for f in snapshots_ship.split(",") if f}
     for s in meta.get("snapshots", []):
+        if wanted and round(s["fraction"], 6) not in wanted:
+            continue
         pct = int(round(s["fraction"] * 100))
         sm = load(os.path.join(run_dir, f"snapshot_{pct:03d}.pt"))
         path = os.path.join(out_dir, "onnx", f"snapshot_{pct:03d}.onnx")
         tmp32 = path + ".fp32"
         export_onnx(sm, tmp32)
-        quantize_onnx(tmp32, path, quant_block)
+        quantize_onnx(tmp32, path, snapshot_block)
         os.remove(tmp32)
-        fp = split_loss(sm, tok, docs, n_ctx, stride)
-        qq = split_loss(dequantized_model(sm, quant_block), tok, docs, n_ctx, stride)
-        snaps.append({"file": f"onnx/snapshot_{pct:03d}.onnx", "fraction": s["fraction"], "step": s["step"],
-                      "tokens": s["tokens"], "bytes": s["bytes"], "test_nats_per_token": qq["nats_per_token"],
-                      "test_bits_per_byte": qq["bits_per_byte"], "int8_cost_nats_per_token": qq["nats_per_token"] - fp["nats_per_token"],
-                      "size_mb": file_mb(path)})
-        print(f"{model_id}: snapshot {pct}% step {s['step']}: {qq['nats_per_token']:.4f} nats/token ({file_mb(path):.2f} MB)")
+        name = f"onnx/snapshot_{pct:03d}.onnx"
+        if name in old_snaps:
+            entry = {**old_snaps[name], "size_mb": file_mb(path)}
+        else:
+            fp = split_loss(sm, tok, docs, n_ctx, stride)
+            qq = split_loss(dequantized_model(sm, snapshot_block), tok, docs, n_ctx, stride)
+            entry = {"file": name, "scheme": f"int8 weights, {f'blockwise ({snapshot_block})' if snapshot_block else 'one scale per row'}, fp32 scales",
+                     "fraction": s["fraction"], "step": s["step"], "tokens": s["tokens"], "bytes": s["bytes"],
+                     "test_nats_per_token": qq["nats_per_token"], "test_bits_per_byte": qq["bits_per_byte"],
+                     "int8_cost_nats_per_token": qq["nats_per_token"] - fp["nats_per_token"], "size_mb": file_mb(path)}
+        snaps.append(entry)
+        print(f"{model_id}: snapshot {pct}% step {s['step']}: {entry['test_nats_per_token']:.4f} nats/token ({entry['size_mb']:.2f} MB)")
     if snaps:
         snaps.append({"file": "onnx/model.onnx", "fraction": 1.0, "step": ckpt_info["step"], "tokens": ckpt_info["tokens"],
                       "bytes": ckpt_info["bytes"], "test_nats_per_token": metrics["test"]["nats_per_token"],

@@ -30,10 +30,6 @@ class CausalSelfAttention(nn.Module):
         self.attn_drop = nn.Dropout(cfg.dropout)
         self.resid_drop = nn.Dropout(cfg.dropout)
         self.n_head = cfg.n_head
-        # causal mask, sliced to the sequence length at run time; bool keeps the exported initializer small
-        self.register_buffer(
-            "causal", torch.tril(torch.ones(cfg.n_positions, cfg.n_positions, dtype=torch.bool)), persistent=False
-        )
 
     def forward(self, x, key_mask):
         # x: (B, T, C); key_mask: (B, 1, 1, T) bool, True where the key may be attended to
@@ -44,7 +40,9 @@ class CausalSelfAttention(nn.Module):
         k = k.view(B, T, self.n_head, hs).transpose(1, 2)
         v = v.view(B, T, self.n_head, hs).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))  # (B, nh, T, T)
-        allowed = self.causal[:T, :T].view(1, 1, T, T) & key_mask
+        # causal mask computed from positions, not stored: the exported file holds weights only
+        i = torch.arange(T, device=x.device)
+        allowed = (i.view(1, 1, T, 1) >= i.view(1, 1, 1, T)) & key_mask
         att = att.masked_fill(~allowed, -1e9)
         att = self.attn_drop(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).reshape(B, T, C)

@@ -31,7 +31,7 @@ n_head = 6
 n_embd = 192
 n_ctx = 256  # context length in tokens
 batch_size = 16  # sequences per step: 16 x 256 = 4096 tokens
-budget_bytes = 10_000_000  # training text seen, in UTF-8 bytes: the same for every model
+budget_bytes = 20_000_000  # training text seen, in UTF-8 bytes: the same for every model
 max_minutes = 45.0  # wall-clock cap; whichever of budget and time comes first ends the run
 lr = 2e-3  # peak learning rate (AdamW)
 min_lr_frac = 0.1  # cosine decay to this fraction of lr
@@ -143,7 +143,8 @@ log_f = open(log_path, "w", newline="")
 log = csv.writer(log_f)
 log.writerow(["step", "tokens", "bytes", "lr", "train_loss", "val_loss", "elapsed_s"])
 meta = {"config": cfg.__dict__, "params": model.num_params(), "budget_bytes": budget_bytes, "max_minutes": max_minutes,
-        "batch_size": batch_size, "lr": lr, "seed": seed, "train_slice_bytes": train_slice_bytes, "snapshots": []}
+        "batch_size": batch_size, "lr": lr, "seed": seed, "train_slice_bytes": train_slice_bytes, "snapshots": [],
+        "warmup_steps": warmup_steps, "eval_every": eval_every}
 print(f"{out_id}: {model.num_params():,} parameters, budget {budget_bytes:,} bytes or {max_minutes} min")
 
 step, tokens_seen, bytes_seen = 0, 0, 0
