@@ -19,9 +19,14 @@ import {
   manifestEntry,
   REQUIRED_MODEL_FILES,
   SERVED_MODEL_FILES,
+  SNAPSHOTS_FILE,
+  snapshotEntries,
   type BundledManifest,
   type BundledModel,
 } from '../src/lib/models/bundled-manifest.ts';
+
+/** Training snapshots' weights files, served next to onnx/model.onnx (snapshots.json names them). */
+const SNAPSHOT_FILE = /^onnx\/snapshot_\d+\.onnx$/;
 
 /** The onnxruntime-web files src/lib/runtime loads through `env.wasm.wasmPaths`. */
 export const ORT_FILES = [
@@ -72,7 +77,18 @@ export function scanModels(modelsDir: string, warn: (msg: string) => void = () =
     }
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     const tokenizer = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
-    models.push(manifestEntry(id, config, tokenizer, files));
+    const entry = manifestEntry(id, config, tokenizer, files);
+    models.push(entry);
+    const listFile = path.join(dir, SNAPSHOTS_FILE);
+    if (fs.existsSync(listFile)) {
+      const list = JSON.parse(fs.readFileSync(listFile, 'utf8'));
+      const sizes: Record<string, number> = {};
+      for (const s of list.snapshots ?? []) {
+        const p = path.join(dir, String(s.file));
+        if (fs.existsSync(p)) sizes[s.file] = fs.statSync(p).size;
+      }
+      models.push(...snapshotEntries(entry, list, sizes));
+    }
   }
   return makeManifest(models);
 }
@@ -82,7 +98,7 @@ function resolveServed(urlPath: string, modelsDir: string, ortDistDir: string): 
   const ort = /^\/?ort\/([^/]+)$/.exec(urlPath);
   if (ort) return (ORT_FILES as readonly string[]).includes(ort[1]) ? path.join(ortDistDir, ort[1]) : null;
   const model = /^\/?models\/([\w.-]+)\/(.+)$/.exec(urlPath);
-  if (model && (SERVED_MODEL_FILES as readonly string[]).includes(model[2])) {
+  if (model && ((SERVED_MODEL_FILES as readonly string[]).includes(model[2]) || SNAPSHOT_FILE.test(model[2]))) {
     return path.join(modelsDir, model[1], model[2]);
   }
   return null;
@@ -131,11 +147,12 @@ export function bundledAssets(options: BundledAssetsOptions = {}): Plugin {
       for (const f of ORT_FILES) copy(path.join(ortDistDir, f), path.join(outDir, 'ort', f));
       const manifest = scanModels(modelsDir, (msg) => config.logger.warn(msg));
       for (const m of manifest.models) {
-        for (const f of Object.keys(m.files)) copy(path.join(modelsDir, m.id, f), path.join(outDir, 'models', m.id, f));
+        for (const f of Object.keys(m.files)) copy(path.join(modelsDir, m.path, f), path.join(outDir, 'models', m.path, f));
       }
       fs.mkdirSync(path.join(outDir, 'models'), { recursive: true });
       fs.writeFileSync(path.join(outDir, 'models', 'manifest.json'), JSON.stringify(manifest, null, 1));
-      const total = manifest.models.reduce((s, m) => s + Object.values(m.files).reduce((a, b) => a + b, 0), 0);
+      const sizes = new Map(manifest.models.flatMap((m) => Object.entries(m.files).map(([f, n]) => [m.path + f, n] as const)));
+      const total = [...sizes.values()].reduce((a, b) => a + b, 0);
       config.logger.info(
         `bundled models: ${manifest.models.map((m) => m.id).join(', ') || '(none)'} ` +
           `(${(total / 1e6).toFixed(1)} MB), onnxruntime-web files in ort/`,

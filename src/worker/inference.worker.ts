@@ -11,7 +11,7 @@ import { loadModelFolder, type ModelConfig, type ModelSource } from '../lib/mode
 import { scoreText } from '../lib/scoring/score-text';
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
-import type { LoadRequest, ScoreRequest, WorkerEvent, WorkerRequest } from './protocol';
+import { DEFAULT_ONNX_FILE, type LoadRequest, type ScoreRequest, type WorkerEvent, type WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -97,7 +97,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     const source = openSource(req, signal);
     const [{ config, tokenizer }, modelBytes] = await Promise.all([
       loadModelFolder(source),
-      source.readBytes('onnx/model.onnx'),
+      source.readBytes(req.model.onnx ?? DEFAULT_ONNX_FILE),
     ]);
     signal.throwIfAborted();
     const runtime = await openModelRuntime({

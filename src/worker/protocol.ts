@@ -14,9 +14,11 @@ import type { ScoreResult } from '../lib/scoring/types';
 /** Where a model folder (Hugging Face layout, DESIGN.md) comes from. */
 export type ModelRef =
   /** A URL prefix of a folder: `${url}config.json`, `${url}onnx/model.onnx`, ... (absolute, ends in '/'). */
-  | { kind: 'url'; url: string; name: string }
+  | { kind: 'url'; url: string; name: string; onnx?: string }
   /** Files the user dropped in; matched by their path relative to the folder or by base name. */
-  | { kind: 'files'; files: File[]; name: string };
+  | { kind: 'files'; files: File[]; name: string; onnx?: string };
+/** The weights file a ModelRef opens when it names none. */
+export const DEFAULT_ONNX_FILE = 'onnx/model.onnx';
 
 export interface LoadRequest {
   type: 'load';

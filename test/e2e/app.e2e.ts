@@ -121,3 +121,29 @@ test('every bundled model scores', async ({ page, pageErrors }) => {
     expect(Number.isFinite(summary.bitsPerByte), id).toBe(true);
   }
 });
+
+test('a training snapshot loads, and the model early in training is more surprised than the finished one', async ({
+  page,
+  pageErrors,
+}) => {
+  void pageErrors;
+  const snapshots = bundledModels().filter((id) => id.includes('@'));
+  test.skip(snapshots.length === 0, 'no training snapshots bundled');
+  const text = 'It was the best of times, it was the worst of times, and the whale was nowhere to be seen.';
+  const finishedId = snapshots[0].split('@')[0];
+  await openPlayground(page, { backend: 'wasm', model: finishedId });
+  const finished = await scoreInPage(page, text);
+  let previous = Infinity;
+  for (const id of snapshots.filter((s) => s.startsWith(`${finishedId}@`))) {
+    await page.getByTestId('model-select').selectOption(id);
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-model', id, { timeout: 120_000 });
+    await expect(page.getByTestId('score-button')).toBeEnabled();
+    const early = await scoreInPage(page, text);
+    // the same tokenizer: the same tokens, only the weights differ
+    expect(early.tokens.map((t) => t.id)).toEqual(finished.tokens.map((t) => t.id));
+    expect(early.summary.ppl, `${id} vs ${finishedId}`).toBeGreaterThan(finished.summary.ppl);
+    // snapshots come earliest first: surprise falls from one to the next
+    expect(early.summary.ppl, `${id}`).toBeLessThan(previous);
+    previous = early.summary.ppl;
+  }
+});

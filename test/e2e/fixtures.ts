@@ -31,8 +31,6 @@ export interface PageSummary {
 
 export const SCREENSHOTS = path.join(import.meta.dirname, 'screenshots');
 
-
-
 /** Whether the build bundles this model (dist/models/manifest.json). */
 export function bundledModels(): string[] {
   const manifest = path.join(import.meta.dirname, '..', '..', 'dist', 'models', 'manifest.json');

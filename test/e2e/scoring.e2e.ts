@@ -2,6 +2,11 @@
  * One body, run once per backend project (wasm, webgpu): score in the built app and check the numbers
  * the page exposes against the golden references written by training/export.py.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ScoreResult } from '../../src/lib/scoring/types';
 import {
   bundledModels,
   expect,
@@ -153,4 +158,40 @@ test('a WebGPU failure falls back to WASM with the reason shown', async ({ page,
   await expect(page.getByTestId('backend-reason')).toContainText('404');
   const { summary } = await scoreInPage(page, SHORT_TEXT);
   expect(summary.ppl).toBeGreaterThan(1);
+});
+
+test('the command line prints what the page computes for the same text and model', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'one backend is enough: WebGPU and WASM are compared above');
+  const golden = readGolden(MODEL);
+  const text = `${golden?.texts.find((t) => t.name.endsWith(':long'))?.text.slice(0, 1500) ?? SHORT_TEXT}\n\tend. 🐋`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-e2e-'));
+  const file = path.join(dir, 'text.txt');
+  fs.writeFileSync(file, text);
+  const root = path.join(import.meta.dirname, '..', '..');
+  const stdout = execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'cli/score.ts'), '--model', `models/${MODEL}`, '--json', file],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+  ).toString();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const cli = JSON.parse(stdout) as ScoreResult;
+
+  await openPlayground(page, { backend, model: MODEL });
+  const { tokens, summary } = await scoreInPage(page, text);
+  // the same tokenizer code: identical tokens; the page draws a character shared by several tokens (the
+  // bytes of one emoji) once, so its token texts join to the input exactly
+  expect(tokens.map((t) => t.id)).toEqual(cli.tokens.map((t) => t.id));
+  expect(tokens.map((t) => t.text).join('')).toBe(text);
+  expect(cli.tokens.filter((t, i) => i === 0 || t.start !== cli.tokens[i - 1].start).map((t) => t.text).join('')).toBe(text);
+  // onnxruntime-node and onnxruntime-web run the same float32 graph with different kernels
+  const { max, at } = maxAbsDiff(
+    tokens.map((t) => t.logprob),
+    cli.tokens.map((t) => t.logprob),
+  );
+  console.log(`[cli vs page] ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)} nats`);
+  expect(max, `token ${at}`).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
+  expect(summary.tokensScored).toBe(cli.totals.tokens_scored);
+  expect(Math.abs(Math.log(summary.ppl) - Math.log(cli.totals.ppl)) / Math.log(cli.totals.ppl)).toBeLessThanOrEqual(1e-5);
+  expect(Math.abs(summary.bitsPerByte - cli.totals.bits_per_byte!) / cli.totals.bits_per_byte!).toBeLessThanOrEqual(1e-5);
 });

@@ -22,6 +22,24 @@ export interface BundledModel {
   tokenizer_kind: string;
   /** Every file the app may fetch, relative to the folder, and its size in bytes. */
   files: Record<string, number>;
+  /** The weights file to open, relative to the folder. @defaultValue 'onnx/model.onnx' */
+  onnx?: string;
+  /** For a training snapshot: the model it is a snapshot of, and where in its training it was taken. */
+  snapshot?: TrainingSnapshot;
+}
+
+/** One entry of a model folder's snapshots.json (training/export.py). */
+export interface TrainingSnapshot {
+  /** The id of the finished model. */
+  of: string;
+  /** Share of the training run, 0..1. */
+  fraction: number;
+  step: number;
+  /** Bytes of training text seen. */
+  bytes: number;
+  /** Measured on the test split when exported. */
+  test_nats_per_token: number;
+  test_bits_per_byte: number;
 }
 
 export interface BundledManifest {
@@ -44,7 +62,43 @@ export const SERVED_MODEL_FILES = [
 export const REQUIRED_MODEL_FILES = ['config.json', 'tokenizer.json', 'onnx/model.onnx'] as const;
 
 /** The model the app prefers to open first when it is bundled. */
-export const PREFERRED_DEFAULT_MODEL = 'tiny-bpe1k';
+export const PREFERRED_DEFAULT_MODEL = 'tiny-bpe8k';
+
+/** A model folder's list of training snapshots (training/export.py writes it next to config.json). */
+export const SNAPSHOTS_FILE = 'snapshots.json';
+
+/**
+ * Entries for the training snapshots of a bundled model (its snapshots.json), each opening the same folder
+ * with another weights file. The finished model itself (fraction 1) is the entry it derives from.
+ * @example snapshotEntries(entry, { snapshots: [{ file: 'onnx/snapshot_001.onnx', fraction: 0.01, ... }] }, sizes)
+ */
+export function snapshotEntries(
+  model: BundledModel,
+  list: { snapshots?: { file: string; fraction: number; step: number; bytes: number; test_nats_per_token: number; test_bits_per_byte: number }[] },
+  sizes: Record<string, number>,
+): BundledModel[] {
+  const out: BundledModel[] = [];
+  for (const s of list.snapshots ?? []) {
+    if (s.fraction >= 1 || !(s.file in sizes) || !/^onnx\/[\w.-]+\.onnx$/.test(s.file)) continue;
+    const pct = Math.round(s.fraction * 100);
+    const files = Object.fromEntries(Object.entries(model.files).filter(([f]) => !f.startsWith('onnx/')));
+    out.push({
+      ...model,
+      id: `${model.id}@${String(pct).padStart(3, '0')}`,
+      files: { ...files, [s.file]: sizes[s.file] },
+      onnx: s.file,
+      snapshot: {
+        of: model.id,
+        fraction: s.fraction,
+        step: s.step,
+        bytes: s.bytes,
+        test_nats_per_token: s.test_nats_per_token,
+        test_bits_per_byte: s.test_bits_per_byte,
+      },
+    });
+  }
+  return out;
+}
 
 /**
  * Classify a tokenizer.json.
@@ -96,8 +150,14 @@ export function manifestEntry(
 
 /** Order entries (preferred default first, then by id) and pick the default. */
 export function makeManifest(models: BundledModel[]): BundledManifest {
-  const sorted = [...models].sort((a, b) =>
-    a.id === PREFERRED_DEFAULT_MODEL ? -1 : b.id === PREFERRED_DEFAULT_MODEL ? 1 : a.id.localeCompare(b.id),
-  );
-  return { version: 1, default: sorted[0]?.id ?? '', models: sorted };
+  // the preferred model first, then by id; a model's snapshots follow it, earliest first
+  const rank = (m: BundledModel) => (m.snapshot ? m.snapshot.of : m.id);
+  const sorted = [...models].sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== rb) return ra === PREFERRED_DEFAULT_MODEL ? -1 : rb === PREFERRED_DEFAULT_MODEL ? 1 : ra.localeCompare(rb);
+    return (a.snapshot?.fraction ?? -1) - (b.snapshot?.fraction ?? -1);
+  });
+  const finished = sorted.filter((m) => !m.snapshot);
+  return { version: 1, default: finished[0]?.id ?? sorted[0]?.id ?? '', models: sorted };
 }
