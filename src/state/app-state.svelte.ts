@@ -8,8 +8,17 @@ import type { LoadedModelInfo, ScoreTiming } from '../worker/protocol';
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
+import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
+import { parseShareHash, shareHash } from '../lib/playground/share-link';
 
-const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend' } as const;
+const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode' } as const;
+
+/** Texts up to this many characters are scored as you type (debounced); longer ones on demand. */
+export const AUTO_SCORE_MAX_CHARS = 2000;
+/** Quiet time after the last keystroke before scoring as you type, ms. */
+export const AUTO_SCORE_DELAY_MS = 700;
+/** The longest text the page scores: beyond it the tab would hold too many token elements. */
+export const MAX_CHARS = 200_000;
 
 export const DEFAULT_TEXT =
   'Call me Ishmael. Some years ago—never mind how long precisely—having little or no money in my purse, ' +
@@ -47,6 +56,8 @@ class AppState {
   threads = $state(0);
   /** Window stride in tokens; undefined = the engine's default, floor(n_ctx / 2). */
   stride = $state<number | undefined>(undefined);
+  /** What the heatmap colours by. */
+  colourMode = $state<ColourMode>(parseColourMode(stored(STORAGE.mode)));
 
   phase = $state<Phase>('starting');
   loaded = $state<LoadedModelInfo | null>(null);
@@ -66,6 +77,9 @@ class AppState {
   /** Bumped by every load (and score), so that a superseded request leaves the state alone. */
   private loadGeneration = 0;
   private scoreGeneration = 0;
+  private autoScoreTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Score once the model is loaded (a share link was opened). */
+  private scoreWhenLoaded = false;
 
   get models(): BundledModel[] {
     return this.manifest?.models ?? [];
@@ -76,12 +90,66 @@ class AppState {
     store(STORAGE.text, text);
   }
 
+  /** The text as the user types it: short texts are scored once typing pauses. */
+  editText(text: string): void {
+    this.setText(text);
+    this.clearAutoScore();
+    if (text.length === 0 || text.length > AUTO_SCORE_MAX_CHARS || !this.loaded) return;
+    this.autoScoreTimer = setTimeout(() => {
+      this.autoScoreTimer = null;
+      if (this.text !== this.scoredText || !this.result) void this.score();
+    }, AUTO_SCORE_DELAY_MS);
+  }
+
+  /** Replace the text and score it now (presets). */
+  useText(text: string): void {
+    this.setText(text);
+    void this.score();
+  }
+
+  setColourMode(mode: ColourMode): void {
+    this.colourMode = mode;
+    store(STORAGE.mode, mode);
+  }
+
+  /** A new stride (undefined = the default) rescores the text that was scored. */
+  setStride(stride: number | undefined): void {
+    const max = (this.loaded?.n_ctx ?? Infinity) - 1;
+    const valid = stride !== undefined && Number.isInteger(stride) && stride >= 1 ? Math.min(stride, max) : undefined;
+    if (valid === this.stride) return;
+    this.stride = valid;
+    if (this.result && this.loaded) void this.score();
+  }
+
+  /** The link that reproduces this view: text, model, stride and colour mode in the hash. */
+  shareUrl(): string {
+    const url = new URL(location.href);
+    url.hash = shareHash({ text: this.text, model: this.modelId, stride: this.stride, mode: this.colourMode });
+    return url.href;
+  }
+
+  private clearAutoScore(): void {
+    if (this.autoScoreTimer !== null) clearTimeout(this.autoScoreTimer);
+    this.autoScoreTimer = null;
+  }
+
   /** Fetch the manifest and load the first model. */
   async start(): Promise<void> {
     try {
       this.backendPreference = parseBackendPreference(queryParam('backend') ?? stored(STORAGE.backend));
       this.threads = Number(queryParam('threads') ?? 0) || 0;
       this.stride = Number(queryParam('stride') ?? 0) || undefined;
+      // a share link: its text and settings replace the stored ones, then the hash goes back to the
+      // plain view so that a reload shows what the user types next (kept in localStorage)
+      const shared = parseShareHash(location.hash);
+      if (shared) {
+        this.setText(shared.text);
+        if (shared.stride) this.stride = shared.stride;
+        if (shared.mode) this.setColourMode(shared.mode);
+        if (shared.model) store(STORAGE.model, shared.model);
+        this.scoreWhenLoaded = shared.text.length > 0 && shared.text.length <= MAX_CHARS;
+        history.replaceState(history.state, '', location.href.replace(/#.*$/, '#/playground'));
+      }
       const res = await fetch(new URL('models/manifest.json', this.assetsBase));
       if (!res.ok) throw new Error(`could not read the bundled models (HTTP ${res.status} for models/manifest.json)`);
       const manifest = (await res.json()) as BundledManifest;
@@ -121,7 +189,7 @@ class AppState {
     try {
       const info = await this.client.load(
         {
-          model: { kind: 'url', url: new URL(`models/${model.path}`, this.assetsBase).href, name: model.id },
+          model: { kind: 'url', url: new URL(`models/${model.path}`, this.assetsBase).href, name: model.id, onnx: model.onnx },
           backend: this.backendPreference,
           threads: this.threads,
           assetsBase: this.assetsBase,
@@ -131,6 +199,10 @@ class AppState {
       if (generation !== this.loadGeneration) return;
       this.loaded = info;
       this.phase = 'ready';
+      if (this.scoreWhenLoaded) {
+        this.scoreWhenLoaded = false;
+        void this.score();
+      }
     } catch (e) {
       if (generation !== this.loadGeneration || e instanceof CancelledError) return; // replaced by a newer request
       this.loaded = null;
@@ -147,7 +219,18 @@ class AppState {
       this.error = 'no model is loaded';
       return;
     }
+    this.clearAutoScore();
     const text = this.text;
+    if (text.length === 0) {
+      this.error = 'Nothing to score: the text is empty. Type or paste some text, or pick a preset.';
+      return;
+    }
+    if (text.length > MAX_CHARS) {
+      this.error =
+        `This text is ${text.length.toLocaleString('en-US')} characters; the playground scores up to ` +
+        `${MAX_CHARS.toLocaleString('en-US')}. Your text is kept: cut it down, or score it with the command line (npm run score).`;
+      return;
+    }
     const generation = ++this.scoreGeneration;
     this.phase = 'scoring';
     this.error = null;
@@ -170,6 +253,7 @@ class AppState {
   }
 
   cancel(): void {
+    this.clearAutoScore();
     this.scoreGeneration++;
     this.client?.cancel();
     this.phase = 'ready';
