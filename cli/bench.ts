@@ -22,7 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadModelFolder } from '../src/lib/models/model-source';
-import type { BundledManifest } from '../src/lib/models/bundled-manifest';
+import type { BundledManifest, BundledModel } from '../src/lib/models/bundled-manifest';
 import { scoreLogits } from '../src/lib/scoring/log-softmax';
 import { scoreText } from '../src/lib/scoring/score-text';
 import type { WindowScorer } from '../src/lib/scoring/types';
@@ -102,12 +102,13 @@ interface Run {
   note?: string;
 }
 
-async function benchNative(model: string, text: string): Promise<Run> {
-  const folder = path.join(MODELS_DIR, model);
+async function benchNative(entry: BundledModel, text: string): Promise<Run> {
+  const model = entry.id;
+  const folder = path.join(MODELS_DIR, entry.path);
   const t0 = performance.now();
   const source = nodeModelSource(folder);
   const { config, tokenizer } = await loadModelFolder(source);
-  const m = await openNodeModel(await source.readBytes('onnx/model.onnx'), config, folder);
+  const m = await openNodeModel(await source.readBytes(entry.onnx ?? 'onnx/model.onnx'), config, folder);
   await scoreText(COLD_TEXT, { tokenizer, config, scorer: m.scorer, model });
   const coldMs = performance.now() - t0;
   // the same scorer as m.scorer, timed around the forward pass
@@ -281,7 +282,8 @@ async function main(): Promise<void> {
   const manifestPath = path.join(ROOT, 'dist', 'models', 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error('dist/ has no build: run without --no-build');
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as BundledManifest;
-  const models = (o.models ?? manifest.models.map((m) => m.id)).filter((id) => {
+  // by default every model and its quantized variant; training snapshots are the same network again
+  const models = (o.models ?? manifest.models.filter((m) => !m.snapshot).map((m) => m.id)).filter((id) => {
     const ok = manifest.models.some((m) => m.id === id);
     if (!ok) console.error(`skipping ${id}: not bundled in dist/`);
     return ok;
@@ -296,7 +298,7 @@ async function main(): Promise<void> {
   };
 
   if (o.native) {
-    for (const model of models) report(await benchNative(model, text));
+    for (const model of models) report(await benchNative(manifest.models.find((m) => m.id === model)!, text));
   }
 
   let webgpuInfo = '';

@@ -21,6 +21,7 @@ import {
   SERVED_MODEL_FILES,
   SNAPSHOTS_FILE,
   snapshotEntries,
+  quantizedEntry,
   type BundledManifest,
   type BundledModel,
 } from '../src/lib/models/bundled-manifest.ts';
@@ -79,6 +80,8 @@ export function scanModels(modelsDir: string, warn: (msg: string) => void = () =
     const tokenizer = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
     const entry = manifestEntry(id, config, tokenizer, files);
     models.push(entry);
+    const quantized = quantizedEntry(entry);
+    if (quantized) models.push(quantized);
     const listFile = path.join(dir, SNAPSHOTS_FILE);
     if (fs.existsSync(listFile)) {
       const list = JSON.parse(fs.readFileSync(listFile, 'utf8'));

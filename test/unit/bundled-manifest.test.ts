@@ -22,7 +22,7 @@ const complete = (vocab: number) => ({
   'tokenizer.json': tokenizer,
   'onnx/model.onnx': 'x'.repeat(100),
 });
-folder('a-model', complete(300));
+folder('a-model', { ...complete(300), 'onnx/model_quantized.onnx': 'q'.repeat(25) });
 folder(PREFERRED_DEFAULT_MODEL, {
   ...complete(1000),
   'onnx/snapshot_010.onnx': 'y'.repeat(40),
@@ -44,7 +44,7 @@ describe('scanModels (the build and dev server manifest)', () => {
 
   it('lists complete folders, preferred default first, and names what an incomplete one lacks', () => {
     expect(manifest.default).toBe(PREFERRED_DEFAULT_MODEL);
-    expect(manifest.models.filter((m) => !m.snapshot).map((m) => m.id)).toEqual([PREFERRED_DEFAULT_MODEL, 'a-model']);
+    expect(manifest.models.filter((m) => !m.snapshot && !m.variant).map((m) => m.id)).toEqual([PREFERRED_DEFAULT_MODEL, 'a-model']);
     expect(warnings).toEqual(['models/still-training: not bundled, missing config.json, tokenizer.json, onnx/model.onnx']);
   });
 
@@ -60,8 +60,22 @@ describe('scanModels (the build and dev server manifest)', () => {
     const first = snaps[0];
     expect(first.path).toBe(`${PREFERRED_DEFAULT_MODEL}/`);
     expect(first.onnx).toBe('onnx/snapshot_001.onnx');
-    expect(first.files).toEqual({ 'config.json': expect.any(Number), 'tokenizer.json': expect.any(Number), 'onnx/snapshot_001.onnx': 30 });
+    // snapshots.json is served too (the curve view's checkpoint scrubber reads it)
+    expect(first.files).toEqual({
+      'config.json': expect.any(Number),
+      'tokenizer.json': expect.any(Number),
+      'snapshots.json': expect.any(Number),
+      'onnx/snapshot_001.onnx': 30,
+    });
     expect(first.snapshot).toMatchObject({ of: PREFERRED_DEFAULT_MODEL, fraction: 0.01, step: 7, test_bits_per_byte: 3.5 });
     expect(first.vocab_size).toBe(1000);
+  });
+
+  it('adds a shipped quantized variant as its own entry, right after its model', () => {
+    const ids = manifest.models.map((m) => m.id);
+    expect(ids.slice(-2)).toEqual(['a-model', 'a-model@int8']);
+    const q = manifest.models.at(-1)!;
+    expect(q).toMatchObject({ path: 'a-model/', onnx: 'onnx/model_quantized.onnx', variant: 'int8', vocab_size: 300 });
+    expect(Object.keys(q.files).sort()).toEqual(['config.json', 'onnx/model_quantized.onnx', 'tokenizer.json']);
   });
 });

@@ -26,6 +26,8 @@ export interface BundledModel {
   onnx?: string;
   /** For a training snapshot: the model it is a snapshot of, and where in its training it was taken. */
   snapshot?: TrainingSnapshot;
+  /** For a smaller variant of a model (its onnx/model_quantized.onnx): what it stores, e.g. 'int8'. */
+  variant?: string;
 }
 
 /** One entry of a model folder's snapshots.json (training/export.py). */
@@ -56,6 +58,9 @@ export const SERVED_MODEL_FILES = [
   'tokenizer_config.json',
   'onnx/model.onnx',
   'onnx/model_quantized.onnx',
+  // the training-curve view's demo runs and checkpoint scrubber read these
+  'training_log.csv',
+  'snapshots.json',
 ] as const;
 
 /** The files without which a folder is not a usable model. */
@@ -63,6 +68,20 @@ export const REQUIRED_MODEL_FILES = ['config.json', 'tokenizer.json', 'onnx/mode
 
 /** The model the app prefers to open first when it is bundled. */
 export const PREFERRED_DEFAULT_MODEL = 'tiny-bpe8k';
+
+/** The smaller variant DESIGN.md's layout allows next to onnx/model.onnx. */
+export const QUANTIZED_FILE = 'onnx/model_quantized.onnx';
+
+/**
+ * The entry for a folder's quantized variant, or null when it ships none: the same folder, the other
+ * weights file, id `<id>@int8`.
+ * @example quantizedEntry(entry)?.onnx // 'onnx/model_quantized.onnx'
+ */
+export function quantizedEntry(model: BundledModel): BundledModel | null {
+  if (!(QUANTIZED_FILE in model.files)) return null;
+  const files = Object.fromEntries(Object.entries(model.files).filter(([f]) => !f.startsWith('onnx/')));
+  return { ...model, id: `${model.id}@int8`, files: { ...files, [QUANTIZED_FILE]: model.files[QUANTIZED_FILE] }, onnx: QUANTIZED_FILE, variant: 'int8' };
+}
 
 /** A model folder's list of training snapshots (training/export.py writes it next to config.json). */
 export const SNAPSHOTS_FILE = 'snapshots.json';
@@ -151,13 +170,14 @@ export function manifestEntry(
 /** Order entries (preferred default first, then by id) and pick the default. */
 export function makeManifest(models: BundledModel[]): BundledManifest {
   // the preferred model first, then by id; a model's snapshots follow it, earliest first
-  const rank = (m: BundledModel) => (m.snapshot ? m.snapshot.of : m.id);
+  const rank = (m: BundledModel) => (m.snapshot ? m.snapshot.of : m.variant ? m.id.split('@')[0] : m.id);
   const sorted = [...models].sort((a, b) => {
     const ra = rank(a);
     const rb = rank(b);
     if (ra !== rb) return ra === PREFERRED_DEFAULT_MODEL ? -1 : rb === PREFERRED_DEFAULT_MODEL ? 1 : ra.localeCompare(rb);
-    return (a.snapshot?.fraction ?? -1) - (b.snapshot?.fraction ?? -1);
+    const order = (m: BundledModel) => (m.snapshot ? m.snapshot.fraction : m.variant ? -0.5 : -1);
+    return order(a) - order(b);
   });
-  const finished = sorted.filter((m) => !m.snapshot);
+  const finished = sorted.filter((m) => !m.snapshot && !m.variant);
   return { version: 1, default: finished[0]?.id ?? sorted[0]?.id ?? '', models: sorted };
 }
