@@ -1,5 +1,5 @@
-/** Views routed by the URL hash: #/playground (default), #/compare, #/curves. */
-export const ROUTES = ['playground', 'compare', 'curves'] as const;
+/** Views routed by the URL hash: #/playground (default), #/compare, #/curves, #/shannon. */
+export const ROUTES = ['playground', 'compare', 'curves', 'shannon'] as const;
 export type Route = (typeof ROUTES)[number];
 
 /**

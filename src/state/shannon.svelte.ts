@@ -1,0 +1,204 @@
+/**
+ * The guessing game's state: the game in progress (kept in localStorage, so leaving the view or
+ * reloading the page resumes it), the players' names, and the model's side, scored by the byte-level
+ * bundled model on an inference worker of its own (the playground's worker keeps the playground's
+ * model). The rules and the figures are pure functions in lib/shannon; this module only holds state,
+ * talks to the worker and stores.
+ */
+import { CancelledError, InferenceClient } from '../worker/client';
+import type { LoadedModelInfo } from '../worker/protocol';
+import type { BundledManifest } from '../lib/models/bundled-manifest';
+import { parseBackendPreference } from '../lib/runtime/backends';
+import type { ScoreResult } from '../lib/scoring/types';
+import {
+  addRound,
+  guess as playGuess,
+  isGame,
+  modelOutcomes,
+  newGame,
+  skip as skipPosition,
+  type Game,
+  type GameUnit,
+  type GuessResult,
+  type ModelOutcome,
+  type Passage,
+} from '../lib/shannon';
+
+/** The model that plays: byte-level, so its guesses are characters (DESIGN.md, bundled models). */
+export const SHANNON_MODEL = 'tiny-byte';
+
+const KEYS = { game: 'pp.shannon.game', names: 'pp.shannon.names', backend: 'pp.backend' } as const;
+/** Names offered in the name field: the last few players on this machine. */
+const MAX_NAMES = 40;
+
+function read(key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+function write(key: string, value: string | null): void {
+  try {
+    if (value === null) globalThis.localStorage?.removeItem(key);
+    else globalThis.localStorage?.setItem(key, value);
+  } catch {
+    /* storage full or disabled: the game lasts for this page only */
+  }
+}
+
+function storedGame(): Game | null {
+  try {
+    const value: unknown = JSON.parse(read(KEYS.game) ?? 'null');
+    return isGame(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function storedNames(): string[] {
+  try {
+    const value: unknown = JSON.parse(read(KEYS.names) ?? '[]');
+    return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string').slice(0, MAX_NAMES) : [];
+  } catch {
+    return [];
+  }
+}
+
+export type ModelPhase = 'idle' | 'loading' | 'scoring' | 'ready' | 'failed';
+
+class ShannonState {
+  /** The game in progress; null before the first one. */
+  game = $state.raw<Game | null>(storedGame());
+  /** Player names used on this machine, most recent first. */
+  names = $state<string[]>(storedNames());
+
+  modelPhase = $state<ModelPhase>('idle');
+  modelInfo = $state.raw<LoadedModelInfo | null>(null);
+  /** Why the model cannot play (the game goes on without it). */
+  modelError = $state<string | null>(null);
+  /** The model's scores of a passage text. */
+  private scored = $state.raw<{ text: string; result: ScoreResult } | null>(null);
+
+  /** The model at every position of the game, once it has scored the passage. */
+  readonly model: ModelOutcome[] | null = $derived.by(() => {
+    const game = this.game;
+    const scored = this.scored;
+    if (!game || !scored || scored.text !== game.passage.text) return null;
+    try {
+      return modelOutcomes(scored.result, game.positions, game.unit);
+    } catch (e) {
+      console.error(e);
+      return null;
+    }
+  });
+
+  private client: InferenceClient | null = null;
+  private loading: Promise<boolean> | null = null;
+
+  /** Start a game (replacing the one in progress). Throws with a readable message for a passage that cannot be played. */
+  start(passage: Passage, unit: GameUnit, player: string): void {
+    this.setGame(newGame(passage, unit, player));
+    this.remember(player);
+    void this.scorePassage();
+  }
+
+  /** One guess at the current position. */
+  guess(value: string): GuessResult {
+    if (!this.game) return 'ignored';
+    const { game, result } = playGuess(this.game, value);
+    if (game !== this.game) this.setGame(game);
+    return result;
+  }
+
+  skip(): void {
+    if (this.game) this.setGame(skipPosition(this.game));
+  }
+
+  /** The next player's turn on the same passage. */
+  nextPlayer(name: string): void {
+    if (!this.game) return;
+    this.setGame(addRound(this.game, name));
+    this.remember(name);
+  }
+
+  /** Close the game (back to choosing a passage). */
+  end(): void {
+    this.setGame(null);
+  }
+
+  /** Called when the view opens: resume the model's side of a stored game. */
+  resume(): void {
+    if (this.game) void this.scorePassage();
+  }
+
+  private setGame(game: Game | null): void {
+    this.game = game;
+    write(KEYS.game, game ? JSON.stringify(game) : null);
+  }
+
+  private remember(name: string): void {
+    const n = name.trim();
+    if (!n) return;
+    this.names = [n, ...this.names.filter((x) => x !== n)].slice(0, MAX_NAMES);
+    write(KEYS.names, JSON.stringify(this.names));
+  }
+
+  /** Score the game's passage with the byte-level model (once per text). */
+  private async scorePassage(): Promise<void> {
+    const text = this.game?.passage.text;
+    if (!text || this.scored?.text === text) return;
+    if (!(await this.loadModel())) return;
+    if (this.game?.passage.text !== text) return; // another game started meanwhile; it scores its own
+    this.modelPhase = 'scoring';
+    try {
+      const { result } = await this.client!.score(text, { k: 5 });
+      this.scored = { text, result };
+      this.modelPhase = 'ready';
+    } catch (e) {
+      if (e instanceof CancelledError) return; // a newer passage replaced it
+      this.fail(e);
+    }
+  }
+
+  private loadModel(): Promise<boolean> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<boolean> {
+    this.modelPhase = 'loading';
+    this.modelError = null;
+    try {
+      const assetsBase = new URL('./', document.baseURI).href;
+      const res = await fetch(new URL('models/manifest.json', assetsBase));
+      if (!res.ok) throw new Error(`could not read the bundled models (HTTP ${res.status} for models/manifest.json)`);
+      const manifest = (await res.json()) as BundledManifest;
+      const entry = manifest.models.find((m) => m.id === SHANNON_MODEL);
+      if (!entry) throw new Error(`the byte-level model ${SHANNON_MODEL} is not bundled, so the model cannot play`);
+      const query = new URL(location.href).searchParams;
+      this.client = new InferenceClient();
+      this.modelInfo = await this.client.load({
+        model: { kind: 'url', url: new URL(`models/${entry.path}`, assetsBase).href, name: entry.id, onnx: entry.onnx },
+        backend: parseBackendPreference(query.get('backend') ?? read(KEYS.backend)),
+        threads: Number(query.get('threads') ?? 0) || 0,
+        assetsBase,
+      });
+      return true;
+    } catch (e) {
+      this.fail(e);
+      this.loading = null; // a later game tries again
+      this.client?.terminate();
+      this.client = null;
+      return false;
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.modelPhase = 'failed';
+    this.modelError = e instanceof Error ? e.message : String(e);
+    console.error(e);
+  }
+}
+
+export const shannon = new ShannonState();
