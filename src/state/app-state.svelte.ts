@@ -4,14 +4,40 @@
  * module talks to the inference worker.
  */
 import { CancelledError, InferenceClient } from '../worker/client';
-import type { LoadedModelInfo, ScoreTiming } from '../worker/protocol';
+import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol';
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
 import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash } from '../lib/playground/share-link';
 
-const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode' } as const;
+const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
+
+/** A model the user brought (src/components/YourModelPanel.svelte): listed in the picker after the bundled ones. */
+export interface CustomModel {
+  /** The picker's option value; never a bundled id. */
+  id: string;
+  /** The picker's option text. */
+  label: string;
+  ref: ModelRef;
+}
+
+/** One file of the running load: bytes so far, size (null when unknown), whether it came from the cache. */
+export interface FileProgress {
+  loaded: number;
+  total: number | null;
+  cached: boolean;
+}
+
+/** URL and hub models come back after a reload (from the cache when offline); dropped files cannot. */
+function storedCustomModels(): CustomModel[] {
+  try {
+    const list = JSON.parse(stored(STORAGE.custom) ?? '[]') as CustomModel[];
+    return Array.isArray(list) ? list.filter((m) => m?.ref?.kind === 'url' && typeof m.id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 /** Texts up to this many characters are scored as you type (debounced); longer ones on demand. */
 export const AUTO_SCORE_MAX_CHARS = 2000;
@@ -58,6 +84,10 @@ class AppState {
   stride = $state<number | undefined>(undefined);
   /** What the heatmap colours by. */
   colourMode = $state<ColourMode>(parseColourMode(stored(STORAGE.mode)));
+  /** Models the user brought, in the order they were added. */
+  customModels = $state.raw<CustomModel[]>(storedCustomModels());
+  /** Per-file progress of the running load (file -> bytes). */
+  loadFiles = $state<Record<string, FileProgress>>({});
 
   phase = $state<Phase>('starting');
   loaded = $state<LoadedModelInfo | null>(null);
@@ -156,7 +186,7 @@ class AppState {
       this.manifest = manifest;
       if (manifest.models.length === 0) throw new Error('no bundled model is available (models/manifest.json is empty)');
       const wanted = queryParam('model') ?? stored(STORAGE.model);
-      this.modelId = manifest.models.some((m) => m.id === wanted) ? wanted! : manifest.default;
+      this.modelId = manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted) ? wanted! : manifest.default;
       await this.loadModel();
     } catch (e) {
       this.fail(e);
@@ -176,25 +206,34 @@ class AppState {
     await this.loadModel();
   }
 
-  async loadModel(): Promise<void> {
-    const model = this.models.find((m) => m.id === this.modelId);
-    if (!model) return;
+  /** Load the selected model; `keepError` keeps the message of a load that failed just before. */
+  async loadModel(options: { keepError?: boolean } = {}): Promise<void> {
+    const custom = this.customModels.find((m) => m.id === this.modelId);
+    const model = custom ? null : this.models.find((m) => m.id === this.modelId);
+    if (!model && !custom) return;
+    const ref: ModelRef = custom
+      ? custom.ref
+      : { kind: 'url', url: new URL(`models/${model!.path}`, this.assetsBase).href, name: model!.id, onnx: model!.onnx };
     this.client ??= this.makeClient();
     const generation = ++this.loadGeneration;
     this.scoreGeneration++; // a load cancels the running score
     this.phase = 'loading';
-    this.error = null;
+    if (!options.keepError) this.error = null;
     this.progress = null;
     this.loadProgress = null;
+    this.loadFiles = {};
     try {
       const info = await this.client.load(
         {
-          model: { kind: 'url', url: new URL(`models/${model.path}`, this.assetsBase).href, name: model.id, onnx: model.onnx },
+          model: ref,
           backend: this.backendPreference,
           threads: this.threads,
           assetsBase: this.assetsBase,
         },
-        (file, loaded, total) => (this.loadProgress = { file, loaded, total }),
+        (file, loaded, total, cached) => {
+          this.loadProgress = { file, loaded, total };
+          this.loadFiles[file] = { loaded, total, cached: cached === true };
+        },
       );
       if (generation !== this.loadGeneration) return;
       this.loaded = info;
@@ -204,7 +243,13 @@ class AppState {
         void this.score();
       }
     } catch (e) {
-      if (generation !== this.loadGeneration || e instanceof CancelledError) return; // replaced by a newer request
+      if (generation !== this.loadGeneration) return; // replaced by a newer request
+      if (e instanceof CancelledError) {
+        // the user cancelled this load (cancelLoad): the worker had released the previous model
+        this.loaded = null;
+        this.phase = 'ready';
+        return;
+      }
       this.loaded = null;
       this.phase = 'ready';
       this.fail(e);
@@ -250,6 +295,45 @@ class AppState {
     }
     this.phase = 'ready';
     this.progress = null;
+  }
+
+  /**
+   * Add (or replace) a model the user brought, select it and load it. When it fails or is cancelled it
+   * leaves the picker, the model selected before comes back, and the error stays on screen.
+   * @example await app.addCustomModel({ id: 'hub:Xenova/gpt2', label: 'Xenova/gpt2 (hub)', ref });
+   */
+  async addCustomModel(entry: CustomModel): Promise<boolean> {
+    const previous = this.modelId === entry.id ? '' : this.modelId;
+    this.customModels = [...this.customModels.filter((m) => m.id !== entry.id), entry];
+    this.modelId = entry.id;
+    await this.loadModel();
+    if (this.modelId !== entry.id) return false; // another model was picked meanwhile
+    if (this.loaded?.name === entry.ref.name) {
+      this.storeCustomModels();
+      store(STORAGE.model, entry.id);
+      return true;
+    }
+    this.removeCustomModel(entry.id);
+    this.modelId = previous && (this.models.some((m) => m.id === previous) || this.customModels.some((m) => m.id === previous))
+      ? previous
+      : (this.manifest?.default ?? '');
+    await this.loadModel({ keepError: true });
+    return false;
+  }
+
+  /** Take a model the user brought out of the picker (its cached files stay until deleted). */
+  removeCustomModel(id: string): void {
+    this.customModels = this.customModels.filter((m) => m.id !== id);
+    this.storeCustomModels();
+  }
+
+  /** Stop the running load. */
+  cancelLoad(): void {
+    this.client?.cancelLoad();
+  }
+
+  private storeCustomModels(): void {
+    store(STORAGE.custom, JSON.stringify(this.customModels.filter((m) => m.ref.kind === 'url')));
   }
 
   cancel(): void {

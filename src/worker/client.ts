@@ -10,6 +10,7 @@
  */
 import type { LoadedModelInfo, LoadRequest, ScoreRequest, ScoreTiming, WorkerEvent, WorkerRequest } from './protocol';
 import type { ScoreResult } from '../lib/scoring/types';
+import type { FullDistributions } from '../lib/compare/full-distribution';
 
 export class CancelledError extends Error {
   constructor() {
@@ -21,12 +22,14 @@ export class CancelledError extends Error {
 interface Pending {
   resolve: (value: never) => void;
   reject: (error: Error) => void;
-  onProgress?: (a: number, b: number | null, file?: string) => void;
+  onProgress?: (a: number, b: number | null, file?: string, cached?: boolean) => void;
 }
 
 export interface ScoreOptions {
   stride?: number;
   k?: number;
+  /** Also return full predicted distributions (see ScoreRequest.fullDistribution). */
+  fullDistribution?: boolean;
 }
 
 export class InferenceClient {
@@ -55,14 +58,14 @@ export class InferenceClient {
    */
   load(
     request: Omit<LoadRequest, 'type' | 'id'>,
-    onProgress?: (file: string, loaded: number, total: number | null) => void,
+    onProgress?: (file: string, loaded: number, total: number | null, cached?: boolean) => void,
   ): Promise<LoadedModelInfo> {
     if (this.currentScore) this.cancel(this.currentScore);
     if (this.currentLoad) this.cancel(this.currentLoad);
     const id = this.nextId++;
     this.currentLoad = id;
-    return this.request<LoadedModelInfo>({ ...request, type: 'load', id }, (loaded, total, file) =>
-      onProgress?.(file ?? '', loaded, total),
+    return this.request<LoadedModelInfo>({ ...request, type: 'load', id }, (loaded, total, file, cached) =>
+      onProgress?.(file ?? '', loaded, total, cached),
     );
   }
 
@@ -74,7 +77,7 @@ export class InferenceClient {
     text: string,
     options: ScoreOptions = {},
     onProgress?: (done: number, total: number) => void,
-  ): Promise<{ result: ScoreResult; timing: ScoreTiming }> {
+  ): Promise<{ result: ScoreResult; timing: ScoreTiming; distributions?: FullDistributions | null }> {
     if (this.currentScore) this.cancel(this.currentScore);
     const id = this.nextId++;
     this.currentScore = id;
@@ -86,6 +89,11 @@ export class InferenceClient {
   cancel(id: number = this.currentScore): void {
     if (!id) return;
     this.post({ type: 'cancel', id });
+  }
+
+  /** Cancel the running load, if any (its promise rejects with a CancelledError). */
+  cancelLoad(): void {
+    if (this.currentLoad) this.cancel(this.currentLoad);
   }
 
   terminate(): void {
@@ -116,7 +124,7 @@ export class InferenceClient {
   private handle(ev: WorkerEvent): void {
     switch (ev.type) {
       case 'load-progress':
-        this.pending.get(ev.id)?.onProgress?.(ev.loaded, ev.total, ev.file);
+        this.pending.get(ev.id)?.onProgress?.(ev.loaded, ev.total, ev.file, ev.cached);
         break;
       case 'progress':
         this.pending.get(ev.id)?.onProgress?.(ev.done, ev.total);
@@ -125,7 +133,7 @@ export class InferenceClient {
         this.settle(ev.id)?.resolve(ev.info as never);
         break;
       case 'scored':
-        this.settle(ev.id)?.resolve({ result: ev.result, timing: ev.timing } as never);
+        this.settle(ev.id)?.resolve({ result: ev.result, timing: ev.timing, distributions: ev.distributions } as never);
         break;
       case 'fallback':
         this.onFallback?.(ev.reason);

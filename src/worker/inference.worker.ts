@@ -6,12 +6,13 @@
  */
 import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
-import { fetchSource, filesSource } from '../lib/models/fetch-source';
-import { loadModelFolder, type ModelConfig, type ModelSource } from '../lib/models';
+import type { ModelConfig } from '../lib/models';
 import { scoreText } from '../lib/scoring/score-text';
+import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
-import { DEFAULT_ONNX_FILE, type LoadRequest, type ScoreRequest, type WorkerEvent, type WorkerRequest } from './protocol';
+import { readModelFiles } from './model-files';
+import { type LoadRequest, type ScoreRequest, type WorkerEvent, type WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -20,6 +21,10 @@ interface LoadedModel {
   runtime: ModelRuntime;
   tokenizer: TextTokenizer;
   config: ModelConfig;
+  /** What the load found out (src/worker/model-files.ts). */
+  onnx: string;
+  fromCache: boolean;
+  notes: string[];
 }
 
 interface Job {
@@ -79,12 +84,6 @@ function cancel(job: Job | null): void {
   post({ type: 'cancelled', id: job.id });
 }
 
-function openSource(req: LoadRequest, signal: AbortSignal): ModelSource {
-  const onProgress = (file: string, loaded: number, total: number | null) =>
-    post({ type: 'load-progress', id: req.id, file, loaded, total });
-  return req.model.kind === 'url' ? fetchSource(req.model.url, { signal, onProgress }) : filesSource(req.model.files);
-}
-
 async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
   const t0 = performance.now();
   const previous = model;
@@ -94,25 +93,31 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     // the cancelled score must stop touching the old sessions before they are released
     await stopping;
     if (previous) await previous.then((m) => m.runtime.release()).catch(() => undefined);
-    const source = openSource(req, signal);
-    const [{ config, tokenizer }, modelBytes] = await Promise.all([
-      loadModelFolder(source),
-      source.readBytes(req.model.onnx ?? DEFAULT_ONNX_FILE),
-    ]);
+    // bundled, URL / hub (through the cache) or dropped files; variant, external weights, memory guard
+    const files = await readModelFiles(req.model, {
+      signal,
+      onProgress: (file, loaded, total, cached) =>
+        post({ type: 'load-progress', id: req.id, file, loaded, total, ...(cached ? { cached } : {}) }),
+    });
+    const { config, tokenizer, modelBytes } = files;
     signal.throwIfAborted();
     const runtime = await openModelRuntime({
       modelBytes,
+      externalData: files.externalData,
       preference: req.backend,
       assetsBase: req.assetsBase,
       threads: req.threads,
       config,
       onFallback: (reason) => scoreJob && post({ type: 'fallback', id: scoreJob.id, backend: 'wasm', reason }),
+    }).catch((e) => {
+      throw files.openError(e);
     });
     if (signal.aborted) {
       await runtime.release();
       signal.throwIfAborted();
     }
-    return { name: req.model.name, runtime, tokenizer, config };
+    await files.commit(); // only a model that opened is kept
+    return { name: req.model.name, runtime, tokenizer, config, onnx: files.onnx, fromCache: files.fromCache, notes: files.notes };
   })();
   model = next;
   try {
@@ -131,6 +136,9 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         crossOriginIsolated: m.runtime.capabilities.crossOriginIsolated,
         adapter: m.runtime.capabilities.adapterDescription,
         loadMs: performance.now() - t0,
+        onnx: m.onnx,
+        fromCache: m.fromCache,
+        notes: m.notes,
       },
     });
   } catch (e) {
@@ -145,10 +153,14 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     if (!model) throw new Error('no model is loaded');
     const m = await model;
     const before = m.runtime.counters();
+    // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
+    const full =
+      req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
+    const capture = full ? captureDistributions(yieldingScorer(m.runtime.scorer), m.config.vocab_size) : null;
     const result = await scoreText(req.text, {
       tokenizer: m.tokenizer,
       config: m.config,
-      scorer: yieldingScorer(m.runtime.scorer),
+      scorer: capture?.scorer ?? yieldingScorer(m.runtime.scorer),
       model: m.name,
       stride: req.stride,
       k: req.k ?? 5,
@@ -162,6 +174,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
       id: req.id,
       result,
       timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime },
+      ...(req.fullDistribution ? { distributions: capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null } : {}),
     });
   } catch (e) {
     if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'score', message: errorMessage(e) });

@@ -10,11 +10,21 @@
  */
 import type { BackendPreference, Backend, RuntimeCounters } from '../lib/runtime';
 import type { ScoreResult } from '../lib/scoring/types';
+import type { FullDistributions } from '../lib/compare/full-distribution';
 
 /** Where a model folder (Hugging Face layout, DESIGN.md) comes from. */
 export type ModelRef =
   /** A URL prefix of a folder: `${url}config.json`, `${url}onnx/model.onnx`, ... (absolute, ends in '/'). */
-  | { kind: 'url'; url: string; name: string; onnx?: string }
+  | {
+      kind: 'url';
+      url: string;
+      name: string;
+      onnx?: string;
+      /** Keep the files in Cache Storage (src/lib/models/model-cache.ts): models the user brought. */
+      cache?: boolean;
+      /** ONNX files to try in order when `onnx` is unset (src/lib/models/hub.ts AUTO_ONNX_CANDIDATES). */
+      candidates?: string[];
+    }
   /** Files the user dropped in; matched by their path relative to the folder or by base name. */
   | { kind: 'files'; files: File[]; name: string; onnx?: string };
 /** The weights file a ModelRef opens when it names none. */
@@ -40,6 +50,13 @@ export interface ScoreRequest {
   stride?: number;
   /** Alternatives per position. @defaultValue 5 */
   k?: number;
+  /**
+   * Also return every scored position's full predicted distribution (exact KL divergence in comparison
+   * mode). It costs O(V^2) per position on the CPU path, so the worker returns it only where
+   * src/lib/compare/full-distribution.ts wantFullDistribution allows (small vocabularies or short
+   * texts), and null otherwise. @defaultValue false
+   */
+  fullDistribution?: boolean;
 }
 
 /** Cancel the request with this id (a load or a score); unknown or finished ids are ignored. */
@@ -66,6 +83,12 @@ export interface LoadedModelInfo {
   adapter: string;
   /** From the load request to a usable session, ms. */
   loadMs: number;
+  /** The ONNX file that was opened (models the user brought may pick among variants). */
+  onnx?: string;
+  /** Every file came from the browser's cache (no download). */
+  fromCache?: boolean;
+  /** Things the user should know: a smaller window than n_ctx (memory), a model that could not be cached. */
+  notes?: string[];
 }
 
 export interface ScoreTiming {
@@ -78,10 +101,17 @@ export interface ScoreTiming {
 }
 
 export type WorkerEvent =
-  | { type: 'load-progress'; id: number; file: string; loaded: number; total: number | null }
+  | { type: 'load-progress'; id: number; file: string; loaded: number; total: number | null; cached?: boolean }
   | { type: 'loaded'; id: number; info: LoadedModelInfo }
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'scored'; id: number; result: ScoreResult; timing: ScoreTiming }
+  | {
+      type: 'scored';
+      id: number;
+      result: ScoreResult;
+      timing: ScoreTiming;
+      /** With `fullDistribution`: the distributions, or null (too costly, or the scorer returned fewer than V alternatives). */
+      distributions?: FullDistributions | null;
+    }
   /** WebGPU failed while scoring request `id`; it goes on on WASM. */
   | { type: 'fallback'; id: number; backend: Backend; reason: string }
   | { type: 'cancelled'; id: number }

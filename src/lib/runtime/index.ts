@@ -14,12 +14,19 @@ import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types'
 import type { Backend, BackendPreference } from './backends';
 import { detectCapabilities, errorMessage, wasmThreads, type Capabilities } from './capabilities';
 import { loadOrtBuild } from './ort-builds';
-import { createCpuModel, createGpuScorer, zeroCounters, type PastConfig, type RuntimeCounters } from './sessions';
+import {
+  createCpuModel,
+  createGpuScorer,
+  zeroCounters,
+  type ExternalDataFile,
+  type PastConfig,
+  type RuntimeCounters,
+} from './sessions';
 
 export type { Backend, BackendPreference } from './backends';
 export { BACKEND_PREFERENCES, parseBackendPreference } from './backends';
 export { detectCapabilities, type Capabilities } from './capabilities';
-export type { LogitsForward, RuntimeCounters, PastConfig } from './sessions';
+export type { LogitsForward, RuntimeCounters, PastConfig, ExternalDataFile } from './sessions';
 
 export interface OpenModelOptions {
   /** The model's ONNX file (fp32; inputs input_ids, attention_mask; output logits). */
@@ -35,6 +42,8 @@ export interface OpenModelOptions {
   threads?: number;
   /** Sizes empty past key/value inputs (Optimum exports): config.json's heads and head size. */
   config?: PastConfig;
+  /** The model's external weights (`*.onnx_data`), when it was exported with them. */
+  externalData?: readonly ExternalDataFile[];
   /** Called when WebGPU fails after the runtime opened, before the window is retried on WASM. */
   onFallback?: (reason: string) => void;
 }
@@ -78,7 +87,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
 
   const openWasm = async () => {
     const build = await loadOrtBuild('wasm', { wasmPrefix, threads });
-    const model = await createCpuModel(build, modelBytes, options.config);
+    const model = await createCpuModel(build, modelBytes, options.config, options.externalData);
     // the CPU path: logits come back, log-softmax, rank and top-k in TypeScript
     return { build, model, scorer: logitsScorer(model.forward, 'wasm') };
   };
@@ -95,7 +104,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
         const build = await loadOrtBuild('webgpu', { wasmPrefix, threads, adapter: caps.adapter });
         gpuThreads = build.threads;
         const [headBytes] = await Promise.all([fetchHead(options.assetsBase)]);
-        gpu = await createGpuScorer(build, modelBytes, headBytes, options.config);
+        gpu = await createGpuScorer(build, modelBytes, headBytes, options.config, options.externalData);
         // one tiny window proves the whole path (both sessions, the gpu-buffer hand-over, TopK)
         await gpu.scoreWindow({ ids: new Int32Array([0, 0]), from: 0, k: 1 });
         Object.assign(gpu.counters, zeroCounters());

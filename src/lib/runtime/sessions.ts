@@ -13,6 +13,15 @@ import type { Ort, OrtBuild } from './ort-builds';
 /** Sizes an empty past key/value input of Optimum exports; unused by our own models. */
 export type PastConfig = Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim'>>;
 
+/**
+ * External weights of a model exported with `*.onnx_data` files: `path` is the name the .onnx file
+ * refers to (its tensors' `location`, e.g. "model.onnx_data"), `data` the file's bytes.
+ */
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
 const makeTensor = (ort: Ort): TensorFactory<Tensor> => (type, data, dims) =>
   // one call site for ort's overloaded constructor: FeedData always matches its FeedTensorType
   new ort.Tensor(type, data as Float32Array, dims) as Tensor;
@@ -67,11 +76,17 @@ const now = () => globalThis.performance?.now() ?? Date.now();
  * A WASM session whose forward pass returns the logits; the log-softmax runs in TypeScript.
  * @example const model = await createCpuModel(build, bytes); const logits = await model.forward(ids);
  */
-export async function createCpuModel(build: OrtBuild, modelBytes: Uint8Array, config: PastConfig = {}): Promise<CpuModel> {
+export async function createCpuModel(
+  build: OrtBuild,
+  modelBytes: Uint8Array,
+  config: PastConfig = {},
+  externalData?: readonly ExternalDataFile[],
+): Promise<CpuModel> {
   const { ort, queue } = build;
   const session = await ort.InferenceSession.create(modelBytes, {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
+    ...(externalData?.length ? { externalData } : {}),
   });
   const plan = await planSession(ort, session, config);
   const logitsName = plan.logitsName;
@@ -114,6 +129,7 @@ export async function createGpuScorer(
   modelBytes: Uint8Array,
   headBytes: Uint8Array,
   config: PastConfig = {},
+  externalData?: readonly ExternalDataFile[],
 ): Promise<GpuScorer> {
   const { ort, queue } = build;
   let model: InferenceSession | null = null;
@@ -124,6 +140,7 @@ export async function createGpuScorer(
       executionProviders: ['webgpu'],
       graphOptimizationLevel: 'all',
       preferredOutputLocation: 'gpu-buffer',
+      ...(externalData?.length ? { externalData } : {}),
     });
     const modelSession = model;
     const plan = await planSession(ort, modelSession, config);

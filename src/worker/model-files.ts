@@ -1,0 +1,220 @@
+/**
+ * The worker's side of a load: read a model folder (bundled, a URL prefix or hub repo through the
+ * cache, or dropped files), pick the ONNX variant, gather external weights, check that it fits in
+ * memory before downloading it, and say clearly what is wrong when something is.
+ *
+ *   const files = await readModelFiles(ref, { signal, onProgress });
+ *   const runtime = await openModelRuntime({ modelBytes: files.modelBytes, externalData: files.externalData, ... })
+ *     .catch((e) => { throw files.openError(e); });
+ *   await files.commit(); // only now is anything written to the cache
+ */
+import { fetchSource, filesSource } from '../lib/models/fetch-source';
+import { externalDataAmong } from '../lib/models/hub';
+import { planMemory } from '../lib/models/memory';
+import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
+import { parseModelConfig, type ModelConfig } from '../lib/models/model-config';
+import { MissingModelFileError, readOptionalJSON, type ModelSource } from '../lib/models/model-source';
+import type { ExternalDataFile } from '../lib/runtime';
+import { errorMessage } from '../lib/runtime/capabilities';
+import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
+import { DEFAULT_ONNX_FILE, type ModelRef } from './protocol';
+
+export interface ModelFiles {
+  /** config.json, with n_ctx lowered when a full window's logits would not fit in memory. */
+  config: ModelConfig;
+  tokenizer: TextTokenizer;
+  modelBytes: Uint8Array;
+  externalData: ExternalDataFile[];
+  /** The ONNX file read. */
+  onnx: string;
+  /** Every file came from the cache. */
+  fromCache: boolean;
+  /** For the user: a smaller window, a model that could not be cached. */
+  notes: string[];
+  /** Keep a URL / hub model in Cache Storage; call once its session opened. */
+  commit(): Promise<void>;
+  /** The runtime could not open the file: say which file and what it is. */
+  openError(e: unknown): Error;
+}
+
+export interface ReadModelOptions {
+  signal: AbortSignal;
+  onProgress: (file: string, loaded: number, total: number | null, cached: boolean) => void;
+}
+
+async function openCache(): Promise<CacheLike | null> {
+  try {
+    return (await globalThis.caches?.open(MODEL_CACHE_NAME)) ?? null;
+  } catch {
+    return null; // storage disabled (private mode, opaque origin)
+  }
+}
+
+/** The dropped File a path refers to, as filesSource finds it. */
+function droppedFile(files: readonly File[], path: string): File | undefined {
+  const byPath = files.find((f) => {
+    const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath;
+    return rel && rel.split('/').slice(1).join('/') === path;
+  });
+  return byPath ?? files.find((f) => f.name === path.split('/').pop());
+}
+
+/** Bytes that are text (an HTML error page, a Git LFS pointer, JSON) rather than an ONNX protobuf. */
+function textPreview(bytes: Uint8Array): string | null {
+  const head = bytes.subarray(0, 64);
+  if (head.length === 0) return '';
+  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  return printable ? new TextDecoder().decode(head).replace(/\s+/g, ' ').trim() : null;
+}
+
+/**
+ * Read everything a load needs. Throws, with a message for the user, on a missing or broken file, a
+ * tokenizer that does not fit the vocabulary, or a model too large for the backend.
+ */
+export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): Promise<ModelFiles> {
+  const { signal, onProgress } = options;
+  const where = ref.kind === 'files' ? 'the chosen files' : ref.url;
+  const sizes = new Map<string, number>();
+  let config: ModelConfig | null = null;
+  const checkMemory = () => {
+    if (!config) return null;
+    const plan = planMemory({ files: [...sizes].map(([path, bytes]) => ({ path, bytes })), nCtx: config.n_ctx, vocabSize: config.vocab_size });
+    if (!plan.fits) throw new Error(`${ref.name} is too large for this backend: ${plan.message}. Nothing was downloaded or cached.`);
+    return plan;
+  };
+  const checkSize = (path: string, bytes: number) => {
+    if (!path.endsWith('.json')) {
+      sizes.set(path, bytes);
+      checkMemory();
+    }
+  };
+
+  let source: ModelSource;
+  let cached: CachedSource | null = null;
+  if (ref.kind === 'files') {
+    const inner = filesSource(ref.files);
+    source = {
+      ...inner,
+      async readBytes(path: string) {
+        const file = droppedFile(ref.files, path);
+        if (file) checkSize(path, file.size);
+        const bytes = await inner.readBytes(path);
+        onProgress(path, bytes.byteLength, bytes.byteLength, false);
+        return bytes;
+      },
+    };
+  } else if (ref.cache) {
+    cached = cachedSource(ref.url, { cache: await openCache(), signal, onProgress, checkSize });
+    source = cached;
+  } else {
+    source = fetchSource(ref.url, { signal, onProgress: (file, loaded, total) => onProgress(file, loaded, total, false) });
+  }
+
+  // config and tokenizer first: the memory guard needs n_ctx and the vocabulary before the weights
+  const missing = (e: unknown, what: string): never => {
+    if (e instanceof MissingModelFileError) {
+      throw new Error(
+        ref.kind === 'files'
+          ? `The chosen files have no ${e.path}: ${what}`
+          : `${where} has no ${e.path} (not found): ${what}`,
+        { cause: e },
+      );
+    }
+    throw e;
+  };
+  const configJson = await source
+    .readJSON('config.json')
+    .catch((e) =>
+      missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
+    );
+  config = parseModelConfig(configJson, `${where}${ref.kind === 'files' ? ': ' : ''}config.json`);
+  const [tokenizerJson, tokenizerConfig] = await Promise.all([
+    source.readJSON('tokenizer.json').catch((e) => missing(e, 'the playground needs the model\'s tokenizer (Hugging Face tokenizer.json) next to config.json')),
+    readOptionalJSON(source, 'tokenizer_config.json'),
+  ]);
+  let tokenizer: TextTokenizer;
+  try {
+    tokenizer = loadTokenizer(tokenizerJson, tokenizerConfig);
+  } catch (e) {
+    throw new Error(`${where}: tokenizer.json could not be loaded: ${errorMessage(e)}`, { cause: e });
+  }
+  if (tokenizer.vocabSize > config.vocab_size) {
+    throw new Error(
+      `the tokenizer has ${tokenizer.vocabSize} token ids but the model's vocab_size is ${config.vocab_size}: ` +
+        'they do not belong together (is tokenizer.json from another model?)',
+    );
+  }
+  signal.throwIfAborted();
+
+  // the weights: the variant asked for, else the first candidate the folder has
+  let candidates = ref.onnx ? [ref.onnx] : ref.kind === 'url' && ref.candidates?.length ? [...ref.candidates] : [DEFAULT_ONNX_FILE];
+  const previous = await cached?.previousIndex();
+  if (!ref.onnx && previous && candidates.includes(previous.onnx)) {
+    candidates = [previous.onnx, ...candidates.filter((c) => c !== previous.onnx)];
+  }
+  let onnx: string | null = null;
+  let modelBytes: Uint8Array | null = null;
+  for (const candidate of candidates) {
+    try {
+      modelBytes = await source.readBytes(candidate);
+      onnx = candidate;
+      break;
+    } catch (e) {
+      if (!(e instanceof MissingModelFileError)) throw e;
+    }
+  }
+  if (!onnx || !modelBytes) {
+    throw new Error(
+      `${where} has no ONNX weights: looked for ${candidates.join(', ')}` +
+        (ref.kind === 'files' ? ' (add the .onnx file)' : ' (pick another variant, or check the folder)'),
+    );
+  }
+  const text = textPreview(modelBytes);
+  if (text !== null) {
+    throw new Error(
+      `${onnx} is not an ONNX model: it is ${text === '' ? 'empty' : `text ("${text.slice(0, 48)}…")`}` +
+        (text.startsWith('version https://git-lfs') ? ' — a Git LFS pointer: the file was not pulled' : ''),
+    );
+  }
+
+  // external weights (*.onnx_data) next to the .onnx file, by the name the .onnx file refers to
+  const externalData: ExternalDataFile[] = [];
+  if (ref.kind === 'files') {
+    const names = ref.files.map((f) => f.name);
+    for (const name of externalDataAmong(onnx, names)) {
+      externalData.push({ path: name, data: await source.readBytes(name) });
+    }
+  } else if (ref.cache) {
+    try {
+      externalData.push({ path: `${onnx.split('/').pop()}_data`, data: await source.readBytes(`${onnx}_data`) });
+    } catch (e) {
+      if (!(e instanceof MissingModelFileError)) throw e;
+    }
+  }
+  // sources that cannot tell a size before reading (bundled models) are checked now, before a session
+  if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
+  for (const file of externalData) if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);
+  const plan = checkMemory()!;
+  const notes: string[] = [];
+  if (plan.window < config.n_ctx) {
+    notes.push(plan.message!);
+    config = { ...config, n_ctx: plan.window };
+  }
+  const finalOnnx = onnx;
+  return {
+    config,
+    tokenizer,
+    modelBytes,
+    externalData,
+    onnx,
+    fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
+    notes,
+    async commit() {
+      const problem = await cached?.commit(ref.name, finalOnnx);
+      if (problem) notes.push(problem);
+    },
+    openError(e: unknown): Error {
+      return new Error(`${finalOnnx} could not be opened as a model: ${errorMessage(e)}`, { cause: e });
+    },
+  };
+}
