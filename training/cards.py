@@ -137,7 +137,7 @@ def card(mid):
             f"(`snapshots.json`). Snapshots store {met['snapshots'][0].get('scheme', 'int8 weights')} to fit the size budget; "
             "their cost against the fp32 snapshot is listed. The last row is the shipped model itself.",
             "",
-            "| file | share of budget | step | bytes seen | test nats / token | test bits / byte | int8 cost |",
+            "| file | share of the run | step | bytes seen | test nats / token | test bits / byte | int8 cost |",
             "|---|---:|---:|---:|---:|---:|---:|",
             *[f"| `{s['file']}` | {s['fraction'] * 100:.0f}% | {s['step']} | {s['bytes']:,} | {s['test_nats_per_token']:.4f} | "
               f"{s['test_bits_per_byte']:.4f} | {s['int8_cost_nats_per_token']:+.5f} |" for s in met["snapshots"]],
@@ -157,12 +157,13 @@ def main():
         "in their tokenizer, and one deliberately overfit run. Each folder has its own model card. Test split, "
         "scored as the app scores:",
         "",
-        "| model | tokenizer vocab | parameters | bytes / token | test nats / token | **test perplexity / token** | **test bits / byte** | model.onnx MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | tokenizer vocab | parameters | training text seen | stopped by | bytes / token | test nats / token | **test perplexity / token** | **test bits / byte** | model.onnx MB |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         t = r["met"]["test"]
         table.append(f"| [{r['id']}]({r['id']}/README.md) | {r['cfg']['vocab_size']:,} | {r['meta']['params']:,} | "
+                     f"{r['meta']['bytes_seen'] / 1e6:.1f} MB | {r['meta']['stop_reason']} | "
                      f"{t['bytes_per_token']:.2f} | {t['nats_per_token']:.4f} | {t['ppl']:.2f} | {t['bits_per_byte']:.4f} | "
                      f"{r['met']['files_mb']['onnx/model.onnx']:.2f} |")
     table += [
@@ -170,6 +171,11 @@ def main():
         "Perplexity per token differs by large factors because a token means something different to each "
         "model: a byte, a piece of a word, most of a word. Bits per byte divide the same total information by the "
         "same bytes, so they stay comparable.",
+        "",
+        "The three siblings share a budget of bytes of training text or 45 minutes, whichever comes first; on this "
+        "2-core machine, shared with other work, the time cap came first for all three, so each saw as much text as "
+        "its speed allowed (the byte vocabulary's model is the fastest per token but reads one byte per token). "
+        "Training snapshots of the default model, `tiny-bpe8k`, are in its folder (`snapshots.json`).",
         "",
     ]
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(MODELS) for f in fs)
