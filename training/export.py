@@ -9,6 +9,7 @@ test/fixtures/golden/<id>.json. Then run cards.py for the model cards.
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -155,6 +156,11 @@ def main():
         "tokenizer": meta["model_id"], "torch_dtype": "float32",
     }
     json.dump(config, open(os.path.join(out_dir, "config.json"), "w"), indent=2)
+    # a run on another model's tokenizer (the overfit demo) ships a copy of it: every folder is self-contained
+    for f in ("tokenizer.json", "tokenizer_config.json"):
+        src = os.path.join(MODELS, meta["model_id"], f)
+        if meta["model_id"] != model_id and os.path.exists(src):
+            shutil.copyfile(src, os.path.join(out_dir, f))
     fp32_path = os.path.join(out_dir, "onnx", "model.onnx")
     m = export_onnx(model, fp32_path)
     stored = sum(int(np.prod(i.dims)) for i in m.graph.initializer if i.data_type == TensorProto.FLOAT)
