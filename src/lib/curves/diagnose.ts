@@ -1,0 +1,740 @@
+/**
+ * What a run's curves show, and where: overfitting, a widening generalisation gap, suspected leakage,
+ * loss spikes, plateaus, divergence, NaN/Inf and the evaluation cadence. Each detector is a plain
+ * function over sorted (step, loss) arrays with its thresholds named next to it; every threshold is
+ * relative to the curve's own noise (a robust estimate from second differences) or to how far the loss
+ * came down, so the same rules hold for a byte-level toy and a large run.
+ */
+import { fmtStep } from './run';
+import { lowerBound } from './smoothing';
+import type { Finding, Run, Series } from './types';
+
+// ---------------------------------------------------------------------------------------------------
+// numeric helpers
+
+/** Finite points only. */
+export function finitePart(s: Series): { x: Float64Array; y: Float64Array } {
+  let k = 0;
+  for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i])) k++;
+  if (k === s.values.length) return { x: s.steps, y: s.values };
+  const x = new Float64Array(k);
+  const y = new Float64Array(k);
+  k = 0;
+  for (let i = 0; i < s.values.length; i++) {
+    if (Number.isFinite(s.values[i])) {
+      x[k] = s.steps[i];
+      y[k++] = s.values[i];
+    }
+  }
+  return { x, y };
+}
+
+export function median(values: ArrayLike<number>): number {
+  if (values.length === 0) return NaN;
+  const a = Float64Array.from(values).sort();
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+const mean = (a: ArrayLike<number>, from = 0, to = a.length) => {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i];
+  return s / Math.max(1, to - from);
+};
+
+/**
+ * The standard deviation of a curve's noise, robustly: second differences (y[i-1] - 2y[i] + y[i+1])
+ * cancel any locally straight trend and have variance 6 sigma^2 for white noise; the MAD (x1.4826)
+ * ignores spikes.
+ */
+export function noiseSigma(y: ArrayLike<number>): number {
+  if (y.length < 3) return 0;
+  const d = new Float64Array(y.length - 2);
+  for (let i = 1; i < y.length - 1; i++) d[i - 1] = Math.abs(y[i - 1] - 2 * y[i] + y[i + 1]) / Math.sqrt(6);
+  return 1.4826 * median(d);
+}
+
+/** Running median over [i-h, i+h] (shorter at the ends): O(n h) with one sorted window, no per-point sort. */
+export function rollingMedian(y: ArrayLike<number>, h: number): Float64Array {
+  const n = y.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const win = new Float64Array(2 * h + 1);
+  let size = 0;
+  const insert = (v: number) => {
+    let i = size++;
+    while (i > 0 && win[i - 1] > v) {
+      win[i] = win[i - 1];
+      i--;
+    }
+    win[i] = v;
+  };
+  const remove = (v: number) => {
+    let lo = 0;
+    let hi = size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (win[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    win.copyWithin(lo, lo + 1, size);
+    size--;
+  };
+  for (let i = 0; i <= Math.min(h, n - 1); i++) insert(y[i]);
+  for (let i = 0; i < n; i++) {
+    const m = size >> 1;
+    out[i] = size % 2 ? win[m] : (win[m - 1] + win[m]) / 2;
+    const add = i + h + 1;
+    const drop = i - h;
+    if (drop >= 0) remove(y[drop]);
+    if (add < n) insert(y[add]);
+  }
+  return out;
+}
+
+/**
+ * Least-squares fit of y = a + b * max(0, x - t0) over every candidate break t0 = x[j] (j up to
+ * n - 3): a level, then a straight rise or fall from t0. Prefix sums make it O(n). x is rescaled to
+ * [0, 1] so the sums stay exact enough for steps in the millions.
+ */
+export function hingeFit(x: ArrayLike<number>, y: ArrayLike<number>): { t0: number; index: number; a: number; b: number; r2: number } | null {
+  const n = x.length;
+  if (n < 4) return null;
+  const x0 = x[0];
+  const span = x[n - 1] - x0 || 1;
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) u[i] = (x[i] - x0) / span;
+  // suffix sums over i >= j
+  const Sx = new Float64Array(n + 1);
+  const Sxx = new Float64Array(n + 1);
+  const Sy = new Float64Array(n + 1);
+  const Sxy = new Float64Array(n + 1);
+  for (let i = n - 1; i >= 0; i--) {
+    Sx[i] = Sx[i + 1] + u[i];
+    Sxx[i] = Sxx[i + 1] + u[i] * u[i];
+    Sy[i] = Sy[i + 1] + y[i];
+    Sxy[i] = Sxy[i + 1] + u[i] * y[i];
+  }
+  const sumY = Sy[0];
+  let sumYY = 0;
+  for (let i = 0; i < n; i++) sumYY += y[i] * y[i];
+  const sst = sumYY - (sumY * sumY) / n;
+  let best: { t0: number; index: number; a: number; b: number; r2: number; sse: number } | null = null;
+  for (let j = 0; j <= n - 3; j++) {
+    const t = u[j];
+    const k = n - j;
+    const sz = Sx[j] - k * t;
+    const szz = Sxx[j] - 2 * t * Sx[j] + k * t * t;
+    const szy = Sxy[j] - t * Sy[j];
+    const den = n * szz - sz * sz;
+    if (den <= 1e-15) continue;
+    const b = (n * szy - sz * sumY) / den;
+    const a = (sumY - b * sz) / n;
+    const sse = sumYY - a * sumY - b * szy;
+    if (!best || sse < best.sse) best = { t0: x[j], index: j, a, b: b / span, r2: sst > 0 ? 1 - sse / sst : 0, sse };
+  }
+  return best;
+}
+
+/**
+ * A series' level at `at`: the least-squares line through its finite values within [at - h, at + h],
+ * evaluated at `at` (unbiased on a slope, even where the window is cut off at the start of the run);
+ * the mean where they all share one step; linear interpolation where none fall in the window.
+ */
+function valueNear(x: Float64Array, y: Float64Array, p: PrefixSums, at: number, h: number): number {
+  const i = lowerBound(x, at - h);
+  const j = lowerBound(x, at + h + 1e-9 * Math.max(1, Math.abs(at)));
+  const k = j - i;
+  if (k > 0) {
+    // sums over the window, x centred on `at` so the intercept is the value there
+    const sx = p.x[j] - p.x[i] - k * at;
+    const sy = p.y[j] - p.y[i];
+    const sxx = p.xx[j] - p.xx[i] - 2 * at * (p.x[j] - p.x[i]) + k * at * at;
+    const sxy = p.xy[j] - p.xy[i] - at * sy;
+    const den = k * sxx - sx * sx;
+    if (k < 3 || den <= 1e-12 * Math.max(1, sxx * k)) return sy / k;
+    const b = (k * sxy - sx * sy) / den;
+    return (sy - b * sx) / k;
+  }
+  if (i === 0) return y[0];
+  if (i >= x.length) return y[x.length - 1];
+  const f = (at - x[i - 1]) / (x[i] - x[i - 1]);
+  return y[i - 1] + f * (y[i] - y[i - 1]);
+}
+
+interface PrefixSums {
+  x: Float64Array;
+  y: Float64Array;
+  xx: Float64Array;
+  xy: Float64Array;
+}
+
+/** Prefix sums for windowed line fits; x is shifted by its first value to keep the squares small. */
+function prefixSums(x: Float64Array, y: Float64Array): PrefixSums & { x0: number } {
+  const n = y.length;
+  const x0 = n ? x[0] : 0;
+  const p = { x: new Float64Array(n + 1), y: new Float64Array(n + 1), xx: new Float64Array(n + 1), xy: new Float64Array(n + 1), x0 };
+  for (let i = 0; i < n; i++) {
+    const u = x[i] - x0;
+    p.x[i + 1] = p.x[i] + u;
+    p.y[i + 1] = p.y[i] + y[i];
+    p.xx[i + 1] = p.xx[i] + u * u;
+    p.xy[i + 1] = p.xy[i] + u * y[i];
+  }
+  return p;
+}
+
+/** The typical distance between consecutive steps. */
+export function typicalInterval(x: ArrayLike<number>): number {
+  if (x.length < 2) return 0;
+  const d = new Float64Array(x.length - 1);
+  for (let i = 1; i < x.length; i++) d[i - 1] = x[i] - x[i - 1];
+  return median(d);
+}
+
+const f3 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3));
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+// ---------------------------------------------------------------------------------------------------
+// the detectors
+
+/**
+ * Thresholds, named here so that tests and the page can quote them. Noise multiples are of the robust
+ * noise sigma above; "drop" is how far the smoothed loss came down from its start to its lowest point.
+ */
+export const THRESHOLDS = {
+  /** Overfitting: validation must rise above its minimum by this many noise sigmas ... */
+  overfitSigmas: 3,
+  /** ... and by at least this many nats (and 0.5% of the minimum), with at least 2 evaluations after it. */
+  overfitMinNats: 0.01,
+  /** Gap: the train/validation gap must widen by this many nats (and 4 noise sigmas) ... */
+  gapMinNats: 0.05,
+  /** ... with the hinge fit explaining this share of the gap's variance. */
+  gapMinR2: 0.6,
+  /** Leakage: validation below train by this many nats (or 2% of the loss, whichever is more) ... */
+  leakMinNats: 0.05,
+  /** ... at this share of the evaluations after the first 10% of the run. */
+  leakShare: 0.8,
+  /** Spikes: this many local noise sigmas above the running median ... */
+  spikeSigmas: 6,
+  /** ... and this share of the loss there. */
+  spikeRelative: 0.02,
+  /** Divergence: a sustained rise above the lowest smoothed loss of this share of the drop (and 8 sigmas, 0.1 nats). */
+  divergeShareOfDrop: 0.1,
+  /** Plateau: a stretch at least this share of the run whose binned loss moves less than 2% of the drop. */
+  plateauMinShare: 0.15,
+  /** A plateau that lasts to the end must be this long and move less than 1% of the drop. */
+  plateauEndShare: 0.3,
+  /** Cadence: fewer evaluations than this cannot place a minimum. */
+  minEvaluations: 8,
+  /** Cadence: more than this many evaluations, each no more than one logging interval apart, is costly. */
+  maxEvaluations: 2000,
+  /** Cadence: evaluating less often than every this many steps, with under 20 evaluations, is sparse. */
+  sparseInterval: 5000,
+  /** Cadence: evaluating more often than every this many steps in a run over 20,000 steps is dense. */
+  denseInterval: 50,
+} as const;
+
+interface Curves {
+  run: Run;
+  train: { x: Float64Array; shifted: Float64Array; y: Float64Array; prefix: PrefixSums & { x0: number } } | null;
+  val: { x: Float64Array; y: Float64Array } | null;
+  /** Half the evaluation interval: the window for "train loss at an evaluation step". */
+  half: number;
+}
+
+function trainAt(c: Curves, at: number): number {
+  const t = c.train!;
+  // the prefix sums hold x - x0: shift the query and the steps alike
+  return valueNear(t.shifted, t.y, t.prefix, at - t.prefix.x0, c.half);
+}
+
+function finding(c: Curves, f: Omit<Finding, 'run'>): Finding {
+  return { run: c.run.id, ...f };
+}
+
+function detectNonFinite(c: Curves): Finding[] {
+  const out: Finding[] = [];
+  for (const which of ['train', 'val'] as const) {
+    const s = c.run[which];
+    if (!s) continue;
+    let first = -1;
+    let count = 0;
+    for (let i = 0; i < s.values.length; i++) {
+      if (!Number.isFinite(s.values[i])) {
+        count++;
+        if (first < 0) first = i;
+      }
+    }
+    if (first < 0) continue;
+    const v = s.values[first];
+    const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinite' : '−infinite';
+    const label = which === 'train' ? 'Training' : 'Validation';
+    const after = count > 1 ? ` (${count} non-finite values in all)` : '';
+    out.push(
+      finding(c, {
+        kind: 'nan',
+        series: which,
+        step: s.steps[first],
+        value: null,
+        severity: 'warning',
+        title: `${label} loss is ${what} at step ${fmtStep(s.steps[first])}`,
+        detail:
+          `The ${which === 'train' ? 'training' : 'validation'} loss became ${what} at step ${fmtStep(s.steps[first])}${after}. ` +
+          'The run broke numerically: usually a learning rate too high for the batch, an fp16 overflow (use bf16 or loss scaling), or a bad batch. Resume from a checkpoint before it with a lower learning rate or gradient clipping.',
+      }),
+    );
+  }
+  return out;
+}
+
+/** Validation minimum, then rising, while training keeps falling. */
+function detectOverfitting(c: Curves): Finding[] {
+  if (!c.val || !c.train || c.val.y.length < 5) return [];
+  const { x, y } = c.val;
+  const n = y.length;
+  // the minimum of a 3-point median, so that one lucky evaluation is not the minimum
+  const smooth = rollingMedian(y, 1);
+  let k = 0;
+  for (let i = 1; i < n; i++) if (smooth[i] < smooth[k]) k = i;
+  let kr = k;
+  for (let i = Math.max(0, k - 1); i <= Math.min(n - 1, k + 1); i++) if (y[i] < y[kr]) kr = i;
+  k = kr;
+  if (n - 1 - k < 2) return [];
+  const sigma = noiseSigma(y);
+  const tail = Math.min(3, n - 1 - k);
+  const end = mean(y, n - tail, n);
+  const rise = end - y[k];
+  const need = Math.max(THRESHOLDS.overfitSigmas * sigma, THRESHOLDS.overfitMinNats, 0.005 * Math.abs(y[k]));
+  if (rise <= need) return [];
+  // training keeps falling: its level at the end is below its level at the validation minimum
+  const trainThen = trainAt(c, x[k]);
+  const trainEnd = trainAt(c, x[n - 1]);
+  if (!(trainEnd < trainThen - Math.max(0.005, 0.002 * Math.abs(trainThen)))) return [];
+  return [
+    finding(c, {
+      kind: 'overfitting',
+      series: 'val',
+      step: x[k],
+      value: y[k],
+      severity: 'warning',
+      title: `Overfitting from step ${fmtStep(x[k])}: validation loss turns up while training loss keeps falling`,
+      detail:
+        `Validation loss was lowest at step ${fmtStep(x[k])} (${f3(y[k])} nats, perplexity ${f3(Math.exp(y[k]))}) and has risen by ${f3(rise)} since, ` +
+        `while training loss fell from ${f3(trainThen)} to ${f3(trainEnd)}. The model is memorising its training text: the checkpoint at step ${fmtStep(x[k])} generalises best. ` +
+        'More data, more regularisation (dropout, weight decay) or stopping early would help.',
+    }),
+  ];
+}
+
+/** Gap = validation - train at each evaluation. */
+function gapSeries(c: Curves): Float64Array {
+  const { x, y } = c.val!;
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) g[i] = y[i] - trainAt(c, x[i]);
+  return g;
+}
+
+/** The gap between validation and training grows steadily from some step on. */
+function detectGap(c: Curves): Finding[] {
+  if (!c.val || !c.train || c.val.y.length < 5) return [];
+  const g = gapSeries(c);
+  const fit = hingeFit(c.val.x, g);
+  if (!fit || fit.b <= 0) return [];
+  const { x } = c.val;
+  const widened = fit.b * (x[x.length - 1] - fit.t0);
+  const gapEnd = fit.a + widened;
+  const need = Math.max(THRESHOLDS.gapMinNats, 4 * noiseSigma(g));
+  if (widened < need || gapEnd < need || fit.r2 < THRESHOLDS.gapMinR2) return [];
+  return [
+    finding(c, {
+      kind: 'gap',
+      series: 'both',
+      step: fit.t0,
+      value: c.val.y[fit.index],
+      severity: 'info',
+      title: `Generalisation gap widens from step ${fmtStep(fit.t0)}`,
+      detail:
+        `From step ${fmtStep(fit.t0)} the validation loss pulls away from the training loss: the gap grew from ${f3(fit.a)} to ${f3(gapEnd)} nats ` +
+        `(validation perplexity ${f3(Math.exp(gapEnd))}× the training perplexity). Each step now helps the training text more than unseen text; watch for validation turning up.`,
+    }),
+  ];
+}
+
+/** Validation clearly and consistently below training. */
+function detectLeakage(c: Curves): Finding[] {
+  if (!c.val || !c.train || c.val.y.length < 4) return [];
+  const { x, y } = c.val;
+  const n = x.length;
+  const start = x[0] + 0.1 * (x[n - 1] - x[0]);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = trainAt(c, x[i]) - y[i];
+  const from = lowerBound(x, start);
+  const later = d.subarray(from);
+  if (later.length < 3) return [];
+  const trainLevels = new Float64Array(later.length);
+  for (let i = 0; i < later.length; i++) trainLevels[i] = trainAt(c, x[from + i]);
+  const level = median(trainLevels);
+  const need = Math.max(THRESHOLDS.leakMinNats, 0.02 * Math.abs(level));
+  let below = 0;
+  for (const v of later) if (v > need) below++;
+  if (below / later.length < THRESHOLDS.leakShare || median(later) <= need) return [];
+  // where it began: walk back from the first evaluation past the threshold while the difference is
+  // still above the noise
+  const sigma = noiseSigma(d);
+  let i0 = 0;
+  while (i0 < n - 1 && d[i0] <= need) i0++;
+  while (i0 > 0 && d[i0 - 1] > Math.max(3 * sigma, need / 4)) i0--;
+  const step = x[i0];
+  const index = i0;
+  return [
+    finding(c, {
+      kind: 'leakage',
+      series: 'val',
+      step,
+      value: y[index],
+      severity: 'warning',
+      title: `Validation loss sits below training loss from step ${fmtStep(step)}: suspected leakage`,
+      detail:
+        `At ${pct(below / later.length)} of the evaluations after the first 10% of the run, validation loss is more than ${f3(need)} nats below training loss ` +
+        `(median ${f3(median(later))} nats below). Dropout and other train-time noise explain a small gap of this sign, not a clear and steady one: ` +
+        'check the validation split for text that is also in the training split (duplicates, overlapping windows), and that the two losses are averaged the same way.',
+    }),
+  ];
+}
+
+/** Where the train curve (or the validation curve, with no train) blows up and does not come back. */
+function detectDivergence(c: Curves): { findings: Finding[]; onset: number } {
+  const which = c.train ? 'train' : 'val';
+  const s = c.train ?? c.val;
+  if (!s || s.y.length < 8) return { findings: [], onset: Infinity };
+  const { x, y } = s;
+  const n = y.length;
+  const h = Math.max(2, Math.min(25, Math.round(n / 50)));
+  const m = rollingMedian(y, h);
+  let k = 0;
+  for (let i = 1; i < n; i++) if (m[i] < m[k]) k = i;
+  if (k > n - 4) return { findings: [], onset: Infinity };
+  let top = m[0];
+  for (let i = 0; i <= k; i++) top = Math.max(top, m[i]);
+  const drop = top - m[k];
+  const tail = Math.max(3, Math.round(0.05 * n));
+  const end = mean(m, Math.max(k + 1, n - tail), n);
+  const rise = end - m[k];
+  const need = Math.max(THRESHOLDS.divergeShareOfDrop * drop, 8 * noiseSigma(y), 0.1);
+  if (rise <= need) return { findings: [], onset: Infinity };
+  for (let i = n - 3; i < n; i++) if (m[i] < m[k] + rise / 2) return { findings: [], onset: Infinity };
+  // the onset: the last point before the rise, where the running median leaves its floor
+  let onset = k;
+  const floor = Math.max(3 * noiseSigma(y), 0.03 * rise);
+  for (let i = k + 1; i < n && m[i] <= m[k] + floor; i++) onset = i;
+  return {
+    onset: x[onset],
+    findings: [
+      finding(c, {
+        kind: 'divergence',
+        series: which,
+        step: x[onset],
+        value: y[onset],
+        severity: 'warning',
+        title: `${which === 'train' ? 'Training' : 'Validation'} loss diverges from step ${fmtStep(x[onset])}`,
+        detail:
+          `After reaching ${f3(m[k])} nats the ${which === 'train' ? 'training' : 'validation'} loss climbs to ${f3(end)} and stays there ` +
+          `(${f3(rise)} nats up, ${drop > 0 ? pct(rise / drop) + ' of what it had come down' : 'above where it started'}). ` +
+          'Training has become unstable: lower the peak learning rate, lengthen the warm-up, clip gradients, or resume from a checkpoint before the rise.',
+      }),
+    ],
+  };
+}
+
+/** Points far above the local trend that the loss comes back from. */
+function detectSpikes(c: Curves, before: number, maxSpikes: number): Finding[] {
+  const which = c.train ? 'train' : 'val';
+  const s = c.train ?? c.val;
+  if (!s || s.y.length < 20) return [];
+  const { x, y } = s;
+  const n = y.length;
+  const h = Math.max(4, Math.min(n > 100_000 ? 10 : 25, Math.round(n / 100)));
+  const trend = rollingMedian(y, h);
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = y[i] - trend[i];
+  // the noise varies along a run (large early, small late): a robust sigma per block of points
+  const block = Math.max(50, 4 * h);
+  const blocks = Math.ceil(n / block);
+  const sig = new Float64Array(blocks);
+  const abs = new Float64Array(block);
+  for (let b = 0; b < blocks; b++) {
+    const from = b * block;
+    const to = Math.min(n, from + block);
+    for (let i = from; i < to; i++) abs[i - from] = Math.abs(r[i]);
+    sig[b] = 1.4826 * median(abs.subarray(0, to - from));
+  }
+  const absR = new Float64Array(n);
+  for (let i = 0; i < n; i++) absR[i] = Math.abs(r[i]);
+  const globalSigma = 1.4826 * median(absR);
+  const candidates: { i: number; excess: number }[] = [];
+  for (let i = h; i < n; i++) {
+    if (x[i] >= before) break;
+    const b = Math.floor(i / block);
+    const local = Math.max(sig[b], b > 0 ? sig[b - 1] : 0, 0.25 * globalSigma);
+    const need = Math.max(THRESHOLDS.spikeSigmas * local, THRESHOLDS.spikeRelative * Math.abs(trend[i]), 1e-6);
+    // above the trend here and above where the curve was h points ago (not the steep start of a run)
+    const excess = y[i] - Math.max(trend[i], trend[i - h]);
+    if (excess > need) candidates.push({ i, excess });
+  }
+  // one finding per burst: candidates within h points of each other are one spike, at its peak
+  const spikes: { i: number; excess: number; end: number }[] = [];
+  for (const cnd of candidates) {
+    const last = spikes.at(-1);
+    if (last && cnd.i - last.end <= h) {
+      last.end = cnd.i;
+      if (cnd.excess > last.excess) {
+        last.i = cnd.i;
+        last.excess = cnd.excess;
+      }
+    } else spikes.push({ ...cnd, end: cnd.i });
+  }
+  const shown = [...spikes].sort((a, b) => b.excess - a.excess).slice(0, maxSpikes);
+  const more = spikes.length - shown.length;
+  return shown.map(({ i, excess }) =>
+    finding(c, {
+      kind: 'spike',
+      series: which,
+      step: x[i],
+      value: y[i],
+      severity: 'info',
+      title: `Loss spike at step ${fmtStep(x[i])}`,
+      detail:
+        `The ${which === 'train' ? 'training' : 'validation'} loss jumps to ${f3(y[i])} nats, ${f3(excess)} above the local trend (${f3(trend[i])}), then comes back. ` +
+        'Occasional spikes come from unusual batches or an optimiser step too large for the curvature; many of them suggest a lower learning rate, gradient clipping or a larger Adam epsilon.' +
+        (more > 0 ? ` (${more} smaller spike${more === 1 ? '' : 's'} not listed.)` : ''),
+    }),
+  );
+}
+
+/** Least-squares slope of y over x[a..b]. */
+function slope(x: ArrayLike<number>, y: ArrayLike<number>, a: number, b: number): number {
+  const k = b - a + 1;
+  const mx = mean(x, a, b + 1);
+  const my = mean(y, a, b + 1);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = a; i <= b; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+  }
+  return k > 1 && sxx > 0 ? sxy / sxx : 0;
+}
+
+/** Long stretches where the loss does not move. */
+function detectPlateaus(c: Curves): Finding[] {
+  const which = c.train ? 'train' : 'val';
+  const s = c.train ?? c.val;
+  if (!s || s.y.length < 20) return [];
+  const { x, y } = s;
+  const n = y.length;
+  const x0 = x[0];
+  const span = x[n - 1] - x0;
+  if (span <= 0) return [];
+  // bin means over equal steps: noise averages out, and a plateau's length reads in steps
+  const G = Math.min(100, n);
+  const sum = new Float64Array(G);
+  const cnt = new Float64Array(G);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(G - 1, Math.floor(((x[i] - x0) / span) * G));
+    sum[b] += y[i];
+    cnt[b]++;
+  }
+  const bx: number[] = [];
+  const by: number[] = [];
+  const firstX: number[] = [];
+  for (let b = 0; b < G; b++) {
+    if (!cnt[b]) continue;
+    by.push(sum[b] / cnt[b]);
+    bx.push(x0 + ((b + 0.5) / G) * span);
+    firstX.push(x[lowerBound(x, x0 + (b / G) * span)]);
+  }
+  const m = by.length;
+  if (m < 6) return [];
+  let top = by[0];
+  let low = by[0];
+  for (const v of by) low = Math.min(low, v);
+  for (let i = 0; i < Math.max(1, Math.round(m * 0.05)); i++) top = Math.max(top, by[i]);
+  const drop = top - low;
+  const sigma = noiseSigma(by);
+  const out: Finding[] = [];
+  const eps = Math.max(0.02 * drop, 4 * sigma);
+  const epsEnd = Math.max(0.01 * drop, 4 * sigma);
+  // a loss that never moves: the last tenth of the run no lower than the first, beyond the noise
+  const tenth = Math.max(2, Math.round(n / 10));
+  const gain = mean(y, 0, tenth) - mean(y, n - tenth, n);
+  if (gain < Math.max(0.02 * Math.abs(mean(y)), (4 * noiseSigma(y)) / Math.sqrt(tenth))) {
+    return [
+      finding(c, {
+        kind: 'plateau',
+        series: which,
+        step: x[0],
+        value: y[0],
+        severity: 'warning',
+        title: 'The loss does not move',
+        detail:
+          `The ${which === 'train' ? 'training' : 'validation'} loss ends where it started (about ${f3(mean(y, n - tenth, n))} nats${gain > 0 ? `, ${f3(gain)} lower` : ''}): nothing is being learned. ` +
+          'Check the learning rate (not zero, not tiny), that gradients reach the weights (no detached graph, frozen layers), and that inputs and labels line up.',
+      }),
+    ];
+  }
+  const minLen = THRESHOLDS.plateauMinShare * span;
+  let a = 0;
+  while (a < m - 1) {
+    let lo = by[a];
+    let hi = by[a];
+    let b = a;
+    while (b + 1 < m && Math.max(hi, by[b + 1]) - Math.min(lo, by[b + 1]) <= eps) {
+      b++;
+      lo = Math.min(lo, by[b]);
+      hi = Math.max(hi, by[b]);
+    }
+    const length = bx[b] - bx[a] + span / G;
+    if (length >= minLen && b - a + 1 >= 4) {
+      const level = (lo + hi) / 2;
+      let later = Infinity;
+      for (let i = b + 1; i < m; i++) later = Math.min(later, by[i]);
+      // a plateau, not a slow stretch of a decelerating curve: right after it the loss falls clearly
+      // faster (over a stretch as long as the plateau)
+      const within = Math.max(0, -slope(bx, by, a, b));
+      let next = Infinity;
+      let at = b;
+      for (let i = b + 1; i < m && bx[i] - bx[b] <= length; i++) {
+        if (by[i] < next) {
+          next = by[i];
+          at = i;
+        }
+      }
+      const after = at > b ? (by[b] - next) / (bx[at] - bx[b]) : 0;
+      const escaped = later < level - 3 * eps && after > 3 * within;
+      const atEnd = b === m - 1;
+      const stalled = atEnd && a > 0 && length >= THRESHOLDS.plateauEndShare * span && hi - lo <= epsEnd;
+      if (escaped || stalled) {
+        const step = firstX[a];
+        const endStep = atEnd ? x[n - 1] : firstX[b + 1] ?? x[n - 1];
+        out.push(
+          finding(c, {
+            kind: 'plateau',
+            series: which,
+            step,
+            value: by[a],
+            severity: escaped ? 'info' : 'warning',
+            title: escaped ? `Plateau from step ${fmtStep(step)} to ${fmtStep(endStep)}` : `Training stalls from step ${fmtStep(step)}`,
+            detail: escaped
+              ? `The ${which === 'train' ? 'training' : 'validation'} loss stays near ${f3(level)} nats for ${pct(length / span)} of the run, then falls again. ` +
+                'Plateaus before a drop are common early in language-model training (the model learns a new skill, such as copying from context); a long one can mean a learning rate too low or a warm-up too long.'
+              : `The last ${pct(length / span)} of the run moved the ${which === 'train' ? 'training' : 'validation'} loss by ${f3(hi - lo)} nats, under 1% of its total drop. ` +
+                  'More of the same steps will not help: decay the learning rate, or stop and spend the compute on a larger model or more data.',
+          }),
+        );
+      }
+      a = b + 1;
+    } else a++;
+  }
+  return out;
+}
+
+/** Too few evaluations to see the validation curve's shape, or so many that they cost real time. */
+function detectCadence(c: Curves): Finding[] {
+  const run = c.run;
+  const trainX = c.train?.x ?? null;
+  if (!run.val || run.val.steps.length === 0) {
+    if (!trainX || trainX.length < 2) return [];
+    return [
+      finding(c, {
+        kind: 'cadence',
+        series: 'val',
+        step: trainX[0],
+        value: null,
+        severity: 'info',
+        title: 'No validation loss in this log',
+        detail:
+          'Without a loss on held-out text, overfitting and leakage cannot be seen. Evaluate on a validation split regularly: many runs do every 500 to 1,000 steps, or some 20 to 100 times per run.',
+      }),
+    ];
+  }
+  const vx = run.val.steps;
+  const n = vx.length;
+  const first = trainX ? Math.min(trainX[0], vx[0]) : vx[0];
+  const last = trainX ? Math.max(trainX[trainX.length - 1], vx[n - 1]) : vx[n - 1];
+  const every = typicalInterval(vx);
+  const unitName = run.xLabel === 'epoch' ? 'epochs' : 'steps';
+  const longGaps = run.xLabel === 'step' && every > THRESHOLDS.sparseInterval && n < 20;
+  if ((n < THRESHOLDS.minEvaluations || longGaps) && trainX && trainX.length >= 2 * n) {
+    return [
+      finding(c, {
+        kind: 'cadence',
+        series: 'val',
+        step: vx[Math.min(1, n - 1)],
+        value: null,
+        severity: 'info',
+        title: `Only ${n} evaluation${n === 1 ? '' : 's'} over ${fmtStep(last - first)} ${unitName}`,
+        detail:
+          `The validation loss was measured ${n} time${n === 1 ? '' : 's'}${n > 1 ? ` (about every ${fmtStep(every)} ${unitName})` : ''}: too few to locate its minimum or to see it turn. ` +
+          `Evaluate at least ${THRESHOLDS.minEvaluations} to 20 times per run; many runs evaluate every 500 to 1,000 steps.`,
+      }),
+    ];
+  }
+  const trainEvery = trainX ? typicalInterval(trainX) : 0;
+  const tooOften = n > THRESHOLDS.maxEvaluations && (trainEvery === 0 || every <= trainEvery);
+  const tinyGaps = run.xLabel === 'step' && every < THRESHOLDS.denseInterval && last - first > 20_000 && n > 500;
+  if (tooOften || tinyGaps) {
+    return [
+      finding(c, {
+        kind: 'cadence',
+        series: 'val',
+        step: vx[0],
+        value: null,
+        severity: 'info',
+        title: `Evaluated ${n.toLocaleString('en-US')} times, every ${fmtStep(every)} ${unitName}`,
+        detail:
+          'Evaluating as often as the training loss is logged costs a large share of the run and adds nothing a smoothed curve would not show. ' +
+          'Every 500 to 1,000 steps (or 50 to 200 times per run) is usually plenty; use more evaluation batches each time instead.',
+      }),
+    ];
+  }
+  return [];
+}
+
+export interface DiagnoseOptions {
+  /** List at most this many spikes per run (the largest). @defaultValue 5 */
+  maxSpikes?: number;
+}
+
+/**
+ * Everything the detectors find in one run, in step order.
+ * @example diagnose(buildRun(parseLog('log.csv', text)[0])).map((f) => `${f.kind}@${f.step}`)
+ */
+export function diagnose(run: Run, options: DiagnoseOptions = {}): Finding[] {
+  const train = run.train ? finitePart(run.train) : null;
+  const val = run.val ? finitePart(run.val) : null;
+  const evalEvery = val && val.x.length >= 2 ? typicalInterval(val.x) : train ? typicalInterval(train.x) : 0;
+  const c: Curves = {
+    run,
+    train: train && train.x.length ? { ...train, shifted: train.x.map((v) => v - train.x[0]), prefix: prefixSums(train.x, train.y) } : null,
+    val: val && val.x.length ? val : null,
+    half: evalEvery / 2,
+  };
+  const divergence = detectDivergence(c);
+  const findings = [
+    ...detectNonFinite(c),
+    ...divergence.findings,
+    // once the run diverges, what follows is not overfitting, spikes or plateaus
+    ...(divergence.findings.length ? [] : [...detectOverfitting(c), ...detectGap(c), ...detectLeakage(c), ...detectPlateaus(c)]),
+    ...detectSpikes(c, divergence.onset, options.maxSpikes ?? 5),
+    ...detectCadence(c),
+  ];
+  return findings.sort((a, b) => a.step - b.step);
+}
+
+/** The evaluation interval of a run (median distance between validation steps, else between train steps). */
+export function evaluationInterval(run: Run): number {
+  if (run.val && run.val.steps.length >= 2) return typicalInterval(run.val.steps);
+  if (run.train && run.train.steps.length >= 2) return typicalInterval(run.train.steps);
+  return 0;
+}

@@ -1,0 +1,463 @@
+/**
+ * Read a training log into tables, whatever tool wrote it. One entry point, `parseLog`, sniffs the
+ * layout and dispatches to one reader per format; anything it cannot read throws a `LogParseError`
+ * whose message names the file and says what was expected.
+ *
+ * Readers walk the text line by line into growable typed columns (table.ts), so a million-row CSV is
+ * one pass with no per-row objects.
+ */
+import { assignRoles } from './columns';
+import { TableBuilder } from './table';
+import type { ColumnRole, LogFormat, LogTable } from './types';
+
+export class LogParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogParseError';
+  }
+}
+
+/** Call `fn` for each line (without its line break) and its 1-based number; stop when it returns false. */
+export function forEachLine(text: string, fn: (line: string, lineNo: number) => boolean | void): void {
+  let start = 0;
+  let lineNo = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--; // \r\n
+    lineNo++;
+    if (fn(text.slice(start, stop), lineNo) === false) return;
+    start = end + 1;
+  }
+}
+
+/** Split one delimited line; quotes ("a, b" and "" inside quotes) only cost time where a line has them. */
+export function splitDelimited(line: string, delim: string): string[] {
+  if (line.indexOf('"') < 0) return line.split(delim);
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delim) {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+/** File names that say nothing about the run: the folder they sit in names it instead. */
+const GENERIC_NAMES = /^(training_log|train_log|metrics|log|logs|train|trainer_state|progress|history|main|output|stdout|results)$/i;
+
+/**
+ * A run name from a file name: "logs/run-7.csv" -> "run-7"; "tiny-byte/training_log.csv" -> "tiny-byte".
+ * @example baseName('out/gpt2/metrics.csv') // 'gpt2'
+ */
+export function baseName(file: string): string {
+  const parts = file.split(/[\\/]/).filter(Boolean);
+  const stem = (parts.at(-1) ?? file).replace(/\.(csv|tsv|txt|log|jsonl?|ndjson)$/i, '') || file;
+  return GENERIC_NAMES.test(stem) && parts.length > 1 ? parts[parts.length - 2] : stem;
+}
+
+function table(source: string, format: LogFormat, runName: string, b: TableBuilder, notes: string[], roles?: ColumnRole[]): LogTable {
+  const columns = b.build();
+  const assigned = assignRoles(columns.map((c) => c.name));
+  return {
+    source,
+    format,
+    runName,
+    rows: b.rows,
+    columns,
+    roles: roles ?? assigned.roles,
+    unknown: roles ? [] : assigned.unknown,
+    notes,
+  };
+}
+
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((raw, i) => {
+    const name = raw.trim() || `column ${i + 1}`;
+    const k = (seen.get(name) ?? 0) + 1;
+    seen.set(name, k);
+    return k === 1 ? name : `${name} (${k})`;
+  });
+}
+
+const plural = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+// ---------------------------------------------------------------------------------------------------
+// CSV / TSV, with the TensorBoard and Weights & Biases exports recognised by their headers
+
+/** The delimiter a header line uses: the most frequent of tab, comma and semicolon (outside quotes). */
+function sniffDelimiter(header: string): string | null {
+  const unquoted = header.replace(/"[^"]*"/g, '');
+  let best: string | null = null;
+  let count = 0;
+  for (const d of ['\t', ',', ';']) {
+    const k = unquoted.split(d).length - 1;
+    if (k > count) {
+      best = d;
+      count = k;
+    }
+  }
+  return best;
+}
+
+/** "vivid-sun-3 - train/loss__MIN" -> run, metric and bound: how W&B names the columns of a chart export. */
+const WANDB_COLUMN = /^(.+) - (.+?)(__MIN|__MAX)?$/;
+
+function parseDelimited(source: string, text: string, headerLine: string, headerNo: number, delim: string): LogTable[] {
+  const names = uniqueNames(splitDelimited(headerLine, delim).map((s) => s.trim()));
+  const lower = names.map((n) => n.toLowerCase());
+  const isTensorBoard = names.length === 3 && lower[0] === 'wall time' && lower[1] === 'step' && lower[2] === 'value';
+  const isWandb = names.length >= 2 && names.slice(1).every((n) => WANDB_COLUMN.test(n));
+  const b = new TableBuilder(names);
+  const notes: string[] = [];
+  let repeatedHeaders = 0;
+  let ragged = 0;
+  let textLines = 0;
+  const width = names.length;
+  forEachLine(text, (line, lineNo) => {
+    if (lineNo <= headerNo) return;
+    if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return;
+    if (line === headerLine) {
+      repeatedHeaders++; // logs of a resumed run appended to the same file
+      return;
+    }
+    const fields = splitDelimited(line, delim);
+    if (fields.length === 1 && width > 1) {
+      if (line.trim()) textLines++;
+      return;
+    }
+    if (fields.length !== width) ragged++;
+    b.addRow();
+    const k = Math.min(width, fields.length);
+    for (let c = 0; c < k; c++) b.setText(c, fields[c], lineNo);
+  });
+  if (repeatedHeaders) notes.push(`The header line appears ${plural(repeatedHeaders + 1, 'time')} (logs appended after a restart?): the repeats were skipped.`);
+  if (ragged) notes.push(`${plural(ragged, 'row')} had a different number of cells than the header; missing cells read as empty.`);
+  if (textLines) notes.push(`${plural(textLines, 'line')} without a ${delim === '\t' ? 'tab' : `"${delim}"`} skipped.`);
+  if (b.rows === 0) throw new LogParseError(`${source}: the header names ${plural(width, 'column')} but no data rows follow.`);
+
+  if (isTensorBoard) {
+    // TensorBoard's "download CSV": one file per scalar tag, named run-<run>-tag-<tag>.csv
+    const m = /^run[-_](.*?)-tag-(.+)$/.exec(baseName(source));
+    const tag = m ? m[2] : baseName(source);
+    const runName = m ? m[1] || baseName(source) : baseName(source);
+    const columns = b.build();
+    columns[2].name = tag;
+    const assigned = assignRoles([columns[2].name]);
+    const roles: ColumnRole[] = ['ignore', 'step', assigned.roles[0]];
+    return [
+      {
+        source,
+        format: 'tensorboard-csv',
+        runName,
+        rows: b.rows,
+        columns,
+        roles,
+        unknown: assigned.roles[0] === 'ignore' ? [tag] : [],
+        notes: assigned.roles[0] === 'ignore' ? [...notes, `The tag "${tag}" does not say whether it is the train or the validation loss: map it below.`] : notes,
+      },
+    ];
+  }
+  if (isWandb) {
+    // W&B's chart "Export CSV": the x column, then "<run> - <metric>" and its __MIN/__MAX per run
+    const columns = b.build();
+    const byRun = new Map<string, number[]>();
+    columns.forEach((c, i) => {
+      if (i === 0) return;
+      const m = WANDB_COLUMN.exec(c.name)!;
+      if (!byRun.has(m[1])) byRun.set(m[1], []);
+      byRun.get(m[1])!.push(i);
+    });
+    const out: LogTable[] = [];
+    for (const [run, indices] of byRun) {
+      const cols = [{ ...columns[0] }, ...indices.map((i) => ({ ...columns[i], name: WANDB_COLUMN.exec(columns[i].name)![2] + (WANDB_COLUMN.exec(columns[i].name)![3] ?? '') }))];
+      const assigned = assignRoles(cols.map((c) => c.name));
+      // the first column is the chart's x axis whatever it is called ("Step", "train/global_step")
+      const roles = assigned.roles.map((r, i) => (i === 0 ? (r === 'epoch' ? 'epoch' : 'step') : r === 'step' ? 'ignore' : r));
+      out.push({ source, format: 'wandb-csv', runName: run, rows: b.rows, columns: cols, roles, unknown: assigned.unknown.filter((n) => n !== cols[0].name), notes: [...notes] });
+    }
+    return out;
+  }
+  return [table(source, delim === '\t' ? 'tsv' : 'csv', baseName(source), b, notes)];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// JSON: Hugging Face trainer_state.json, TensorBoard's JSON export, JSON Lines
+
+/** Python's json writes NaN and Infinity bare, which JSON.parse rejects: quote them first. */
+function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/\b(NaN|Infinity)\b/.test(text)) throw e;
+    return JSON.parse(text.replace(/([:,[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, '$1"$2"'));
+  }
+}
+
+/** {"train": {"loss": 2}} -> {"train/loss": 2} */
+function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}/${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+function rowsTable(source: string, format: LogFormat, runName: string, rows: Iterable<[Record<string, unknown>, number]>, notes: string[]): LogTable {
+  const b = new TableBuilder();
+  for (const [row, lineNo] of rows) {
+    b.addRow();
+    for (const [k, v] of Object.entries(row)) b.setValue(b.column(k), v, lineNo);
+  }
+  if (b.rows === 0) throw new LogParseError(`${source}: no log entries found.`);
+  return table(source, format, runName, b, notes);
+}
+
+function parseTrainerState(source: string, state: { log_history: unknown[]; best_model_checkpoint?: unknown }): LogTable {
+  const notes: string[] = [];
+  let summaries = 0;
+  const entries = function* () {
+    let i = 0;
+    for (const e of state.log_history) {
+      i++;
+      if (!e || typeof e !== 'object') continue;
+      // the last entry sums up the run: its train_loss is the mean over all steps, not a point of the curve
+      if ('train_runtime' in e) {
+        summaries++;
+        continue;
+      }
+      yield [flatten(e as Record<string, unknown>), i] as [Record<string, unknown>, number];
+    }
+  };
+  const checkpoint = typeof state.best_model_checkpoint === 'string' ? state.best_model_checkpoint : '';
+  const runName = checkpoint ? checkpoint.replace(/[\\/]checkpoint-\d+[\\/]?$/, '').replace(/^.*[\\/]/, '') || baseName(source) : baseName(source);
+  const t = rowsTable(source, 'hf-trainer', runName, entries(), notes);
+  if (summaries) notes.push('The end-of-training summary entry (its train_loss is the mean over the whole run) is left out of the curve.');
+  // the Trainer's names: loss (train, every logging_steps), eval_loss (every eval_steps)
+  const roles = t.columns.map((c): ColumnRole => {
+    if (c.name === 'step') return 'step';
+    if (c.name === 'epoch') return 'epoch';
+    if (c.name === 'loss') return 'train';
+    if (c.name === 'eval_loss') return 'val';
+    if (c.name === 'learning_rate') return 'lr';
+    if (c.name === 'num_input_tokens_seen') return 'tokens';
+    return 'ignore';
+  });
+  return { ...t, roles, unknown: [] };
+}
+
+function parseJsonLines(source: string, text: string): LogTable {
+  let bad = 0;
+  let firstBad = 0;
+  const rows = function* () {
+    const out: [Record<string, unknown>, number][] = [];
+    forEachLine(text, (line, lineNo) => {
+      const t = line.trim();
+      if (!t) return;
+      let v: unknown;
+      try {
+        v = parsePythonJson(t);
+      } catch {
+        v = undefined;
+      }
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.push([flatten(v as Record<string, unknown>), lineNo]);
+      else {
+        bad++;
+        firstBad ||= lineNo;
+      }
+    });
+    yield* out;
+  };
+  const notes: string[] = [];
+  const t = rowsTable(source, 'jsonl', baseName(source), rows(), notes);
+  if (bad) notes.push(`${plural(bad, 'line')} that ${bad === 1 ? 'is' : 'are'} not a JSON object skipped (first at line ${firstBad}).`);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Plain text logs: nanoGPT ("step 500: train loss 2.1234, val loss 2.3456", "iter 10: loss 3.2000,
+// time 45.23ms, mfu 12.34%"), llm.c ("step 1/74 | train loss 11.01 | lr 1e-4", "s:0 trl:10.9")
+
+const STEP_RE = /(?<![\w/])(?:step|iter|iteration|global_step)\s*[:=#]?\s*(\d+)/i;
+const LLMC_RE = /^s:(\d+)\s+(trl|tel):(\S+)/;
+const NUMBER = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|[-+]?inf(?:inity)?`;
+const METRIC_RE = new RegExp(
+  String.raw`(?<![\w/])(train(?:ing)?[ _/]?loss|val(?:id(?:ation)?)?[ _/]?loss|eval[ _/]?loss|test[ _/]?loss|(?:train|val|eval)[ _/]?(?:ppl|perplexity)|ppl|perplexity|loss|lr|learning[ _]rate)\s*[:=]?\s*(${NUMBER})(?![\w.])`,
+  'gi',
+);
+
+function metricName(raw: string): string {
+  const n = raw.toLowerCase().replace(/[ _/]+/g, ' ');
+  if (n === 'learning rate') return 'lr';
+  if (n === 'training loss') return 'train loss';
+  if (n === 'validation loss' || n === 'valid loss') return 'val loss';
+  return n;
+}
+
+function parseTextLog(source: string, text: string): LogTable | null {
+  const b = new TableBuilder(['step']);
+  let lastStep: number | null = null;
+  let orphans = 0;
+  forEachLine(text, (line, lineNo) => {
+    const llmc = LLMC_RE.exec(line);
+    if (llmc) {
+      b.addRow();
+      b.setText(0, llmc[1], lineNo);
+      b.setText(b.column(llmc[2]), llmc[3], lineNo);
+      lastStep = Number(llmc[1]);
+      return;
+    }
+    METRIC_RE.lastIndex = 0;
+    let m = METRIC_RE.exec(line);
+    if (!m) {
+      const s = STEP_RE.exec(line);
+      if (s) lastStep = Number(s[1]);
+      return;
+    }
+    const s = STEP_RE.exec(line);
+    const step = s ? Number(s[1]) : lastStep;
+    if (step === null) {
+      orphans++;
+      return;
+    }
+    lastStep = step;
+    b.addRow();
+    b.setValue(0, step, lineNo);
+    while (m) {
+      b.setText(b.column(metricName(m[1])), m[2], lineNo);
+      m = METRIC_RE.exec(line);
+    }
+  });
+  if (b.rows === 0) return null;
+  const notes: string[] = [];
+  if (orphans) notes.push(`${plural(orphans, 'line')} with a value but no step before ${orphans === 1 ? 'it' : 'them'} skipped (configuration lines?).`);
+  const t = table(source, 'text', baseName(source), b, notes);
+  // nanoGPT logs both the loss of every iteration ("loss") and, at evaluations, an estimate over
+  // several batches ("train loss"): plot the denser one as the train curve, keep the other mappable
+  const iter = t.columns.findIndex((c) => c.name === 'loss');
+  const est = t.columns.findIndex((c) => c.name === 'train loss');
+  if (iter >= 0 && est >= 0) {
+    const count = (i: number) => t.columns[i].values.reduce((k, v) => k + (v === v ? 1 : 0), 0) + t.columns[i].nanRows.length;
+    const [dense, sparse] = count(iter) >= count(est) ? [iter, est] : [est, iter];
+    t.roles[dense] = 'train';
+    t.roles[sparse] = 'ignore';
+    notes.push(`Train curve: "${t.columns[dense].name}" (${count(dense)} values); "${t.columns[sparse].name}" (${count(sparse)} values) can be mapped instead.`);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Parse one log file into tables (one per run it holds), recognising the layout from its content and
+ * name. Throws LogParseError with a message for the user when it cannot.
+ * @example parseLog('run-gpt-tag-train_loss.csv', 'Wall time,Step,Value\n1700000000,0,10.9\n')
+ */
+export function parseLog(name: string, text: string): LogTable[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim().length === 0) throw new LogParseError(`${name} is empty: there is nothing to plot.`);
+  if (text.indexOf('\u0000') >= 0 && text.indexOf('\u0000') < 4096) {
+    throw new LogParseError(
+      `${name} looks like a binary file. TensorBoard event files (events.out.tfevents.*) cannot be read here: in TensorBoard, open the scalar and download it as CSV or JSON.`,
+    );
+  }
+  const head = text.trimStart();
+  if (head[0] === '{' || head[0] === '[') {
+    let whole: unknown;
+    let parsed = false;
+    try {
+      whole = parsePythonJson(text);
+      parsed = true;
+    } catch {
+      /* not one JSON document: JSON Lines? */
+    }
+    if (parsed) {
+      if (whole && typeof whole === 'object' && !Array.isArray(whole) && Array.isArray((whole as { log_history?: unknown }).log_history)) {
+        return [parseTrainerState(name, whole as { log_history: unknown[] })];
+      }
+      if (Array.isArray(whole) && whole.length > 0 && whole.every((r) => Array.isArray(r) && r.length === 3)) {
+        // TensorBoard's "download JSON": [[wall_time, step, value], ...]
+        const m = /^run[-_](.*?)-tag-(.+)$/.exec(baseName(name));
+        const tag = m ? m[2] : baseName(name);
+        const b = new TableBuilder(['wall_time', 'step', tag]);
+        (whole as unknown[][]).forEach((r, i) => {
+          b.addRow();
+          r.forEach((v, c) => b.setValue(c, v, i + 1));
+        });
+        const role = assignRoles([tag]).roles[0];
+        return [
+          {
+            source: name,
+            format: 'tensorboard-json',
+            runName: m ? m[1] || baseName(name) : baseName(name),
+            rows: b.rows,
+            columns: b.build(),
+            roles: ['ignore', 'step', role],
+            unknown: role === 'ignore' ? [tag] : [],
+            notes: [],
+          },
+        ];
+      }
+      if (Array.isArray(whole) && whole.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
+        return [rowsTable(name, 'jsonl', baseName(name), (whole as Record<string, unknown>[]).map((r, i) => [flatten(r), i + 1] as [Record<string, unknown>, number]), [])];
+      }
+      if (whole && typeof whole === 'object' && !Array.isArray(whole) && !text.trim().includes('\n')) {
+        return [parseJsonLines(name, text)];
+      }
+      if (whole && typeof whole === 'object' && !Array.isArray(whole)) {
+        throw new LogParseError(
+          `${name} is a JSON object without "log_history": not a layout this view knows. Expected a Hugging Face trainer_state.json, a TensorBoard JSON export ([[wall_time, step, value], ...]) or JSON Lines (one object per line).`,
+        );
+      }
+    }
+    if (head[0] === '{') return [parseJsonLines(name, text)];
+  }
+
+  // a delimited table: its header is the first line that is not blank or a # comment
+  let headerLine = '';
+  let headerNo = 0;
+  forEachLine(text, (line, lineNo) => {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    headerLine = line;
+    headerNo = lineNo;
+    return false;
+  });
+  const delim = sniffDelimiter(headerLine);
+  const fields = delim ? splitDelimited(headerLine, delim).map((f) => f.trim()) : [];
+  // a header names its columns; a text log line such as "step 10: loss 2.3, time 40ms" or nanoGPT's
+  // "Overriding: batch_size = 12, dataset = x" is not one
+  const nameLike = (f: string) => f !== '' && Number.isNaN(Number(f)) && f.length <= 80 && !/=|:\s/.test(f);
+  if (fields.length >= 2 && fields.every(nameLike) && !METRIC_LINE.test(headerLine)) {
+    return parseDelimited(name, text, headerLine, headerNo, delim!);
+  }
+  const textTable = parseTextLog(name, text);
+  if (textTable) return [textTable];
+  if (fields.length >= 2 && fields.every((f) => f !== '' && !Number.isNaN(Number(f)))) {
+    throw new LogParseError(
+      `${name}: the first line (${JSON.stringify(headerLine.slice(0, 60))}) holds numbers, not column names. Add a header line such as "step,train_loss,val_loss".`,
+    );
+  }
+  throw new LogParseError(
+    `${name}: no training log found. Expected CSV or TSV with a header (step, train_loss, val_loss, ...), JSON Lines, a Hugging Face trainer_state.json, a TensorBoard or W&B CSV export, or text lines like "step 500: train loss 2.1234, val loss 2.3456".`,
+  );
+}
+
+/** A line of a text log (has a step and a loss), told apart from a CSV header. */
+const METRIC_LINE = /(?:step|iter|iteration)\s*[:=]?\s*\d+.*\bloss\b\s*[:=]?\s*-?[\d.]/i;
