@@ -228,6 +228,7 @@ class AppState {
           model: ref,
           backend: this.backendPreference,
           threads: this.threads,
+          webgpuFailAfterWindows: Number(queryParam('fault-webgpu-after') ?? NaN) || undefined,
           assetsBase: this.assetsBase,
         },
         (file, loaded, total, cached) => {

@@ -109,6 +109,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       threads: req.threads,
       config,
       onFallback: (reason) => scoreJob && post({ type: 'fallback', id: scoreJob.id, backend: 'wasm', reason }),
+      webgpuFailAfterWindows: req.webgpuFailAfterWindows,
     }).catch((e) => {
       throw files.openError(e);
     });

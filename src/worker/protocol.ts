@@ -40,6 +40,11 @@ export interface LoadRequest {
   threads: number;
   /** Absolute URL of the app root, ending in '/': ort/ and scoring-head.onnx are under it. */
   assetsBase: string;
+  /**
+   * Fault injection for tests (`?fault-webgpu-after=N`): WebGPU fails on the window after N windows, as a
+   * lost device or a failing kernel would, so the mid-run fallback to WASM can be checked end to end.
+   */
+  webgpuFailAfterWindows?: number;
 }
 
 export interface ScoreRequest {

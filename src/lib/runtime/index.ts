@@ -46,6 +46,8 @@ export interface OpenModelOptions {
   externalData?: readonly ExternalDataFile[];
   /** Called when WebGPU fails after the runtime opened, before the window is retried on WASM. */
   onFallback?: (reason: string) => void;
+  /** Fault injection for tests: WebGPU throws on every window after this many. @defaultValue never */
+  webgpuFailAfterWindows?: number;
 }
 
 export interface ModelRuntime {
@@ -119,6 +121,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   let wasm = gpu ? null : await openWasm();
 
   // After a WebGPU failure, the window is retried on WASM and WASM stays.
+  let gpuWindows = 0;
   const scorer: WindowScorer = {
     get backend() {
       return gpu ? 'webgpu' : 'wasm';
@@ -127,6 +130,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
       if (gpu) {
         try {
           if (deviceLost) throw new Error(deviceLost);
+          if (options.webgpuFailAfterWindows !== undefined && gpuWindows++ >= options.webgpuFailAfterWindows) {
+            throw new Error(`injected fault after ${options.webgpuFailAfterWindows} windows (fault-webgpu-after)`);
+          }
           return await gpu.scoreWindow(req);
         } catch (e) {
           const failed = gpu;
