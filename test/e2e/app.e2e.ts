@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test } from './fixtures';
+import { serveStatic } from './static-server';
 
 const MODEL = 'tiny-bpe1k';
 const TRICKY = JSON.parse(
@@ -145,5 +146,30 @@ test('a training snapshot loads, and the model early in training is more surpris
     // snapshots come earliest first: surprise falls from one to the next
     expect(early.summary.ppl, `${id}`).toBeLessThan(previous);
     previous = early.summary.ppl;
+  }
+});
+
+test('on a host without cross-origin-isolation headers WASM still scores, on one thread, with the same numbers', async ({
+  page,
+  pageErrors,
+}) => {
+  void pageErrors;
+  test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled`);
+  const text = 'The whale surfaced beside the ship, and the crew fell silent.';
+  await openPlayground(page, { backend: 'wasm', model: MODEL });
+  const isolated = await scoreInPage(page, text);
+
+  const plain = await serveStatic(path.join(import.meta.dirname, '..', '..', 'dist'), 0, { isolated: false });
+  try {
+    await page.goto(`${plain.url}?backend=wasm&model=${MODEL}#/playground`);
+    await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 180_000 });
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-threads', '1');
+    await expect(page.getByTestId('score-button')).toBeEnabled();
+    const single = await scoreInPage(page, text);
+    expect(single.tokens.map((t) => t.id)).toEqual(isolated.tokens.map((t) => t.id));
+    single.tokens.forEach((t, i) => expect(Math.abs(t.logprob! - isolated.tokens[i].logprob!)).toBeLessThanOrEqual(1e-4));
+  } finally {
+    await plain.close();
   }
 });

@@ -36,15 +36,19 @@ export interface StaticServer {
  * Start serving `root` on 127.0.0.1 (port 0 = any free port).
  * @example const { url, close } = await serveStatic('dist'); // http://127.0.0.1:40123/app/
  */
-export function serveStatic(root: string, port = 0): Promise<StaticServer> {
+export function serveStatic(root: string, port = 0, options: { isolated?: boolean } = {}): Promise<StaticServer> {
   const base = path.resolve(root);
+  // isolated: false imitates a plain static host (GitHub Pages and the like) that cannot send COOP/COEP
+  const isolation: Record<string, string> =
+    options.isolated === false
+      ? {}
+      : {
+          'Cross-Origin-Opener-Policy': 'same-origin',
+          'Cross-Origin-Embedder-Policy': 'require-corp',
+          'Cross-Origin-Resource-Policy': 'same-origin',
+        };
   const server = http.createServer((req, res) => {
-    const headers: Record<string, string> = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-cache',
-    };
+    const headers: Record<string, string> = { ...isolation, 'Cache-Control': 'no-cache' };
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(SUB_PATH)) {
       res.writeHead(302, { ...headers, Location: SUB_PATH });
