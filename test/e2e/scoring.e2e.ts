@@ -162,7 +162,6 @@ test('a WebGPU failure falls back to WASM with the reason shown', async ({ page,
 
 test('the command line prints what the page computes for the same text and model', async ({ page, backend, pageErrors }) => {
   void pageErrors;
-  test.skip(backend !== 'wasm', 'one backend is enough: WebGPU and WASM are compared above');
   const golden = readGolden(MODEL);
   const text = `${golden?.texts.find((t) => t.name.endsWith(':long'))?.text.slice(0, 1500) ?? SHORT_TEXT}\n\tend. 🐋`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-e2e-'));
@@ -189,7 +188,7 @@ test('the command line prints what the page computes for the same text and model
     tokens.map((t) => t.logprob),
     cli.tokens.map((t) => t.logprob),
   );
-  console.log(`[cli vs page] ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)} nats`);
+  console.log(`[cli vs page, ${backend}] ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)} nats`);
   expect(max, `token ${at}`).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
   expect(summary.tokensScored).toBe(cli.totals.tokens_scored);
   expect(Math.abs(Math.log(summary.ppl) - Math.log(cli.totals.ppl)) / Math.log(cli.totals.ppl)).toBeLessThanOrEqual(1e-5);
