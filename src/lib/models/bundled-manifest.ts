@@ -79,8 +79,13 @@ export const QUANTIZED_FILE = 'onnx/model_quantized.onnx';
  */
 export function quantizedEntry(model: BundledModel): BundledModel | null {
   if (!(QUANTIZED_FILE in model.files)) return null;
+  return { ...otherWeights(model, `${model.id}@int8`, QUANTIZED_FILE, model.files[QUANTIZED_FILE]), variant: 'int8' };
+}
+
+/** The same folder opened with another weights file: its own id, and that file instead of the others. */
+function otherWeights(model: BundledModel, id: string, onnx: string, size: number): BundledModel {
   const files = Object.fromEntries(Object.entries(model.files).filter(([f]) => !f.startsWith('onnx/')));
-  return { ...model, id: `${model.id}@int8`, files: { ...files, [QUANTIZED_FILE]: model.files[QUANTIZED_FILE] }, onnx: QUANTIZED_FILE, variant: 'int8' };
+  return { ...model, id, files: { ...files, [onnx]: size }, onnx };
 }
 
 /** A model folder's list of training snapshots (training/export.py writes it next to config.json). */
@@ -100,12 +105,8 @@ export function snapshotEntries(
   for (const s of list.snapshots ?? []) {
     if (s.fraction >= 1 || !(s.file in sizes) || !/^onnx\/[\w.-]+\.onnx$/.test(s.file)) continue;
     const pct = Math.round(s.fraction * 100);
-    const files = Object.fromEntries(Object.entries(model.files).filter(([f]) => !f.startsWith('onnx/')));
     out.push({
-      ...model,
-      id: `${model.id}@${String(pct).padStart(3, '0')}`,
-      files: { ...files, [s.file]: sizes[s.file] },
-      onnx: s.file,
+      ...otherWeights(model, `${model.id}@${String(pct).padStart(3, '0')}`, s.file, sizes[s.file]),
       snapshot: {
         of: model.id,
         fraction: s.fraction,

@@ -17,6 +17,32 @@ export interface FetchSourceOptions {
 }
 
 /**
+ * A response body as bytes, read chunk by chunk so that `onChunk` can report progress (bytes so far).
+ * @example const bytes = await readResponseBytes(res, (loaded) => console.log(loaded));
+ */
+export async function readResponseBytes(res: Response, onChunk?: (loaded: number) => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onChunk?.(loaded);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/**
  * A model folder at a URL prefix.
  * @example const source = fetchSource('https://host/app/models/tiny-bpe1k/'); const { config } = await loadModelFolder(source);
  */
@@ -43,24 +69,9 @@ export function fetchSource(prefix: string, options: FetchSourceOptions = {}): M
       const res = await get(path);
       const header = res.headers.get('Content-Length');
       const total = header ? Number(header) : null;
-      if (!res.body || !options.onProgress) return new Uint8Array(await res.arrayBuffer());
-      const chunks: Uint8Array[] = [];
-      let loaded = 0;
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        options.onProgress(path, loaded, total);
-      }
-      const out = new Uint8Array(loaded);
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.byteLength;
-      }
-      return out;
+      const onProgress = options.onProgress;
+      if (!onProgress) return new Uint8Array(await res.arrayBuffer());
+      return readResponseBytes(res, (loaded) => onProgress(path, loaded, total));
     },
   };
 }

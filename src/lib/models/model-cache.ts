@@ -9,7 +9,7 @@
  * A download that drops mid-file is retried; a cancelled one stops at once.
  */
 import { MissingModelFileError, type ModelSource } from './model-source';
-import type { ReadProgress } from './fetch-source';
+import { readResponseBytes, type ReadProgress } from './fetch-source';
 
 /** The Cache Storage cache that holds downloaded models; bump the version to drop every entry. */
 export const MODEL_CACHE_NAME = 'pp-models-v1';
@@ -170,26 +170,8 @@ export function cachedSource(prefix: string, options: CachedSourceOptions): Cach
   }
 
   async function readBody(res: Response, path: string, total: number | null): Promise<Uint8Array> {
-    if (!res.body) return new Uint8Array(await res.arrayBuffer());
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let loaded = 0;
-    options.onProgress?.(path, 0, total, false);
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.byteLength;
-      options.onProgress?.(path, loaded, total, false);
-    }
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(loaded);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    if (res.body) options.onProgress?.(path, 0, total, false);
+    return readResponseBytes(res, (loaded) => options.onProgress?.(path, loaded, total, false));
   }
 
   async function read(path: string): Promise<Uint8Array> {
