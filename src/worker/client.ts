@@ -23,6 +23,8 @@ interface Pending {
   resolve: (value: never) => void;
   reject: (error: Error) => void;
   onProgress?: (a: number, b: number | null, file?: string, cached?: boolean) => void;
+  /** performance.now() when the request was posted */
+  sentAt: number;
 }
 
 export interface ScoreOptions {
@@ -104,7 +106,7 @@ export class InferenceClient {
 
   private request<T>(req: WorkerRequest & { id: number }, onProgress?: Pending['onProgress']): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress });
+      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress, sentAt: performance.now() });
       this.post(req);
     });
   }
@@ -132,9 +134,13 @@ export class InferenceClient {
       case 'loaded':
         this.settle(ev.id)?.resolve(ev.info as never);
         break;
-      case 'scored':
-        this.settle(ev.id)?.resolve({ result: ev.result, timing: ev.timing, distributions: ev.distributions } as never);
+      case 'scored': {
+        const p = this.settle(ev.id);
+        // the round trip adds what the worker cannot time itself: the result's message to this thread
+        const timing: ScoreTiming = p ? { ...ev.timing, roundTripMs: performance.now() - p.sentAt } : ev.timing;
+        p?.resolve({ result: ev.result, timing, distributions: ev.distributions } as never);
         break;
+      }
       case 'fallback':
         this.onFallback?.(ev.reason);
         break;

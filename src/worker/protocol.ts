@@ -97,8 +97,13 @@ export interface LoadedModelInfo {
 }
 
 export interface ScoreTiming {
-  /** From the score request to the result, ms (tokenizing, windows, records, totals). */
+  /** From the score request to the result, ms (tokenizing, windows, records, totals), timed in the worker. */
   totalMs: number;
+  /**
+   * From posting the request to the result's arrival on the main thread, ms: totalMs plus the messages
+   * both ways (the result's structured clone). Set by the client, not the worker.
+   */
+  roundTripMs?: number;
   /** Forward passes = windows. */
   windows: number;
   /** The runtime's counters for this text: time in session.run, bytes read back. */

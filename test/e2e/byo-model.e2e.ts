@@ -63,7 +63,15 @@ function repos(): Record<string, FakeRepo> {
   };
 }
 
+/** Unfold the "Your model" panel (folded by default). */
+async function openPanel(page: Page): Promise<void> {
+  const panel = page.getByTestId('your-model');
+  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('> summary').click();
+  await expect(page.getByTestId('model-url')).toBeVisible();
+}
+
 async function setEndpoint(page: Page, endpoint: string): Promise<void> {
+  await openPanel(page);
   await page.getByTestId('your-model').locator('details.advanced summary').click();
   await page.getByTestId('hub-endpoint').fill(endpoint);
   await page.getByTestId('hub-endpoint').dispatchEvent('change');
@@ -259,6 +267,9 @@ test('local files through the file input score like the bundled model; a missing
   await scoreInPage(page, USER_TEXT); // typed text scores by itself: let it finish first
   const file = (p: string) => path.join(MODEL_DIR, p);
 
+  // the panel is folded until the user opens it
+  await expect(page.getByTestId('model-url')).toBeHidden();
+  await openPanel(page);
   await page.getByTestId('model-files').setInputFiles([file('config.json'), file('onnx/model.onnx')]);
   await expect(page.getByTestId('error')).toContainText(/The chosen files have no tokenizer\.json/);
   await expect(page.getByTestId('text-input')).toHaveValue(USER_TEXT);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logitsScorer, rowStats, scoreLogits } from '../../src/lib/scoring/log-softmax';
+import { expNeg, logitsScorer, rowStats, scoreLogits } from '../../src/lib/scoring/log-softmax';
 
 /** The textbook definitions in float64, one row at a time: the reference. */
 function naive(row: ArrayLike<number>, target: number) {
@@ -13,6 +13,12 @@ function naive(row: ArrayLike<number>, target: number) {
     entropy: -p.reduce((s, q) => (q > 0 ? s + q * Math.log(q) : s), 0),
     top: order.map((id) => ({ id, logprob: Math.log(p[id]) })),
   };
+}
+
+/** The reference with the max subtracted first, for logits whose exp would overflow or underflow. */
+function naiveShifted(row: ArrayLike<number>, target: number) {
+  const max = Math.max(...Array.from(row, Number));
+  return naive(Array.from(row, (v) => v - max), target);
 }
 
 function seededLogits(T: number, V: number, seed: number, scale = 4): Float32Array {
@@ -85,11 +91,46 @@ describe('scoreLogits against a naive float64 reference', () => {
     expect(u.rank).toBe(1);
   });
 
-  it('fails clearly on NaN logits, bad shapes and out-of-range targets', () => {
+  it('agrees with the reference on wide rows: a spread of 120 nats, where the fast exp cuts off at 50', () => {
+    const V = 4096;
+    const logits = seededLogits(3, V, 7, 60); // uniform in [-60, 60]: about 58% of entries below max - 50
+    const ids = Int32Array.from([0, 11, 4000]);
+    const stats = scoreLogits(logits, ids, 0, 3);
+    for (let i = 0; i < 2; i++) {
+      const ref = naiveShifted(logits.subarray(i * V, (i + 1) * V), ids[i + 1]);
+      expect(Math.abs(stats.logprob[i] - ref.logprob)).toBeLessThan(TOLERANCE);
+      expect(Math.abs(stats.entropy[i] - ref.entropy)).toBeLessThan(TOLERANCE);
+      expect(stats.rank[i]).toBe(ref.rank);
+    }
+  });
+
+  it('fails clearly on NaN and +Infinity logits, bad shapes and out-of-range targets', () => {
     expect(() => scoreLogits(Float32Array.from([0, Number.NaN, 0, 0]), Int32Array.from([0, 1]), 0, 0)).toThrow(/NaN/);
+    expect(() => scoreLogits(Float32Array.from([Number.NaN, 0, 0, 0]), Int32Array.from([0, 1]), 0, 2)).toThrow(
+      /NaN logits \(vocabulary entry 0\)/,
+    );
+    expect(() => scoreLogits(Float32Array.from([0, Infinity, 0, 0]), Int32Array.from([0, 1]), 0, 0)).toThrow(/\+Infinity/);
+    expect(() => scoreLogits(Float32Array.from([-Infinity, -Infinity, 0, 0]), Int32Array.from([0, 1]), 0, 0)).toThrow(
+      /non-finite/,
+    );
     expect(() => scoreLogits(new Float32Array(7), Int32Array.from([0, 1]), 0, 0)).toThrow(/one row per token/);
     expect(() => scoreLogits(new Float32Array(4), Int32Array.from([0, 5]), 0, 0)).toThrow(/target id 5/);
     expect(() => scoreLogits(new Float32Array(4), Int32Array.from([0, 1]), 0, 3)).toThrow(/only 2 entries/);
+  });
+});
+
+describe('expNeg', () => {
+  it('is exp(-d) to 1e-13 relative over [0, 50), at and between the table points', () => {
+    let worst = 0;
+    for (let i = 0; i < 50 * 64; i++) {
+      for (const frac of [0, 0.001, 0.37, 0.5, 0.999999]) {
+        const d = (i + frac) / 64;
+        const exact = Math.exp(-d);
+        worst = Math.max(worst, Math.abs(expNeg(d, d * 64) - exact) / exact);
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+    expect(worst).toBeGreaterThan(0); // it is an approximation, and this test would see a broken one
   });
 });
 

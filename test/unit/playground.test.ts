@@ -17,7 +17,7 @@ import {
 } from '../../src/lib/playground/colour-modes';
 import { parseShareHash, shareHash } from '../../src/lib/playground/share-link';
 import { CSV_COLUMNS, heatmapSvg, layoutHeatmap, parseCsv, resultToJson, tokensToCsv } from '../../src/lib/playground/export';
-import { runningLoss } from '../../src/lib/playground/running-loss';
+import { dotsPath, runningLoss } from '../../src/lib/playground/running-loss';
 import { PRESETS, shuffleWords } from '../../src/lib/playground/presets';
 import { splitWhitespace, visibleWhitespace } from '../../src/lib/playground/whitespace';
 import type { ScoreResult, TokenRecord } from '../../src/lib/scoring/types';
@@ -162,6 +162,23 @@ describe('running loss', () => {
     expect(points.at(-1)!.cumulative).toBeCloseTo(bits.reduce((a, b) => a + b, 0) / bits.length, 12);
     expect(points[5].moving).toBeCloseTo((bits[3] + bits[4] + bits[5] + bits[6] + bits[7]) / 5, 12);
     expect(points[0].moving).toBeCloseTo((bits[0] + bits[1] + bits[2]) / 3, 12);
+  });
+
+  it('draws every dot once as a zero-length segment, merging dots on the same half pixel, clamped to the top', () => {
+    const points = [
+      { index: 0, bits: 1 },
+      { index: 1, bits: 1 },
+      { index: 2, bits: 1.1 },
+      { index: 3, bits: 30 },
+    ];
+    const path = dotsPath(points, (i) => 10 + i * 0.2, (b) => 100 - 4 * b, 20);
+    // x 10, 10.2 and 10.4 round to 10, 10 and 10.5; y 96, 96 and 95.6 round to 96, 96 and 95.5
+    expect(path).toBe('M10 96h0M10.5 95.5h0M10.5 20h0');
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ index: i, bits: (i * 7) % 13 }));
+    const d = dotsPath(many, (i) => 40 + i * (700 / 20_000), (b) => 150 - 5 * b, 20);
+    const dots = d.split('M').length - 1;
+    expect(dots).toBeLessThan(20_000); // overlapping dots are merged
+    expect(dots).toBeGreaterThanOrEqual(1400); // 700 px: every half-pixel column keeps a dot
   });
 });
 

@@ -123,11 +123,19 @@ const LIGHT_TEXT = '#ffffff';
  * @example textColourOn('#800026') // '#ffffff'
  */
 export function textColourOn(background: string): string {
-  const l = luminance(background);
-  const onDark = (luminance(LIGHT_TEXT) + 0.05) / (l + 0.05);
-  const onLight = (l + 0.05) / (luminance(DARK_TEXT) + 0.05);
-  return onDark > onLight ? LIGHT_TEXT : DARK_TEXT;
+  let ink = inkCache.get(background);
+  if (ink === undefined) {
+    const l = luminance(background);
+    const onDark = (luminance(LIGHT_TEXT) + 0.05) / (l + 0.05);
+    const onLight = (l + 0.05) / (luminance(DARK_TEXT) + 0.05);
+    ink = onDark > onLight ? LIGHT_TEXT : DARK_TEXT;
+    // the scales give a few thousand distinct colours at most; parsing each once keeps a long text fast
+    if (inkCache.size >= 8192) inkCache.clear();
+    inkCache.set(background, ink);
+  }
+  return ink;
 }
+const inkCache = new Map<string, string>();
 
 /** "1 in N" for a surprisal or entropy in bits: 2^bits, rounded for reading. @example oneIn(3) // '1 in 8' */
 export function oneIn(bits: number): string {

@@ -40,3 +40,28 @@ export function runningLoss(tokens: readonly TokenRecord[], window?: number): Lo
     };
   });
 }
+
+/**
+ * The per-token dots as one SVG path of zero-length segments (drawn as dots by a round line cap), so
+ * that 20,000 tokens make one element rather than 20,000 circles. Dots that land on the same half pixel
+ * are drawn once: beyond a few thousand tokens most of them overlap anyway.
+ * @example dotsPath([{ index: 0, bits: 2 }], (i) => 40 + i, (b) => 100 - b, 8) // 'M40 98h0'
+ */
+export function dotsPath(
+  points: readonly Pick<LossPoint, 'index' | 'bits'>[],
+  x: (index: number) => number,
+  y: (bits: number) => number,
+  maxBits: number,
+): string {
+  const seen = new Set<number>();
+  const parts: string[] = [];
+  for (const p of points) {
+    const px = Math.round(x(p.index) * 2) / 2;
+    const py = Math.round(y(Math.min(p.bits, maxBits)) * 2) / 2;
+    const key = px * 2 * 1_048_576 + py * 2; // half pixels as integers; the chart is far below 2^19 px tall
+    if (seen.has(key)) continue;
+    seen.add(key);
+    parts.push(`M${px} ${py}h0`);
+  }
+  return parts.join('');
+}
