@@ -9,6 +9,7 @@
  * load() for both.
  */
 import type { LoadedModelInfo, LoadRequest, ScoreRequest, ScoreTiming, WorkerEvent, WorkerRequest } from './protocol';
+import { unpackResult } from '../lib/scoring/packed';
 import type { ScoreResult } from '../lib/scoring/types';
 import type { FullDistributions } from '../lib/compare/full-distribution';
 
@@ -25,6 +26,8 @@ interface Pending {
   onProgress?: (a: number, b: number | null, file?: string, cached?: boolean) => void;
   /** performance.now() when the request was posted */
   sentAt: number;
+  /** A score request's text: the result's token texts are slices of it. */
+  text?: string;
 }
 
 export interface ScoreOptions {
@@ -84,7 +87,7 @@ export class InferenceClient {
     const id = this.nextId++;
     this.currentScore = id;
     const req: ScoreRequest = { type: 'score', id, text, ...options };
-    return this.request(req, (done, total) => onProgress?.(done, total ?? 0));
+    return this.request(req, (done, total) => onProgress?.(done, total ?? 0), text);
   }
 
   /** Cancel the running score (or the request with this id). */
@@ -104,9 +107,9 @@ export class InferenceClient {
     this.pending.clear();
   }
 
-  private request<T>(req: WorkerRequest & { id: number }, onProgress?: Pending['onProgress']): Promise<T> {
+  private request<T>(req: WorkerRequest & { id: number }, onProgress?: Pending['onProgress'], text?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress, sentAt: performance.now() });
+      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress, sentAt: performance.now(), text });
       this.post(req);
     });
   }
@@ -137,8 +140,10 @@ export class InferenceClient {
       case 'scored': {
         const p = this.settle(ev.id);
         // the round trip adds what the worker cannot time itself: the result's message to this thread
-        const timing: ScoreTiming = p ? { ...ev.timing, roundTripMs: performance.now() - p.sentAt } : ev.timing;
-        p?.resolve({ result: ev.result, timing, distributions: ev.distributions } as never);
+        if (!p) break;
+        const result = unpackResult(ev.packed, p.text ?? '');
+        const timing: ScoreTiming = { ...ev.timing, roundTripMs: performance.now() - p.sentAt };
+        p.resolve({ result, timing, distributions: ev.distributions } as never);
         break;
       }
       case 'fallback':

@@ -7,6 +7,7 @@
 import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
+import { packResult } from '../lib/scoring/packed';
 import { scoreText } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
@@ -40,14 +41,14 @@ let scoreJob: Job | null = null;
 /** Ids answered already (cancelled): their late results are dropped. */
 const answered = new Set<number>();
 
-const post = (ev: WorkerEvent) => {
+const post = (ev: WorkerEvent, transfer: Transferable[] = []) => {
   if (ev.type !== 'load-progress' && ev.type !== 'progress' && ev.type !== 'fallback') {
     if (answered.has(ev.id)) return;
     answered.add(ev.id);
   } else if (answered.has(ev.id)) {
     return;
   }
-  self.postMessage(ev);
+  self.postMessage(ev, { transfer });
 };
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
@@ -170,13 +171,19 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     });
     signal.throwIfAborted();
     const runtime = diff(m.runtime.counters(), before);
-    post({
-      type: 'scored',
-      id: req.id,
-      result,
-      timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime },
-      ...(req.fullDistribution ? { distributions: capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null } : {}),
-    });
+    const { packed, transfer } = packResult(result);
+    const distributions = req.fullDistribution ? (capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null) : undefined;
+    if (distributions) transfer.push(distributions.logprobs.buffer as ArrayBuffer);
+    post(
+      {
+        type: 'scored',
+        id: req.id,
+        packed,
+        timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime },
+        ...(distributions !== undefined ? { distributions } : {}),
+      },
+      transfer,
+    );
   } catch (e) {
     if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'score', message: errorMessage(e) });
   }

@@ -9,7 +9,7 @@
  * A new `score` cancels the running one (it answers `cancelled`); a new `load` cancels both.
  */
 import type { BackendPreference, Backend, RuntimeCounters } from '../lib/runtime';
-import type { ScoreResult } from '../lib/scoring/types';
+import type { PackedResult } from '../lib/scoring/packed';
 import type { FullDistributions } from '../lib/compare/full-distribution';
 
 /** Where a model folder (Hugging Face layout, DESIGN.md) comes from. */
@@ -117,7 +117,8 @@ export type WorkerEvent =
   | {
       type: 'scored';
       id: number;
-      result: ScoreResult;
+      /** The result as transferred columns; the client rebuilds the ScoreResult with the text it sent. */
+      packed: PackedResult;
       timing: ScoreTiming;
       /** With `fullDistribution`: the distributions, or null (too costly, or the scorer returned fewer than V alternatives). */
       distributions?: FullDistributions | null;

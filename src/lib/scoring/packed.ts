@@ -1,0 +1,128 @@
+/**
+ * A ScoreResult as columns of typed arrays, for the worker's message to the page. Structured-cloning
+ * 20,000 token records with five alternatives each means 120,000 objects serialised in the worker and
+ * rebuilt on the main thread; columns are transferred without a copy, and the page rebuilds the records
+ * in one tight loop. Token texts are not sent at all: each is text.slice(start, end) of the text the page
+ * sent; alternative texts go once per distinct id.
+ */
+import type { Alternative, ScoreResult, TokenRecord } from './types';
+
+export interface PackedResult {
+  model: string;
+  n_ctx: number;
+  stride: number;
+  backend: string;
+  totals: ScoreResult['totals'];
+  /** (T) */
+  id: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** (T) 1 = scored */
+  scored: Uint8Array;
+  /** (T) NaN where unscored */
+  logprob: Float64Array;
+  /** (T) 0 where unscored */
+  rank: Int32Array;
+  /** (T) NaN where unscored */
+  entropy: Float64Array;
+  /** Alternatives slots per token: the longest `top`. */
+  k: number;
+  /** (T) alternatives of each token, <= k */
+  topCount: Uint8Array;
+  /** (T, k) row-major */
+  topIds: Int32Array;
+  topLogprobs: Float64Array;
+  /** The text of every id among the alternatives: altTexts[i] is the text of altIds[i]. */
+  altIds: Int32Array;
+  altTexts: string[];
+}
+
+/**
+ * Columns of a result (in the worker), and the buffers to transfer with it.
+ * @example const { packed, transfer } = packResult(result); postMessage({ packed }, transfer);
+ */
+export function packResult(result: ScoreResult): { packed: PackedResult; transfer: ArrayBuffer[] } {
+  const tokens = result.tokens;
+  const T = tokens.length;
+  let k = 0;
+  for (const t of tokens) k = Math.max(k, t.top.length);
+  if (k > 255) throw new RangeError(`${k} alternatives per token: the packed form holds at most 255`);
+  const p: PackedResult = {
+    model: result.model,
+    n_ctx: result.n_ctx,
+    stride: result.stride,
+    backend: result.backend,
+    totals: result.totals,
+    id: new Int32Array(T),
+    start: new Int32Array(T),
+    end: new Int32Array(T),
+    scored: new Uint8Array(T),
+    logprob: new Float64Array(T),
+    rank: new Int32Array(T),
+    entropy: new Float64Array(T),
+    k,
+    topCount: new Uint8Array(T),
+    topIds: new Int32Array(T * k),
+    topLogprobs: new Float64Array(T * k),
+    altIds: new Int32Array(0),
+    altTexts: [],
+  };
+  const altText = new Map<number, string>();
+  for (let i = 0; i < T; i++) {
+    const t = tokens[i];
+    if (t.index !== i) throw new Error(`token ${i} has index ${t.index}: records must be in order`);
+    p.id[i] = t.id;
+    p.start[i] = t.start;
+    p.end[i] = t.end;
+    p.scored[i] = t.scored ? 1 : 0;
+    p.logprob[i] = t.logprob ?? Number.NaN;
+    p.rank[i] = t.rank ?? 0;
+    p.entropy[i] = t.entropy ?? Number.NaN;
+    p.topCount[i] = t.top.length;
+    for (let j = 0; j < t.top.length; j++) {
+      const a = t.top[j];
+      p.topIds[i * k + j] = a.id;
+      p.topLogprobs[i * k + j] = a.logprob;
+      if (!altText.has(a.id)) altText.set(a.id, a.text);
+    }
+  }
+  p.altIds = Int32Array.from(altText.keys());
+  p.altTexts = [...altText.values()];
+  const transfer = [p.id, p.start, p.end, p.scored, p.logprob, p.rank, p.entropy, p.topCount, p.topIds, p.topLogprobs, p.altIds].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+  return { packed: p, transfer };
+}
+
+/**
+ * The records again (on the page), given the text that was scored.
+ * @example const result = unpackResult(packed, text); result.tokens[0].text
+ */
+export function unpackResult(p: PackedResult, text: string): ScoreResult {
+  const T = p.id.length;
+  const altText = new Map<number, string>();
+  for (let i = 0; i < p.altIds.length; i++) altText.set(p.altIds[i], p.altTexts[i]);
+  const tokens: TokenRecord[] = new Array(T);
+  for (let i = 0; i < T; i++) {
+    const n = p.topCount[i];
+    const top: Alternative[] = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const id = p.topIds[i * p.k + j];
+      top[j] = { id, text: altText.get(id) ?? '', logprob: p.topLogprobs[i * p.k + j] };
+    }
+    const scored = p.scored[i] === 1;
+    tokens[i] = {
+      index: i,
+      id: p.id[i],
+      text: text.slice(p.start[i], p.end[i]),
+      start: p.start[i],
+      end: p.end[i],
+      scored,
+      logprob: scored ? p.logprob[i] : null,
+      rank: scored ? p.rank[i] : null,
+      entropy: scored ? p.entropy[i] : null,
+      top,
+    };
+  }
+  return { model: p.model, n_ctx: p.n_ctx, stride: p.stride, backend: p.backend, totals: p.totals, tokens };
+}
