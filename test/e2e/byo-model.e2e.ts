@@ -63,16 +63,15 @@ function repos(): Record<string, FakeRepo> {
   };
 }
 
-/** Unfold the "Your model" panel (folded by default). */
-async function openPanel(page: Page): Promise<void> {
-  const panel = page.getByTestId('your-model');
-  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('> summary').click();
-  await expect(page.getByTestId('model-url')).toBeVisible();
+/** Unfold the "Your model" panel's extras: local files, the hub endpoint, the cache (folded by default). */
+async function openMore(page: Page): Promise<void> {
+  const more = page.getByTestId('your-model-more');
+  if (!(await more.evaluate((el) => (el as HTMLDetailsElement).open))) await more.locator('> summary').click();
+  await expect(page.getByTestId('model-drop')).toBeVisible();
 }
 
 async function setEndpoint(page: Page, endpoint: string): Promise<void> {
-  await openPanel(page);
-  await page.getByTestId('your-model').locator('details.advanced summary').click();
+  await openMore(page);
   await page.getByTestId('hub-endpoint').fill(endpoint);
   await page.getByTestId('hub-endpoint').dispatchEvent('change');
 }
@@ -267,9 +266,10 @@ test('local files through the file input score like the bundled model; a missing
   await scoreInPage(page, USER_TEXT); // typed text scores by itself: let it finish first
   const file = (p: string) => path.join(MODEL_DIR, p);
 
-  // the panel is folded until the user opens it
-  await expect(page.getByTestId('model-url')).toBeHidden();
-  await openPanel(page);
+  // the URL field is in sight; the drop zone and file inputs are folded until the user opens them
+  await expect(page.getByTestId('model-url')).toBeVisible();
+  await expect(page.getByTestId('model-drop')).toBeHidden();
+  await openMore(page);
   await page.getByTestId('model-files').setInputFiles([file('config.json'), file('onnx/model.onnx')]);
   await expect(page.getByTestId('error')).toContainText(/The chosen files have no tokenizer\.json/);
   await expect(page.getByTestId('text-input')).toHaveValue(USER_TEXT);
