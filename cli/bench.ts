@@ -105,6 +105,13 @@ interface Run {
    * browser the scoring time is the main thread's round trip, from the request to the result's arrival.
    */
   share_outside_forward: number | null;
+  /**
+   * Browser runs: where the time outside session.run went, ms. scoring_maths: inside the scorer's window
+   * calls but not session.run (log-softmax, rank, top-k, tensors); event_loop: the worker's turns between
+   * windows; engine: tokenizing, windows, records, totals; pack: the result's columns; message: the
+   * result's trip to the page and its records rebuilt there.
+   */
+  outside_ms?: { scoring_maths: number; event_loop: number; engine: number; pack: number; message: number };
   note?: string;
 }
 
@@ -168,6 +175,10 @@ interface PageResult {
   run: number;
   backend: string;
   totalMs: number;
+  workerMs: number;
+  scorerMs: number;
+  yieldMs: number;
+  packMs: number;
   windows: number;
   runMs: number;
   bytesReadBack: number;
@@ -190,6 +201,10 @@ async function readResult(page: Page, run: number): Promise<PageResult> {
       backend: d.backend ?? '',
       // the main thread's round trip: the worker's time plus the result's message back
       totalMs: Number(d.roundTripMs ?? d.totalMs),
+      workerMs: Number(d.totalMs),
+      scorerMs: Number(d.scorerMs),
+      yieldMs: Number(d.yieldMs),
+      packMs: Number(d.packMs),
       windows: Number(d.windows),
       runMs: Number(d.runMs),
       bytesReadBack: Number(d.bytesReadBack),
@@ -228,6 +243,7 @@ async function benchBrowser(
     const r = await readResult(page, 2);
     // the heatmap appends its tokens over several frames: the longest task counts until the last is in
     await page.waitForSelector('[data-testid="tokens"][data-complete="true"]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="loss-chart"]', { timeout: 120_000 });
     await page.waitForTimeout(300); // long-task entries arrive after the task
     const longest = await page.evaluate(
       (from) =>
@@ -252,6 +268,13 @@ async function benchBrowser(
       bytes_read_back_per_token: r.bytesReadBack / r.tokensScored,
       longest_main_thread_task_ms: longest,
       share_outside_forward: 1 - r.runMs / r.totalMs,
+      outside_ms: {
+        scoring_maths: r.scorerMs - r.runMs,
+        event_loop: r.yieldMs,
+        engine: r.workerMs - r.scorerMs - r.yieldMs - r.packMs,
+        pack: r.packMs,
+        message: r.totalMs - r.workerMs,
+      },
     };
   } finally {
     await context.close();
@@ -305,6 +328,10 @@ async function main(): Promise<void> {
   const report = (r: Run) => {
     runs.push(r);
     console.error(`  ${r.model} ${r.config}: ${r.tokens_per_second.toFixed(0)} tokens/s (${r.tokens_scored} tokens, ${r.seconds.toFixed(1)} s)`);
+    if (r.outside_ms) {
+      const parts = Object.entries(r.outside_ms).map(([k, v]) => `${k.replace('_', ' ')} ${v.toFixed(0)}`);
+      console.error(`    outside session.run, ms: ${parts.join(', ')}`);
+    }
   };
 
   if (o.native) {

@@ -73,6 +73,9 @@ function queryParam(name: string): string | null {
 
 export type Phase = 'starting' | 'loading' | 'ready' | 'scoring';
 
+/** A new macrotask: lets the page paint and take input between two pieces of work. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 class AppState {
   /** The text every view works on. */
   text = $state(stored(STORAGE.text) ?? DEFAULT_TEXT);
@@ -285,6 +288,10 @@ class AppState {
       const { result, timing } = await this.client.score(text, { stride: this.stride }, (done, total) => {
         if (generation === this.scoreGeneration) this.progress = { done, total };
       });
+      if (generation !== this.scoreGeneration) return;
+      // the records were rebuilt in this task; drawing them starts in the next one, so that neither
+      // holds the page for long
+      await nextTask();
       if (generation !== this.scoreGeneration) return;
       this.result = result;
       this.timing = timing;

@@ -158,11 +158,13 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
     const full =
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
-    const capture = full ? captureDistributions(yieldingScorer(m.runtime.scorer), m.config.vocab_size) : null;
+    const breakdown = { scorerMs: 0, yieldMs: 0, packMs: 0 };
+    const scorer = yieldingScorer(m.runtime.scorer, breakdown);
+    const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
     const result = await scoreText(req.text, {
       tokenizer: m.tokenizer,
       config: m.config,
-      scorer: capture?.scorer ?? yieldingScorer(m.runtime.scorer),
+      scorer: capture?.scorer ?? scorer,
       model: m.name,
       stride: req.stride,
       k: req.k ?? 5,
@@ -171,7 +173,9 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     });
     signal.throwIfAborted();
     const runtime = diff(m.runtime.counters(), before);
+    const packAt = performance.now();
     const { packed, transfer } = packResult(result);
+    breakdown.packMs = performance.now() - packAt;
     const distributions = req.fullDistribution ? (capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null) : undefined;
     if (distributions) transfer.push(distributions.logprobs.buffer as ArrayBuffer);
     post(
@@ -179,7 +183,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
         type: 'scored',
         id: req.id,
         packed,
-        timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime },
+        timing: { totalMs: performance.now() - t0, windows: runtime.forwardPasses, runtime, breakdown },
         ...(distributions !== undefined ? { distributions } : {}),
       },
       transfer,
@@ -193,14 +197,21 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
  * A WASM session.run resolves through microtasks only, so a loop of windows would never let a `cancel`
  * (or a newer `score`) message in: give the event loop one turn before every window.
  */
-function yieldingScorer(scorer: WindowScorer): WindowScorer {
+function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs: number }): WindowScorer {
   return {
     get backend() {
       return scorer.backend;
     },
     async scoreWindow(req) {
+      const t0 = performance.now();
       await yieldToEventLoop();
-      return scorer.scoreWindow(req);
+      const t1 = performance.now();
+      try {
+        return await scorer.scoreWindow(req);
+      } finally {
+        times.yieldMs += t1 - t0;
+        times.scorerMs += performance.now() - t1;
+      }
     },
   };
 }

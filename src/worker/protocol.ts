@@ -108,6 +108,13 @@ export interface ScoreTiming {
   windows: number;
   /** The runtime's counters for this text: time in session.run, bytes read back. */
   runtime: RuntimeCounters;
+  /**
+   * Where the worker's time went, ms: inside the scorer's window calls (session.run plus the scoring
+   * maths and tensor set-up: `scorerMs - runtime.runMs`), the turns given to the event loop between
+   * windows, and packing the result for its message. The rest of totalMs is the engine itself:
+   * tokenizing, windows, records, totals.
+   */
+  breakdown?: { scorerMs: number; yieldMs: number; packMs: number };
 }
 
 export type WorkerEvent =

@@ -87,6 +87,7 @@ export async function scoreInPage(page: Page, text: string): Promise<{ tokens: P
   if (await error.count()) throw new Error(`scoring failed in the page: ${await error.textContent()}`);
   // long texts render in chunks, one per frame
   await expect(page.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
+  await expect(page.getByTestId('loss-chart')).toBeVisible(); // drawn a frame after the heatmap
   return { tokens: await readTokens(page), summary: await readSummary(page) };
 }
 
