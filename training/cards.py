@@ -27,6 +27,14 @@ TOKENIZER_NOTE = {
 }
 
 
+
+# What the machine was doing while each run trained (observed at the time; train.py cannot know it).
+MACHINE_NOTES = {
+    "tiny-byte": "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows.",
+    "tiny-bpe1k": "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows.",
+    "tiny-bpe8k": "The machine was otherwise idle (short tests ran beside it in its first ten minutes only): about 3.1 s per step of 4,096 tokens.",
+}
+
 def read_log(path):
     with open(path) as f:
         return list(csv.DictReader(f))
@@ -89,7 +97,7 @@ def card(mid):
         f"({meta['epochs']:.2f} epochs of its training text) in {meta['wall_s'] / 60:.1f} minutes; stopped by: {meta['stop_reason']}.",
         *([f"- The {meta['max_minutes']:g}-minute cap came first, at {meta['bytes_seen'] / meta['budget_bytes']:.0%} of the byte budget; "
            "the learning-rate schedule follows whichever of bytes and time is further along, so it ran to its end on time. "
-           "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows."]
+           + MACHINE_NOTES.get(mid, "")]
           if meta["stop_reason"] == "time" else []),
         *([f"- This run's folder (checkpoints are never committed) was lost when the machine that trained it was recycled. "
            "`training/recover.py` rebuilt its checkpoint from the shipped `onnx/model.onnx` (re-exporting it gives every "
@@ -173,8 +181,10 @@ def main():
         "same bytes, so they stay comparable.",
         "",
         "The three siblings share a budget of bytes of training text or 45 minutes, whichever comes first; on this "
-        "2-core machine, shared with other work, the time cap came first for all three, so each saw as much text as "
-        "its speed allowed (the byte vocabulary's model is the fastest per token but reads one byte per token). "
+        "2-core machine the time cap came first for all three, so each saw as much text as its speed allowed (the "
+        "byte vocabulary's model is the fastest per token but reads one byte per token). tiny-byte and tiny-bpe1k "
+        "trained while the machine was shared with other work; tiny-bpe8k had it to itself, which is part of why it "
+        "saw more text. "
         "Training snapshots of the default model, `tiny-bpe8k`, are in its folder (`snapshots.json`).",
         "",
     ]
