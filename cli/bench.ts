@@ -108,10 +108,10 @@ interface Run {
   /**
    * Browser runs: where the time outside session.run went, ms. scoring_maths: inside the scorer's window
    * calls but not session.run (log-softmax, rank, top-k, tensors); event_loop: the worker's turns between
-   * windows; engine: tokenizing, windows, records, totals; pack: the result's columns; message: the
-   * result's trip to the page and its records rebuilt there.
+   * windows; tokenize: encoding and spans; engine: windows, records, totals; pack: the result's columns;
+   * message: the result's trip to the page and its records rebuilt there.
    */
-  outside_ms?: { scoring_maths: number; event_loop: number; engine: number; pack: number; message: number };
+  outside_ms?: { scoring_maths: number; event_loop: number; tokenize: number; engine: number; pack: number; message: number };
   note?: string;
 }
 
@@ -179,6 +179,7 @@ interface PageResult {
   scorerMs: number;
   yieldMs: number;
   packMs: number;
+  tokenizeMs: number;
   windows: number;
   runMs: number;
   bytesReadBack: number;
@@ -205,6 +206,7 @@ async function readResult(page: Page, run: number): Promise<PageResult> {
       scorerMs: Number(d.scorerMs),
       yieldMs: Number(d.yieldMs),
       packMs: Number(d.packMs),
+      tokenizeMs: Number(d.tokenizeMs),
       windows: Number(d.windows),
       runMs: Number(d.runMs),
       bytesReadBack: Number(d.bytesReadBack),
@@ -271,7 +273,8 @@ async function benchBrowser(
       outside_ms: {
         scoring_maths: r.scorerMs - r.runMs,
         event_loop: r.yieldMs,
-        engine: r.workerMs - r.scorerMs - r.yieldMs - r.packMs,
+        tokenize: r.tokenizeMs,
+        engine: r.workerMs - r.scorerMs - r.yieldMs - r.packMs - r.tokenizeMs,
         pack: r.packMs,
         message: r.totalMs - r.workerMs,
       },

@@ -164,7 +164,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
     const full =
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
-    const breakdown = { scorerMs: 0, yieldMs: 0, packMs: 0 };
+    const breakdown = { scorerMs: 0, yieldMs: 0, packMs: 0, tokenizeMs: 0 };
     const scorer = yieldingScorer(m.runtime.scorer, breakdown);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
     const result = await scoreText(req.text, {
@@ -176,6 +176,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
       k: req.k ?? 5,
       signal,
       onProgress: (p) => post({ type: 'progress', id: req.id, done: p.windowsDone, total: p.windowsTotal }),
+      timing: breakdown,
     });
     signal.throwIfAborted();
     const runtime = diff(m.runtime.counters(), before);

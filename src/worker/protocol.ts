@@ -111,10 +111,10 @@ export interface ScoreTiming {
   /**
    * Where the worker's time went, ms: inside the scorer's window calls (session.run plus the scoring
    * maths and tensor set-up: `scorerMs - runtime.runMs`), the turns given to the event loop between
-   * windows, and packing the result for its message. The rest of totalMs is the engine itself:
-   * tokenizing, windows, records, totals.
+   * windows, tokenizing (encoding and spans), and packing the result for its message. The rest of
+   * totalMs is the engine itself: windows, records, totals.
    */
-  breakdown?: { scorerMs: number; yieldMs: number; packMs: number };
+  breakdown?: { scorerMs: number; yieldMs: number; packMs: number; tokenizeMs: number };
 }
 
 export type WorkerEvent =

@@ -35,6 +35,8 @@ export interface ScoreTextOptions {
   onProgress?: (progress: ScoreProgress) => void;
   /** Abort between windows; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Filled in with the time spent tokenizing (encoding and deriving the spans), ms. */
+  timing?: { tokenizeMs: number };
 }
 
 /**
@@ -67,7 +69,9 @@ export async function scoreText(text: string, options: ScoreTextOptions): Promis
   if (text.length === 0) throw new Error('empty text: there is nothing to score');
   signal?.throwIfAborted();
 
+  const tokenizeAt = globalThis.performance?.now() ?? Date.now();
   const encoded = tokenizer.encode(text);
+  if (options.timing) options.timing.tokenizeMs = (globalThis.performance?.now() ?? Date.now()) - tokenizeAt;
   const T = encoded.ids.length;
   if (T === 0) throw new Error('empty text: the tokenizer produced no tokens for it');
   const offset = bos === null ? 0 : 1; // sequence position of text token 0
