@@ -8,7 +8,6 @@ import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../li
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
 import { packResult } from '../lib/scoring/packed';
-import { warmUpText } from '../lib/tokens/warm-up';
 import { scoreText } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
@@ -144,11 +143,6 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         notes: m.notes,
       },
     });
-    // warm the tokenizer's code up now, while the page shows the model as ready and the user reads or
-    // types, rather than inside the first long text's scoring (a message that arrives waits for it)
-    setTimeout(() => {
-      if (model === next) m.tokenizer.encode(WARM_UP_TEXT);
-    }, 0);
   } catch (e) {
     if (model === next) model = null;
     if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'load', message: errorMessage(e) });
@@ -230,7 +224,6 @@ function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs
 }
 
 const YIELD_EVERY_MS = 50;
-const WARM_UP_TEXT = warmUpText();
 
 const yieldChannel = new MessageChannel();
 const yieldWaiters: (() => void)[] = [];
