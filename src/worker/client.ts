@@ -139,9 +139,9 @@ export class InferenceClient {
         break;
       case 'scored': {
         const p = this.settle(ev.id);
-        // the round trip adds what the worker cannot time itself: the result's message to this thread
         if (!p) break;
         const result = unpackResult(ev.packed, p.text ?? '');
+        // the round trip adds what the worker cannot time itself: the messages and the unpacking here
         const timing: ScoreTiming = { ...ev.timing, roundTripMs: performance.now() - p.sentAt };
         p.resolve({ result, timing, distributions: ev.distributions } as never);
         break;

@@ -100,8 +100,8 @@ export interface ScoreTiming {
   /** From the score request to the result, ms (tokenizing, windows, records, totals), timed in the worker. */
   totalMs: number;
   /**
-   * From posting the request to the result's arrival on the main thread, ms: totalMs plus the messages
-   * both ways (the result's structured clone). Set by the client, not the worker.
+   * From posting the request to the result's records being rebuilt on the main thread, ms: totalMs plus
+   * the messages both ways and the unpacking. Set by the client, not the worker.
    */
   roundTripMs?: number;
   /** Forward passes = windows. */
