@@ -32,7 +32,7 @@ n_embd = 192
 n_ctx = 256  # context length in tokens
 batch_size = 16  # sequences per step: 16 x 256 = 4096 tokens
 budget_bytes = 20_000_000  # training text seen, in UTF-8 bytes: the same for every model
-max_minutes = 45.0  # wall-clock cap; whichever of budget and time comes first ends the run
+max_minutes = 45.0  # wall-clock cap; whichever of budget and time comes first ends the run (0: no cap)
 lr = 2e-3  # peak learning rate (AdamW)
 min_lr_frac = 0.1  # cosine decay to this fraction of lr
 warmup_steps = 100
@@ -45,6 +45,8 @@ train_slice_bytes = 0  # >0: train on only the first N bytes of the train split 
 snapshots = ""  # fractions of the run at which to keep the weights, e.g. "0.01,0.1,0.5"
 seed = 1337  # the same for every model
 quick = 0  # 1: a one-minute smoke run (tiny budget, frequent evals)
+encode_only = 0  # 1: write the token caches of the splits (training/data/<id>.<split>.npy) and exit
+device = "cpu"  # "cuda" where a GPU is lent (the same recipe; the byte budget, not the clock, then ends the run)
 # ------------------------------------------------
 
 for arg in sys.argv[1:]:
@@ -60,6 +62,8 @@ out_dir = os.path.join(MODELS, out_id)
 run_dir = os.path.join(RUNS, out_id)
 os.makedirs(out_dir, exist_ok=True)
 os.makedirs(run_dir, exist_ok=True)
+if device.startswith("cuda") and not torch.cuda.is_available():
+    sys.exit("error: --device=cuda but torch sees no GPU")
 torch.manual_seed(seed)
 rng = np.random.default_rng(seed)
 
@@ -84,6 +88,8 @@ def encode_split(name):
 
 train_ids = encode_split("train")
 val_ids = encode_split("val")
+if encode_only:
+    sys.exit(0)
 if train_slice_bytes:
     cut = int(np.searchsorted(np.cumsum(token_nbytes[train_ids]), train_slice_bytes))
     train_ids = train_ids[:cut]
@@ -104,12 +110,18 @@ eval_sets = {
 }
 
 cfg = GPTConfig(vocab_size=tok.vocab_size, n_positions=n_ctx, n_layer=n_layer, n_head=n_head, n_embd=n_embd)
-model = GPT(cfg)
+model = GPT(cfg).to(device)
 decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
 no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
 opt = torch.optim.AdamW(
-    [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95)
+    [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95),
+    **({"fused": True} if device.startswith("cuda") else {}),
 )
+device_name = torch.cuda.get_device_name() if device.startswith("cuda") else "cpu"
+
+
+def cpu_state():
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
 
 @torch.no_grad()
@@ -119,7 +131,7 @@ def evaluate():
     for name, windows in eval_sets.items():
         total, count = 0.0, 0
         for b in range(0, len(windows), batch_size):
-            w = torch.from_numpy(windows[b : b + batch_size])
+            w = torch.from_numpy(windows[b : b + batch_size]).to(device)
             logits = model(w[:, :-1])  # (B, T, V)
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), w[:, 1:].reshape(-1), reduction="sum")
             total += loss.item()
@@ -144,8 +156,9 @@ log = csv.writer(log_f)
 log.writerow(["step", "tokens", "bytes", "lr", "train_loss", "val_loss", "elapsed_s"])
 meta = {"config": cfg.__dict__, "params": model.num_params(), "budget_bytes": budget_bytes, "max_minutes": max_minutes,
         "batch_size": batch_size, "lr": lr, "seed": seed, "train_slice_bytes": train_slice_bytes, "snapshots": [],
-        "warmup_steps": warmup_steps, "eval_every": eval_every}
-print(f"{out_id}: {model.num_params():,} parameters, budget {budget_bytes:,} bytes or {max_minutes} min")
+        "warmup_steps": warmup_steps, "eval_every": eval_every, "device": device_name}
+print(f"{out_id}: {model.num_params():,} parameters, budget {budget_bytes:,} bytes"
+      + (f" or {max_minutes:g} min" if max_minutes else "") + f", on {device_name}")
 
 step, tokens_seen, bytes_seen = 0, 0, 0
 best_val, best_step, since_best = float("inf"), 0, 0
@@ -155,12 +168,12 @@ stop_reason = "budget"
 cur_lr = lr_at(0)
 while True:
     elapsed = time.time() - t0
-    progress = max(bytes_seen / budget_bytes, elapsed / (max_minutes * 60))
+    progress = max(bytes_seen / budget_bytes, elapsed / (max_minutes * 60) if max_minutes else 0.0)
     last = progress >= 1.0
     while snap_points and progress >= snap_points[0]:
         frac = snap_points.pop(0)
         path = os.path.join(run_dir, f"snapshot_{int(round(frac * 100)):03d}.pt")
-        torch.save({"model": model.state_dict(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen}, path)
+        torch.save({"model": cpu_state(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen}, path)
         meta["snapshots"].append({"fraction": frac, "step": step, "bytes": bytes_seen, "tokens": tokens_seen})
     if step % eval_every == 0 or last:
         ev = evaluate()
@@ -171,7 +184,7 @@ while True:
         log_f.flush()
         if ev["val"] < best_val:
             best_val, best_step, since_best = ev["val"], step, 0
-            torch.save({"model": model.state_dict(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen},
+            torch.save({"model": cpu_state(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen},
                        os.path.join(run_dir, "best.pt"))
         else:
             since_best += 1
@@ -181,7 +194,8 @@ while True:
         if patience and since_best >= patience and not train_slice_bytes:
             stop_reason = "early stop"
             break
-    batch = torch.from_numpy(fixed_windows(train_ids, batch_size, rng))
+    batch_np = fixed_windows(train_ids, batch_size, rng)
+    batch = torch.from_numpy(batch_np).to(device)
     cur_lr = lr_at(progress)
     for g in opt.param_groups:
         g["lr"] = cur_lr
@@ -193,9 +207,9 @@ while True:
     opt.step()
     step += 1
     tokens_seen += batch[:, 1:].numel()
-    bytes_seen += int(token_nbytes[batch[:, 1:].numpy()].sum())
+    bytes_seen += int(token_nbytes[batch_np[:, 1:]].sum())
 
-torch.save({"model": model.state_dict(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen},
+torch.save({"model": cpu_state(), "step": step, "bytes": bytes_seen, "tokens": tokens_seen},
            os.path.join(run_dir, "final.pt"))
 meta.update({"steps": step, "tokens_seen": tokens_seen, "bytes_seen": bytes_seen, "wall_s": time.time() - t0,
              "stop_reason": stop_reason, "best_val": best_val, "best_step": best_step, "model_id": model_id,

@@ -1,0 +1,52 @@
+"""Move run folders between machines as plain NumPy files (no pickles, any torch version on either side).
+
+    python3 training/ckpt_npz.py pack OUT_DIR ID...     # runs/<id>/{best,snapshot_*}.pt -> OUT_DIR/<id>.<name>.npz
+    /usr/bin/python3 training/ckpt_npz.py unpack IN_DIR  # IN_DIR/<id>.<name>.npz -> runs/<id>/<name>.pt
+
+Used to bring back models trained on a lent GPU, whose torch is newer than Debian's. meta.json and
+training_log.csv travel as text beside them.
+"""
+import glob
+import json
+import os
+import sys
+
+from common import RUNS, require
+
+require("torch")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+def pack(out_dir, ids):
+    os.makedirs(out_dir, exist_ok=True)
+    for mid in ids:
+        for path in sorted(glob.glob(os.path.join(RUNS, mid, "*.pt"))):
+            name = os.path.basename(path)[:-3]
+            if name == "final":  # export uses best; final is only the last step's copy
+                continue
+            ck = torch.load(path, map_location="cpu")
+            arrays = {f"w:{k}": v.numpy() for k, v in ck["model"].items()}
+            info = {k: v for k, v in ck.items() if k != "model"}
+            np.savez(os.path.join(out_dir, f"{mid}.{name}.npz"), __info__=np.array(json.dumps(info)), **arrays)
+            print(f"packed {mid}/{name}: {len(arrays)} tensors, {info}")
+
+
+def unpack(in_dir):
+    for path in sorted(glob.glob(os.path.join(in_dir, "*.npz"))):
+        mid, name = os.path.basename(path)[:-4].split(".", 1)
+        z = np.load(path, allow_pickle=False)
+        info = json.loads(str(z["__info__"]))
+        state = {k[2:]: torch.from_numpy(z[k].copy()) for k in z.files if k.startswith("w:")}
+        os.makedirs(os.path.join(RUNS, mid), exist_ok=True)
+        torch.save({"model": state, **info}, os.path.join(RUNS, mid, f"{name}.pt"))
+        print(f"unpacked {mid}/{name}: {len(state)} tensors, {info}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "pack":
+        pack(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "unpack":
+        unpack(sys.argv[2])
+    else:
+        sys.exit(__doc__)
