@@ -7,7 +7,7 @@
 # Needs training/data/{train,val}.json (prepare.py) and models/<id>/tokenizer.json.
 # Env: PY (a python with torch and regex, default python3), OUT_DIR (default $OUT, else /tmp/gpu-out),
 #      DEVICE (default cuda), SWEEP_CAP and FINAL_CAP (safety caps in minutes, default 3 and 6),
-#      SWEEP (names of the sweep's configurations to run, default all), EXTRA (more options for every run,
+#      SWEEP (names of the sweep's configurations to run, default all), PICK (a configuration: no sweep), EXTRA (more options for every run,
 #      e.g. --quick=1 for a dry run on a CPU).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,11 +33,13 @@ declare -A RECIPE=(
   [b40-lr2-bs8]="--budget_bytes=40000000 --lr=0.002 --batch_size=8 --eval_batches=16 --warmup_steps=200"
 )
 SWEEP=${SWEEP:-${!RECIPE[*]}}
+PICK=${PICK:-}  # a recipe's name: skip the sweep and train the siblings with it
 
 echo "== $(date -u +%T) encoding the splits"
 for m in tiny-byte tiny-bpe1k tiny-bpe8k; do $PY train.py --model_id=$m --encode_only=1 & done
 wait
 
+if [ -z "$PICK" ]; then
 echo "== $(date -u +%T) sweep on tiny-bpe8k: $SWEEP"
 for name in $SWEEP; do
   $PY train.py --model_id=tiny-bpe8k --out_id=sweep-$name --device=$DEVICE --max_minutes=$SWEEP_CAP \
@@ -60,6 +62,7 @@ PYEOF
 echo "== picked: $PICK (${RECIPE[$PICK]})"
 tar czf "$OUT_DIR/sweep.tar.gz" -C "$OUT_DIR" logs -C "$RUNS_DIR" $(cd "$RUNS_DIR" && ls -d sweep-*/meta.json) \
   -C "$MODELS_DIR" $(cd "$MODELS_DIR" && ls -d sweep-*/training_log.csv)
+fi
 
 echo "== $(date -u +%T) the three siblings with $PICK"
 for m in tiny-byte tiny-bpe1k tiny-bpe8k; do

@@ -40,7 +40,8 @@ weight_decay = 0.1
 grad_clip = 1.0
 eval_every = 50  # steps between evaluations
 eval_batches = 8  # fixed batches of train and val windows per evaluation
-patience = 5  # evaluations without a new best val loss before stopping early
+patience = 20  # evaluations without a new best val loss before stopping early (at 5, the byte model stopped
+#               on a noisy plateau at full learning rate, its train and val loss still equal)
 train_slice_bytes = 0  # >0: train on only the first N bytes of the train split (the overfit demo)
 snapshots = ""  # fractions of the run at which to keep the weights, e.g. "0.01,0.1,0.5"
 seed = 1337  # the same for every model
