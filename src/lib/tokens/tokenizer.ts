@@ -4,6 +4,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenAligner, type AddedTokenSpec } from './align';
+import { createByteLevelBpe } from './byte-level-bpe';
 import {
   createAlignedNormalizer,
   createAlignedPreTokenizer,
@@ -38,6 +39,14 @@ export interface TextTokenizer {
 /** tokenizer_config.json options that change the text in ways alignment does not model. */
 const UNSUPPORTED_CONFIG_OPTIONS = ['remove_space', 'do_lowercase_and_remove_accent'];
 
+export interface LoadTokenizerOptions {
+  /**
+   * Encode GPT-2-style byte-level BPE with the direct encoder (byte-level-bpe.ts; same ids and spans,
+   * faster) where the tokenizer is in its subset. Default true; false always uses the library and the aligner.
+   */
+  direct?: boolean;
+}
+
 /**
  * Load a tokenizer from parsed tokenizer.json (and, optionally, tokenizer_config.json).
  * Throws, naming the type, for a normalizer, pre-tokenizer or model type that alignment does not model.
@@ -45,7 +54,7 @@ const UNSUPPORTED_CONFIG_OPTIONS = ['remove_space', 'do_lowercase_and_remove_acc
  * const tokenizer = loadTokenizer(JSON.parse(tokenizerJson), JSON.parse(tokenizerConfigJson));
  * const { ids, start, end } = tokenizer.encode('Call me Ishmael.');
  */
-export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown): TextTokenizer {
+export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown, options: LoadTokenizerOptions = {}): TextTokenizer {
   if (typeof tokenizerJson !== 'object' || tokenizerJson === null || !('model' in tokenizerJson)) {
     throw new Error('not a tokenizer.json: expected an object with a "model" section');
   }
@@ -75,6 +84,7 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown)
   const spaceMarker = preTokenizer.spaceMarker ?? normalizerSpaceMarker(json.normalizer as JsonObject);
 
   const tokenizer = new Tokenizer(json, config);
+  const direct = options.direct === false ? null : createByteLevelBpe(json);
   let vocabSize = 0;
   for (const id of tokenizer.get_vocab(true).values()) vocabSize = Math.max(vocabSize, id + 1);
   const displayCache = new Map<number, string>();
@@ -84,6 +94,7 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown)
     vocabSize,
     kind,
     encode(text: string): EncodedText {
+      if (direct) return direct.encode(text);
       const encoding = tokenizer.encode(text, { add_special_tokens: false });
       const spans = aligner.align(text, encoding.tokens);
       return { ids: Int32Array.from(encoding.ids), start: spans.start, end: spans.end };
