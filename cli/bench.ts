@@ -106,12 +106,13 @@ interface Run {
    */
   share_outside_forward: number | null;
   /**
-   * Browser runs: where the time outside session.run went, ms. scoring_maths: inside the scorer's window
-   * calls but not session.run (log-softmax, rank, top-k, tensors); event_loop: the worker's turns between
+   * Browser runs: where the time outside session.run went, ms. scoring_maths: log-softmax, rank, entropy
+   * and top k in TypeScript (WASM; on WebGPU the head is a graph inside session.run); calls: the rest of
+   * the scorer's window calls (input tensors, the run queue, promise turns); event_loop: the worker's turns between
    * windows; tokenize: encoding and spans; engine: windows, records, totals; pack: the result's columns;
    * message: the result's trip to the page and its records rebuilt there.
    */
-  outside_ms?: { scoring_maths: number; event_loop: number; tokenize: number; engine: number; pack: number; message: number };
+  outside_ms?: { scoring_maths: number; calls: number; event_loop: number; tokenize: number; engine: number; pack: number; message: number };
   note?: string;
 }
 
@@ -182,6 +183,7 @@ interface PageResult {
   tokenizeMs: number;
   windows: number;
   runMs: number;
+  headMs: number;
   bytesReadBack: number;
   tokensScored: number;
 }
@@ -209,6 +211,7 @@ async function readResult(page: Page, run: number): Promise<PageResult> {
       tokenizeMs: Number(d.tokenizeMs),
       windows: Number(d.windows),
       runMs: Number(d.runMs),
+      headMs: Number(d.headMs ?? 0),
       bytesReadBack: Number(d.bytesReadBack),
       tokensScored: Number(document.querySelector<HTMLElement>('[data-testid="tokens-scored"]')!.dataset.value),
     };
@@ -271,7 +274,8 @@ async function benchBrowser(
       longest_main_thread_task_ms: longest,
       share_outside_forward: 1 - r.runMs / r.totalMs,
       outside_ms: {
-        scoring_maths: r.scorerMs - r.runMs,
+        scoring_maths: r.headMs,
+        calls: r.scorerMs - r.runMs - r.headMs,
         event_loop: r.yieldMs,
         tokenize: r.tokenizeMs,
         engine: r.workerMs - r.scorerMs - r.yieldMs - r.packMs - r.tokenizeMs,

@@ -246,6 +246,7 @@ function diff(a: RuntimeCounters, b: RuntimeCounters): RuntimeCounters {
     forwardPasses: a.forwardPasses - b.forwardPasses,
     runMs: a.runMs - b.runMs,
     bytesReadBack: a.bytesReadBack - b.bytesReadBack,
+    headMs: a.headMs - b.headMs,
   };
   return d.forwardPasses >= 0 ? d : a;
 }

@@ -91,7 +91,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     const build = await loadOrtBuild('wasm', { wasmPrefix, threads });
     const model = await createCpuModel(build, modelBytes, options.config, options.externalData);
     // the CPU path: logits come back, log-softmax, rank and top-k in TypeScript
-    return { build, model, scorer: logitsScorer(model.forward, 'wasm') };
+    return { build, model, scorer: logitsScorer(model.forward, 'wasm', model.counters) };
   };
 
   let fallbackReason: string | null = null;

@@ -58,9 +58,11 @@ export interface RuntimeCounters {
   runMs: number;
   /** Bytes copied from the runtime back to JavaScript (logits on WASM, head outputs on WebGPU). */
   bytesReadBack: number;
+  /** Wall time in the TypeScript scoring head (log-softmax, rank, entropy, top k: the WASM path), ms. */
+  headMs: number;
 }
 
-export const zeroCounters = (): RuntimeCounters => ({ forwardPasses: 0, runMs: 0, bytesReadBack: 0 });
+export const zeroCounters = (): RuntimeCounters => ({ forwardPasses: 0, runMs: 0, bytesReadBack: 0, headMs: 0 });
 
 export type { LogitsForward };
 

@@ -162,14 +162,21 @@ export type LogitsForward = (ids: Int32Array) => Promise<Float32Array>;
 
 /**
  * A WindowScorer from a forward pass that returns all logits (the CPU path): one forward call per
- * window, the log-softmax statistics in TypeScript.
+ * window, the log-softmax statistics in TypeScript (their time added to `timing.headMs` when given).
  * @example const scorer = logitsScorer((ids) => runModel(ids), 'node'); await scorer.scoreWindow({ ids, from: 0, k: 5 });
  */
-export function logitsScorer(forward: LogitsForward, backend = 'cpu'): WindowScorer {
+export function logitsScorer(forward: LogitsForward, backend = 'cpu', timing?: { headMs: number }): WindowScorer {
   return {
     backend,
     async scoreWindow({ ids, from, k }: WindowRequest): Promise<WindowStats> {
-      return scoreLogits(await forward(ids), ids, from, k);
+      const logits = await forward(ids);
+      if (!timing) return scoreLogits(logits, ids, from, k);
+      const t0 = globalThis.performance?.now() ?? Date.now();
+      try {
+        return scoreLogits(logits, ids, from, k);
+      } finally {
+        timing.headMs += (globalThis.performance?.now() ?? Date.now()) - t0;
+      }
     },
   };
 }
