@@ -109,10 +109,10 @@ interface Run {
    * Browser runs: where the time outside session.run went, ms. scoring_maths: log-softmax, rank, entropy
    * and top k in TypeScript (WASM; on WebGPU the head is a graph inside session.run); calls: the rest of
    * the scorer's window calls (input tensors, the run queue, promise turns); event_loop: the worker's turns between
-   * windows; tokenize: encoding and spans; engine: windows, records, totals; pack: the result's columns;
+   * windows; tokenize: encoding and spans; engine: windows, the result's columns, totals;
    * message: the result's trip to the page and its records rebuilt there.
    */
-  outside_ms?: { scoring_maths: number; calls: number; event_loop: number; tokenize: number; engine: number; pack: number; message: number };
+  outside_ms?: { scoring_maths: number; calls: number; event_loop: number; tokenize: number; engine: number; message: number };
   note?: string;
 }
 
@@ -179,7 +179,6 @@ interface PageResult {
   workerMs: number;
   scorerMs: number;
   yieldMs: number;
-  packMs: number;
   tokenizeMs: number;
   windows: number;
   runMs: number;
@@ -207,7 +206,6 @@ async function readResult(page: Page, run: number): Promise<PageResult> {
       workerMs: Number(d.totalMs),
       scorerMs: Number(d.scorerMs),
       yieldMs: Number(d.yieldMs),
-      packMs: Number(d.packMs),
       tokenizeMs: Number(d.tokenizeMs),
       windows: Number(d.windows),
       runMs: Number(d.runMs),
@@ -278,8 +276,7 @@ async function benchBrowser(
         calls: r.scorerMs - r.runMs - r.headMs,
         event_loop: r.yieldMs,
         tokenize: r.tokenizeMs,
-        engine: r.workerMs - r.scorerMs - r.yieldMs - r.packMs - r.tokenizeMs,
-        pack: r.packMs,
+        engine: r.workerMs - r.scorerMs - r.yieldMs - r.tokenizeMs,
         message: r.totalMs - r.workerMs,
       },
     };

@@ -7,8 +7,7 @@
 import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
-import { packResult } from '../lib/scoring/packed';
-import { scoreText } from '../lib/scoring/score-text';
+import { scoreTextPacked } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
@@ -158,10 +157,11 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
     const full =
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
-    const breakdown = { scorerMs: 0, yieldMs: 0, packMs: 0, tokenizeMs: 0 };
+    const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     const scorer = yieldingScorer(m.runtime.scorer, breakdown);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
-    const result = await scoreText(req.text, {
+    // columns straight from the windows, transferred without a copy (src/lib/scoring/packed.ts)
+    const { packed, transfer } = await scoreTextPacked(req.text, {
       tokenizer: m.tokenizer,
       config: m.config,
       scorer: capture?.scorer ?? scorer,
@@ -174,9 +174,6 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     });
     signal.throwIfAborted();
     const runtime = diff(m.runtime.counters(), before);
-    const packAt = performance.now();
-    const { packed, transfer } = packResult(result);
-    breakdown.packMs = performance.now() - packAt;
     const distributions = req.fullDistribution ? (capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null) : undefined;
     if (distributions) transfer.push(distributions.logprobs.buffer as ArrayBuffer);
     post(

@@ -97,7 +97,7 @@ export interface LoadedModelInfo {
 }
 
 export interface ScoreTiming {
-  /** From the score request to the result, ms (tokenizing, windows, records, totals), timed in the worker. */
+  /** From the score request to the result, ms (tokenizing, windows, result columns, totals), timed in the worker. */
   totalMs: number;
   /**
    * From posting the request to the result's records being rebuilt on the main thread, ms: totalMs plus
@@ -106,15 +106,15 @@ export interface ScoreTiming {
   roundTripMs?: number;
   /** Forward passes = windows. */
   windows: number;
-  /** The runtime's counters for this text: time in session.run, bytes read back. */
+  /** The runtime's counters for this text: time in session.run and in the scoring head, bytes read back. */
   runtime: RuntimeCounters;
   /**
-   * Where the worker's time went, ms: inside the scorer's window calls (session.run plus the scoring
-   * maths and tensor set-up: `scorerMs - runtime.runMs`), the turns given to the event loop between
-   * windows, tokenizing (encoding and spans), and packing the result for its message. The rest of
-   * totalMs is the engine itself: windows, records, totals.
+   * Where the worker's time went, ms: inside the scorer's window calls (session.run, the scoring head's
+   * `runtime.headMs`, and the rest: tensor set-up, the run queue), the turns given to the event loop
+   * between windows, and tokenizing (encoding and spans). The rest of totalMs is the engine itself:
+   * windows, the result's columns, totals.
    */
-  breakdown?: { scorerMs: number; yieldMs: number; packMs: number; tokenizeMs: number };
+  breakdown?: { scorerMs: number; yieldMs: number; tokenizeMs: number };
 }
 
 export type WorkerEvent =

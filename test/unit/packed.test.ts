@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packResult, unpackResult } from '../../src/lib/scoring/packed';
-import { scoreText } from '../../src/lib/scoring/score-text';
+import { scoreText, scoreTextPacked } from '../../src/lib/scoring/score-text';
 import { loadTokenizer } from '../../src/lib/tokens/tokenizer';
 import { recordingBigramScorer } from './helpers/bigram-model';
 import { MODELS_DIR, readJSON, TRICKY_STRINGS } from './helpers/fixtures';
@@ -29,6 +29,20 @@ describe('packed results (the worker -> page message)', () => {
     expect(back).toEqual(result);
     expect(JSON.stringify(back)).toBe(JSON.stringify(result)); // the same JSON export, key for key
     expect(received.altTexts.length).toBeLessThanOrEqual(V); // one text per distinct alternative id
+  });
+
+  it.each([
+    ['with a BOS token', 256],
+    ['without one (first token unscored)', null],
+  ])('scoreTextPacked builds, window by window, the columns packResult makes of the records, %s', async (_name, bos) => {
+    const options = { tokenizer, config: { vocab_size: V, n_ctx: 16, bos_token_id: bos }, stride: 5, k: 4, model: 'm' };
+    const fromRecords = packResult(await scoreText(TEXT, { ...options, scorer: recordingBigramScorer(V).scorer })).packed;
+    const { packed, transfer } = await scoreTextPacked(TEXT, { ...options, scorer: recordingBigramScorer(V).scorer });
+    expect(packed).toEqual(fromRecords);
+    expect(transfer).toHaveLength(11);
+    const received = send(packed, transfer);
+    expect(packed.logprob.byteLength).toBe(0); // transferred, not copied
+    expect(unpackResult(received, TEXT).totals).toEqual(fromRecords.totals);
   });
 
   it('keeps a result with no alternatives (k = 0)', async () => {

@@ -3,7 +3,8 @@
  * 20,000 token records with five alternatives each means 120,000 objects serialised in the worker and
  * rebuilt on the main thread; columns are transferred without a copy, and the page rebuilds the records
  * in one tight loop. Token texts are not sent at all: each is text.slice(start, end) of the text the page
- * sent; alternative texts go once per distinct id.
+ * sent; alternative texts go once per distinct id. scoreTextPacked (score-text.ts) builds these columns
+ * directly; packResult makes them from records.
  */
 import type { Alternative, ScoreResult, TokenRecord } from './types';
 
@@ -28,7 +29,7 @@ export interface PackedResult {
   /** Alternatives slots per token: the longest `top`. */
   k: number;
   /** (T) alternatives of each token, <= k */
-  topCount: Uint8Array;
+  topCount: Uint16Array;
   /** (T, k) row-major */
   topIds: Int32Array;
   topLogprobs: Float64Array;
@@ -37,8 +38,18 @@ export interface PackedResult {
   altTexts: string[];
 }
 
+/** Alternatives per token the columns can hold. */
+export const MAX_PACKED_K = 0xffff;
+
+/** The buffers of a result's columns, to transfer with its message. */
+export function transferList(p: PackedResult): ArrayBuffer[] {
+  return [p.id, p.start, p.end, p.scored, p.logprob, p.rank, p.entropy, p.topCount, p.topIds, p.topLogprobs, p.altIds].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
 /**
- * Columns of a result (in the worker), and the buffers to transfer with it.
+ * Columns of a result, and the buffers to transfer with it.
  * @example const { packed, transfer } = packResult(result); postMessage({ packed }, transfer);
  */
 export function packResult(result: ScoreResult): { packed: PackedResult; transfer: ArrayBuffer[] } {
@@ -46,7 +57,7 @@ export function packResult(result: ScoreResult): { packed: PackedResult; transfe
   const T = tokens.length;
   let k = 0;
   for (const t of tokens) k = Math.max(k, t.top.length);
-  if (k > 255) throw new RangeError(`${k} alternatives per token: the packed form holds at most 255`);
+  if (k > MAX_PACKED_K) throw new RangeError(`${k} alternatives per token: the packed form holds at most ${MAX_PACKED_K}`);
   const p: PackedResult = {
     model: result.model,
     n_ctx: result.n_ctx,
@@ -61,7 +72,7 @@ export function packResult(result: ScoreResult): { packed: PackedResult; transfe
     rank: new Int32Array(T),
     entropy: new Float64Array(T),
     k,
-    topCount: new Uint8Array(T),
+    topCount: new Uint16Array(T),
     topIds: new Int32Array(T * k),
     topLogprobs: new Float64Array(T * k),
     altIds: new Int32Array(0),
@@ -88,10 +99,7 @@ export function packResult(result: ScoreResult): { packed: PackedResult; transfe
   }
   p.altIds = Int32Array.from(altText.keys());
   p.altTexts = [...altText.values()];
-  const transfer = [p.id, p.start, p.end, p.scored, p.logprob, p.rank, p.entropy, p.topCount, p.topIds, p.topLogprobs, p.altIds].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
-  return { packed: p, transfer };
+  return { packed: p, transfer: transferList(p) };
 }
 
 /**

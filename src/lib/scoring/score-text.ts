@@ -5,8 +5,9 @@
  */
 import type { ModelConfig } from '../models/model-config';
 import type { TextTokenizer } from '../tokens/tokenizer';
-import { computeTotals, scoredText } from './totals';
-import type { Alternative, ScoreResult, TokenRecord, WindowScorer } from './types';
+import { MAX_PACKED_K, transferList, unpackResult, type PackedResult } from './packed';
+import { scoredText, totalsFromSum } from './totals';
+import type { ScoreResult, WindowScorer } from './types';
 import { defaultStride, planWindows, validateStride } from './windows';
 
 /** Progress after each window. */
@@ -48,6 +49,18 @@ export interface ScoreTextOptions {
  * result.totals.bits_per_byte
  */
 export async function scoreText(text: string, options: ScoreTextOptions): Promise<ScoreResult> {
+  return unpackResult((await scoreTextPacked(text, options)).packed, text);
+}
+
+/**
+ * scoreText as columns (packed.ts), built as the windows come in, without a record per token: what the
+ * worker sends to the page, with the buffers to transfer. scoreText is this plus unpackResult.
+ * @example const { packed, transfer } = await scoreTextPacked(text, options); postMessage({ packed }, transfer);
+ */
+export async function scoreTextPacked(
+  text: string,
+  options: ScoreTextOptions,
+): Promise<{ packed: PackedResult; transfer: ArrayBuffer[] }> {
   const { tokenizer, config, scorer, signal } = options;
   const k = options.k ?? 5;
   const nCtx = config.n_ctx;
@@ -56,6 +69,7 @@ export async function scoreText(text: string, options: ScoreTextOptions): Promis
   if (!Number.isInteger(k) || k < 0 || k > config.vocab_size) {
     throw new RangeError(`top k must be an integer in [0, ${config.vocab_size}], got ${k}`);
   }
+  if (k > MAX_PACKED_K) throw new RangeError(`top k = ${k}: at most ${MAX_PACKED_K} alternatives per token`);
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new Error(
       `the tokenizer has ${tokenizer.vocabSize} token ids but the model's vocab_size is ${config.vocab_size}: ` +
@@ -84,23 +98,15 @@ export async function scoreText(text: string, options: ScoreTextOptions): Promis
     );
   }
 
-  const tokens: TokenRecord[] = new Array(T);
-  for (let i = 0; i < T; i++) {
-    const start = encoded.start[i];
-    const end = encoded.end[i];
-    tokens[i] = {
-      index: i,
-      id: encoded.ids[i],
-      text: text.slice(start, end),
-      start,
-      end,
-      scored: false,
-      logprob: null,
-      rank: null,
-      entropy: null,
-      top: [],
-    };
-  }
+  // the result's columns; every token starts unscored
+  const logprob = new Float64Array(T).fill(Number.NaN);
+  const entropy = new Float64Array(T).fill(Number.NaN);
+  const rank = new Int32Array(T);
+  const scored = new Uint8Array(T);
+  const topCount = new Uint16Array(T);
+  const topIds = new Int32Array(T * k);
+  const topLogprobs = new Float64Array(T * k);
+  const altText = new Map<number, string>(); // each alternative's text, once per distinct id
 
   const windows = planWindows(sequence.length, nCtx, stride);
   const tokensToScore = sequence.length - 1;
@@ -116,29 +122,57 @@ export async function scoreText(text: string, options: ScoreTextOptions): Promis
     }
     // a GPU head may return fewer alternatives than asked when the vocabulary is smaller
     const kReturned = n > 0 ? stats.topIds.length / n : 0;
+    const kTop = Math.min(k, kReturned);
     for (let i = 0; i < n; i++) {
-      const token = tokens[start + from + 1 + i - offset];
-      token.scored = true;
-      token.logprob = stats.logprob[i];
-      token.rank = stats.rank[i];
-      token.entropy = stats.entropy[i];
-      const top: Alternative[] = new Array(Math.min(k, kReturned));
-      for (let j = 0; j < top.length; j++) {
+      const t = start + from + 1 + i - offset; // the text token this prediction is for
+      scored[t] = 1;
+      logprob[t] = stats.logprob[i];
+      rank[t] = stats.rank[i];
+      entropy[t] = stats.entropy[i];
+      topCount[t] = kTop;
+      for (let j = 0; j < kTop; j++) {
         const id = stats.topIds[i * kReturned + j];
-        top[j] = { id, text: tokenizer.tokenText(id), logprob: stats.topLogprobs[i * kReturned + j] };
+        topIds[t * k + j] = id;
+        topLogprobs[t * k + j] = stats.topLogprobs[i * kReturned + j];
+        if (!altText.has(id)) altText.set(id, tokenizer.tokenText(id));
       }
-      token.top = top;
     }
     tokensScored += n;
     options.onProgress?.({ windowsDone: w + 1, windowsTotal: windows.length, tokensScored, tokensToScore });
   }
 
-  return {
+  // summed in token order, as over the records
+  let natsTotal = 0;
+  let scoredCount = 0;
+  for (let t = 0; t < T; t++) {
+    if (scored[t] !== 1) continue;
+    natsTotal -= logprob[t];
+    scoredCount++;
+  }
+  const packed: PackedResult = {
     model: options.model ?? '',
     n_ctx: nCtx,
     stride,
     backend: scorer.backend,
-    totals: computeTotals(tokens, scoredText(text, tokens, bos !== null)),
-    tokens,
+    totals: totalsFromSum(natsTotal, scoredCount, T, scoredText(text, [{ end: encoded.end[0] }], bos !== null)),
+    id: own(encoded.ids),
+    start: own(encoded.start),
+    end: own(encoded.end),
+    scored,
+    logprob,
+    rank,
+    entropy,
+    k,
+    topCount,
+    topIds,
+    topLogprobs,
+    altIds: Int32Array.from(altText.keys()),
+    altTexts: [...altText.values()],
   };
+  return { packed, transfer: transferList(packed) };
+}
+
+/** The array itself when it owns its whole buffer (so transferring the buffer moves nothing else), else a copy. */
+function own(a: Int32Array): Int32Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
 }

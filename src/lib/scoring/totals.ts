@@ -48,13 +48,22 @@ export function computeTotals(tokens: readonly TokenRecord[], text: string): Tot
     natsTotal -= token.logprob;
     scored++;
   }
+  return totalsFromSum(natsTotal, scored, tokens.length, text);
+}
+
+/**
+ * Totals from the sum of -log p over the scored tokens (in nats), how many were scored, and how many
+ * tokens the text has: the columnar form of computeTotals.
+ * @example totalsFromSum(2.5, 2, 3, 'abc').ppl // Math.exp(1.25)
+ */
+export function totalsFromSum(natsTotal: number, scored: number, tokens: number, text: string): Totals {
   if (scored === 0) throw new RangeError('no scored tokens: totals need at least one scored token');
   const bytes = utf8ByteLength(text);
   const chars = codePointLength(text);
   const words = countWords(text);
   const natsPerToken = natsTotal / scored;
   return {
-    tokens: tokens.length,
+    tokens,
     tokens_scored: scored,
     nats_total: natsTotal,
     nats_per_token: natsPerToken,
