@@ -30,10 +30,18 @@ TOKENIZER_NOTE = {
 
 # What the machine was doing while each run trained (observed at the time; train.py cannot know it).
 MACHINE_NOTES = {
-    "tiny-byte": "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows.",
-    "tiny-bpe1k": "Wall time was shared with other work on the same 2 cores, so this run saw fewer bytes than an idle machine allows.",
-    "tiny-bpe8k": "The machine was otherwise idle (short tests ran beside it in its first ten minutes only): about 3.1 s per step of 4,096 tokens.",
+    "tiny-byte": "It trained beside its two siblings on one GPU; its 19,532 steps of 4,096 tokens took 3.3 minutes.",
+    "tiny-bpe1k": "It trained beside its two siblings on one GPU.",
+    "tiny-bpe8k": "It trained beside its two siblings on one GPU.",
 }
+GPU_NOTE = ("The recipe (this budget and peak learning rate) was picked by validation loss from a sweep of seven on "
+            "tiny-bpe8k, run on the same GPU and listed in `training/README.md`; the test split played no part.")
+
+
+def where(meta):
+    dev = meta.get("device", "cpu")
+    return "PyTorch on 2 CPU cores" if dev == "cpu" else f"PyTorch on one {dev} GPU lent for the session"
+
 
 def read_log(path):
     with open(path) as f:
@@ -90,15 +98,19 @@ def card(mid):
         "",
         f"AdamW (betas 0.9, 0.95, weight decay {0.1}), peak learning rate {meta['lr']:g} with {meta.get('warmup_steps', 100)} warm-up steps "
         f"and cosine decay to a tenth, batch {meta['batch_size']} x {cfg['n_positions']} tokens, seed {meta['seed']}, "
-        f"PyTorch on 2 CPU cores (`training/train.py`).",
+        f"{where(meta)} (`training/train.py`" + ("" if meta.get("device", "cpu") == "cpu" else ", `training/gpu_train.sh`") + ").",
         "",
-        f"- Budget: {meta['budget_bytes']:,} bytes of training text or {meta['max_minutes']:g} minutes, whichever first.",
+        (f"- Budget: {meta['budget_bytes']:,} bytes of training text or {meta['max_minutes']:g} minutes, whichever first."
+         if meta.get("device", "cpu") == "cpu" else
+         f"- Budget: {meta['budget_bytes']:,} bytes of training text, or earlier if validation loss stopped improving "
+         f"for {meta.get('patience', 20)} evaluations (a {meta['max_minutes']:g}-minute safety cap did not bind). " + GPU_NOTE),
         f"- Ran {meta['steps']:,} steps, {meta['tokens_seen']:,} tokens, {meta['bytes_seen']:,} bytes "
         f"({meta['epochs']:.2f} epochs of its training text) in {meta['wall_s'] / 60:.1f} minutes; stopped by: {meta['stop_reason']}.",
         *([f"- The {meta['max_minutes']:g}-minute cap came first, at {meta['bytes_seen'] / meta['budget_bytes']:.0%} of the byte budget; "
            "the learning-rate schedule follows whichever of bytes and time is further along, so it ran to its end on time. "
            + MACHINE_NOTES.get(mid, "")]
           if meta["stop_reason"] == "time" else []),
+        *([f"- {MACHINE_NOTES[mid]}"] if meta.get("device", "cpu") != "cpu" and mid in MACHINE_NOTES else []),
         *([f"- This run's folder (checkpoints are never committed) was lost when the machine that trained it was recycled. "
            "`training/recover.py` rebuilt its checkpoint from the shipped `onnx/model.onnx` (re-exporting it gives every "
            "weight back bit for bit) and the figures below were measured from that, in PyTorch, as for the others."]
@@ -155,6 +167,11 @@ def card(mid):
     return {"id": mid, "cfg": cfg, "met": met, "meta": meta}
 
 
+def sib_device(rows):
+    devs = sorted({r["meta"].get("device", "cpu") for r in rows if not r["meta"].get("train_slice_bytes")})
+    return ", ".join(devs)
+
+
 def main():
     ids = sorted(m for m in os.listdir(MODELS) if os.path.exists(os.path.join(MODELS, m, "metrics.json")))
     rows = [card(m) for m in ids]
@@ -180,11 +197,13 @@ def main():
         "model: a byte, a piece of a word, most of a word. Bits per byte divide the same total information by the "
         "same bytes, so they stay comparable.",
         "",
-        "The three siblings share a budget of bytes of training text or 45 minutes, whichever comes first; on this "
-        "2-core machine the time cap came first for all three, so each saw as much text as its speed allowed (the "
-        "byte vocabulary's model is the fastest per token but reads one byte per token). tiny-byte and tiny-bpe1k "
-        "trained while the machine was shared with other work; tiny-bpe8k had it to itself, which is part of why it "
-        "saw more text. "
+        "The three siblings share one recipe: the same seed, {budget} bytes of training text (about {epochs:.1f} epochs "
+        "of the train split) unless validation loss stops improving first, and the same learning-rate schedule. They "
+        "trained side by side on one GPU lent for the session ({device}), and each ran its whole byte budget. The "
+        "recipe was picked on tiny-bpe8k's validation loss (`training/README.md`). "
+        .format(budget=", ".join(sorted({f"{r['meta']['budget_bytes']:,}" for r in rows if not r["meta"].get("train_slice_bytes")})),
+                device=sib_device(rows),
+                epochs=max((r["meta"]["epochs"] for r in rows if not r["meta"].get("train_slice_bytes")), default=0)) +
         "Training snapshots of the default model, `tiny-bpe8k`, are in its folder (`snapshots.json`).",
         "",
     ]

@@ -2,16 +2,18 @@
 
     python3 training/ckpt_npz.py pack OUT_DIR ID...     # runs/<id>/{best,snapshot_*}.pt -> OUT_DIR/<id>.<name>.npz
     /usr/bin/python3 training/ckpt_npz.py unpack IN_DIR  # IN_DIR/<id>.<name>.npz -> runs/<id>/<name>.pt
+                                                         # IN_DIR/logs.tar.gz -> runs/<id>/meta.json,
+                                                         #   models/<id>/training_log.csv, runs/gpu-logs/
 
-Used to bring back models trained on a lent GPU, whose torch is newer than Debian's. meta.json and
-training_log.csv travel as text beside them.
+Used to bring back models trained on a lent GPU (gpu_train.sh), whose torch is newer than Debian's.
 """
 import glob
 import json
 import os
 import sys
+import tarfile
 
-from common import RUNS, require
+from common import MODELS, RUNS, require
 
 require("torch")
 import numpy as np  # noqa: E402
@@ -41,6 +43,25 @@ def unpack(in_dir):
         os.makedirs(os.path.join(RUNS, mid), exist_ok=True)
         torch.save({"model": state, **info}, os.path.join(RUNS, mid, f"{name}.pt"))
         print(f"unpacked {mid}/{name}: {len(state)} tensors, {info}")
+    logs = os.path.join(in_dir, "logs.tar.gz")
+    if os.path.exists(logs):
+        with tarfile.open(logs) as tar:
+            for m in tar.getmembers():
+                if not m.isfile():
+                    continue
+                parts = m.name.split("/")
+                if parts[0] == "logs" and len(parts) == 2:
+                    dest = os.path.join(RUNS, "gpu-logs", parts[1])
+                elif len(parts) == 2 and parts[1] == "meta.json":
+                    dest = os.path.join(RUNS, parts[0], "meta.json")
+                elif len(parts) == 2 and parts[1] == "training_log.csv":
+                    dest = os.path.join(MODELS, parts[0], "training_log.csv")
+                else:
+                    continue
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with open(dest, "wb") as f:
+                    f.write(tar.extractfile(m).read())
+                print(f"unpacked {m.name} -> {os.path.relpath(dest)}")
 
 
 if __name__ == "__main__":

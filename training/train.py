@@ -31,7 +31,7 @@ n_head = 6
 n_embd = 192
 n_ctx = 256  # context length in tokens
 batch_size = 16  # sequences per step: 16 x 256 = 4096 tokens
-budget_bytes = 20_000_000  # training text seen, in UTF-8 bytes: the same for every model
+budget_bytes = 80_000_000  # training text seen, in UTF-8 bytes: the same for every model (7.3 epochs of train)
 max_minutes = 45.0  # wall-clock cap; whichever of budget and time comes first ends the run (0: no cap)
 lr = 2e-3  # peak learning rate (AdamW)
 min_lr_frac = 0.1  # cosine decay to this fraction of lr
@@ -157,7 +157,8 @@ log = csv.writer(log_f)
 log.writerow(["step", "tokens", "bytes", "lr", "train_loss", "val_loss", "elapsed_s"])
 meta = {"config": cfg.__dict__, "params": model.num_params(), "budget_bytes": budget_bytes, "max_minutes": max_minutes,
         "batch_size": batch_size, "lr": lr, "seed": seed, "train_slice_bytes": train_slice_bytes, "snapshots": [],
-        "warmup_steps": warmup_steps, "eval_every": eval_every, "device": device_name}
+        "warmup_steps": warmup_steps, "eval_every": eval_every, "patience": patience,
+        "device": device_name}
 print(f"{out_id}: {model.num_params():,} parameters, budget {budget_bytes:,} bytes"
       + (f" or {max_minutes:g} min" if max_minutes else "") + f", on {device_name}")
 
