@@ -194,8 +194,9 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
 /**
  * A WASM session.run resolves through microtasks only, so a loop of windows would never let a `cancel`
  * (or a newer `score`) message in: give the event loop a turn before a window once YIELD_EVERY_MS have
- * passed since the last turn. Each turn costs about 0.7 ms here, so a short window (20 ms for the smallest
- * model) does not pay for one every time; a cancel still waits at most that long plus one window.
+ * passed since the last turn. Each turn costs about 0.6 ms here, so a short window (20 ms for the smallest
+ * model) does not pay for one every time; a cancel still waits at most that long plus one window, and
+ * progress is posted after every window regardless.
  */
 function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs: number }): WindowScorer {
   let lastTurn = -Infinity;
@@ -220,7 +221,7 @@ function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs
   };
 }
 
-const YIELD_EVERY_MS = 50;
+const YIELD_EVERY_MS = 100;
 
 const yieldChannel = new MessageChannel();
 const yieldWaiters: (() => void)[] = [];

@@ -6,7 +6,7 @@ import { nodeModelSource } from '../../cli/node-model-source';
 import { openNodeModel } from '../../cli/ort-node';
 import { parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder } from '../../src/lib/models/model-source';
-import { buildFeeds, pickLogitsOutput, planModelIO, type FeedData, type FeedTensorType } from '../../src/lib/models/onnx-io';
+import { buildFeeds, int64Of, pickLogitsOutput, planModelIO, type FeedData, type FeedTensorType } from '../../src/lib/models/onnx-io';
 import { bigramLogprob, bigramTable } from './helpers/bigram-model';
 import { MODELS_DIR, readJSON } from './helpers/fixtures';
 import { bigramOnnx, writeModelFolder } from './helpers/tiny-onnx';
@@ -136,5 +136,13 @@ describe('model folders and onnxruntime-node', () => {
     );
     const twoOutputs = bigramOnnx(table, V, { outputName: 'hidden', secondOutput: 'pooled' });
     await expect(openNodeModel(twoOutputs, {}, 'y/model.onnx')).rejects.toThrow(/no "logits" output \(its outputs: hidden, pooled\)/);
+  });
+});
+
+describe('int64Of', () => {
+  it('writes every int32 value, negative ones sign-extended, as BigInt64Array would', () => {
+    const values = Int32Array.of(0, 1, 255, 65_536, 2 ** 31 - 1, -1, -(2 ** 31), 50_256);
+    expect(Array.from(int64Of(values))).toEqual(Array.from(values, (v) => BigInt(v)));
+    expect(int64Of([]).length).toBe(0);
   });
 });

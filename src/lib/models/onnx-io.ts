@@ -109,6 +109,29 @@ export function planModelIO(
   return { inputs: planned, logits: pickLogitsOutput(outputNames) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * int64 values of small integers, written as 32-bit halves (no BigInt per value, which costs more
+ * than the rest of a window's feeds); the BigInt route where the platform is big-endian.
+ * @example int64Of(Int32Array.of(5, -1)) // BigInt64Array [5n, -1n]
+ */
+export function int64Of(values: ArrayLike<number>): BigInt64Array {
+  const n = values.length;
+  const out = new BigInt64Array(n);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) out[i] = BigInt(values[i]);
+    return out;
+  }
+  const halves = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    halves[2 * i] = v;
+    halves[2 * i + 1] = v < 0 ? -1 : 0; // sign extension
+  }
+  return out;
+}
+
 /**
  * The feeds for one forward pass over `ids` (batch 1).
  * @example const feeds = buildFeeds(io, ids, (type, data, dims) => new ort.Tensor(type, data, dims));
@@ -119,13 +142,13 @@ export function buildFeeds<T>(io: ModelIO, ids: Int32Array, makeTensor: TensorFa
   for (const input of io.inputs) {
     switch (input.role) {
       case 'input_ids':
-        feeds[input.name] = makeTensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), [1, T]);
+        feeds[input.name] = makeTensor('int64', int64Of(ids), [1, T]);
         break;
       case 'attention_mask':
         feeds[input.name] = makeTensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
         break;
       case 'position_ids':
-        feeds[input.name] = makeTensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [1, T]);
+        feeds[input.name] = makeTensor('int64', int64Of(Int32Array.from({ length: T }, (_, i) => i)), [1, T]);
         break;
       case 'token_type_ids':
         feeds[input.name] = makeTensor('int64', new BigInt64Array(T), [1, T]);

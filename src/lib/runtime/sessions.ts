@@ -6,7 +6,7 @@
 import type { Tensor, InferenceSession } from 'onnxruntime-web';
 import type { LogitsForward } from '../scoring/log-softmax';
 import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types';
-import { buildFeeds, planModelIO, type ModelIO, type TensorFactory } from '../models/onnx-io';
+import { buildFeeds, int64Of, planModelIO, type ModelIO, type TensorFactory } from '../models/onnx-io';
 import type { ModelConfig } from '../models/model-config';
 import type { Ort, OrtBuild } from './ort-builds';
 
@@ -151,7 +151,7 @@ export async function createGpuScorer(
     const headSession = head;
     const counters = zeroCounters();
     const int64 = (values: ArrayLike<number>, dims: number[]) =>
-      new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
+      new ort.Tensor('int64', int64Of(values), dims);
 
     const scoreWindow = async ({ ids, from, k }: WindowRequest): Promise<WindowStats> => {
       const n = ids.length - 1 - from; // targets ids[from + 1] .. ids[T - 1]

@@ -127,6 +127,8 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
   }
   const merges = new MergeTable(pairs);
   const ignoreMerges = model.ignore_merges === true;
+  // no merges (a byte vocabulary): every byte is its own token whatever the pre-tokenizer's split
+  const bytesOnly = pairs.length === 0 && !ignoreMerges;
 
   const trie = new Map() as TrieNode;
   for (const t of added) {
@@ -198,6 +200,16 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
       };
       const appendSection = (from: number, to: number) => {
         if (to <= from) return;
+        if (bytesOnly) {
+          for (let u = from; u < to; ) {
+            const cp = text.codePointAt(u)!;
+            const units = cp > 0xffff ? 2 : 1;
+            const n = writeCodePointUtf8(cp, bytes, 0);
+            for (let b = 0; b < n; b++) out.push(byteId[bytes[b]], u, u + units);
+            u += units;
+          }
+          return;
+        }
         const section = from === 0 && to === text.length ? text : text.slice(from, to);
         BYTE_LEVEL_SPLIT.lastIndex = 0;
         for (let m = BYTE_LEVEL_SPLIT.exec(section); m !== null; m = BYTE_LEVEL_SPLIT.exec(section)) {
