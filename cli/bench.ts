@@ -10,7 +10,7 @@
  * the first result of a short text in a fresh browser context); forward passes (= windows); bytes read
  * back per token; the longest main-thread task from the click to the rendered result (PerformanceObserver
  * 'longtask', so 0 means none over 50 ms); and the share of the scoring time spent outside session.run.
- * The text is pasted a second before the click, as a person would, so the page has laid it out.
+ * The text is pasted half a second before the click, as a person would, so the page has laid it out.
  * Writes bench-results/<date>.json. With --repeat N each browser configuration runs N times, each in a
  * fresh context, and the run of median time is reported, with every repeat's time and share in `repeats`
  * (a 2-core machine's timings vary by tens of percent from run to run).
@@ -250,8 +250,9 @@ async function benchBrowser(
     }
     const threads = Number((await page.getByTestId('backend').getAttribute('data-threads')) ?? NaN);
     await page.getByTestId('text-input').fill(text);
-    // a person moves to the button after pasting; the page lays the new text out meanwhile
-    await page.waitForTimeout(1000);
+    // a person moves to the button after pasting; the page lays the new text out meanwhile (half a
+    // second: short texts are scored as you type after 700 ms, AUTO_SCORE_DELAY_MS in src/state/app-state)
+    await page.waitForTimeout(500);
     const clickAt = await page.evaluate(() => performance.now());
     await page.getByTestId('score-button').click();
     const r = await readResult(page, 2);
