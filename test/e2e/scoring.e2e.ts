@@ -29,6 +29,26 @@ const MODEL = 'tiny-bpe1k';
  * wrong window offset or a stale BOS (those are off by 0.1 nats or more).
  */
 const GOLDEN_TOLERANCE_NATS = 1e-4;
+/**
+ * Two logprobs this close are a tie as far as float32 goes: the page's float32 logits differ from the
+ * float64 reference by up to about 4e-5 nats, so their order may swap.
+ */
+const NEAR_TIE_NATS = 2 * GOLDEN_TOLERANCE_NATS;
+
+/**
+ * Whether the reference itself shows that token i's rank sits on a near-tie: another of its top k
+ * alternatives within NEAR_TIE_NATS of the target's logprob, or the target's logprob within that of the
+ * k-th (so the tie may be just past the list). Ranks may differ only there.
+ */
+function nearTieInReference(ref: GoldenText, i: number): boolean {
+  const top = ref.top_logprobs?.[i];
+  if (!top || top.length === 0) return false;
+  const lp = ref.logprob[i];
+  const rank = ref.rank[i];
+  if (top.some((x, j) => j !== rank - 1 && Math.abs(x - lp) <= NEAR_TIE_NATS)) return true;
+  return rank > top.length && top[top.length - 1] - lp <= NEAR_TIE_NATS;
+}
+
 /** WASM and WebGPU run the same float32 graph with different kernels and summation orders. */
 const BACKEND_TOLERANCE_NATS = 1e-4;
 
@@ -111,10 +131,16 @@ for (const model of [MODEL, ...bundledModels().filter((m) => m !== MODEL)]) {
         expect(max, `${ref.name}: token ${at} logprob ${tokens[at]?.logprob} vs golden ${ref.logprob[at]}`).toBeLessThanOrEqual(
           GOLDEN_TOLERANCE_NATS,
         );
-        // ranks may differ only where two logits are within float32 rounding of each other
-        const rankMismatches = tokens.filter((t, i) => t.rank !== ref.rank[i]).length;
-        expect(rankMismatches, `${ref.name}: ranks differing from the golden`).toBeLessThanOrEqual(
-          Math.ceil(tokens.length * 0.01),
+        // ranks may differ only where two logits are within float32 rounding of each other: where the
+        // reference shows such a near-tie; or by one or two places, for at most 2 tokens or 1% of them,
+        // where the tie is past the reference's top k (deep in a small vocabulary the logits are dense)
+        const mismatches = tokens.map((t, i) => i).filter((i) => tokens[i].rank !== ref.rank[i]);
+        const unexplained = mismatches.filter((i) => !nearTieInReference(ref, i));
+        const shown = unexplained.map((i) => `${i}: ${tokens[i].rank} vs ${ref.rank[i]}`).join(', ');
+        if (mismatches.length > 0) report.push(`  ranks differ at ${mismatches.length} tokens (${shown || 'all at near-ties in the reference'})`);
+        for (const i of unexplained) expect(Math.abs(tokens[i].rank! - ref.rank[i]), `${ref.name}: rank of token ${i}`).toBeLessThanOrEqual(2);
+        expect(unexplained.length, `${ref.name}: ranks differing from the golden away from a near-tie (${shown})`).toBeLessThanOrEqual(
+          Math.max(2, Math.ceil(tokens.length * 0.01)),
         );
       }
     }
