@@ -62,7 +62,23 @@ interface TargetBytes {
   to: number;
 }
 
-type TrieNode = Map<string, TrieNode> & { token?: AddedTokenSpec };
+/** Added tokens by their UTF-16 units, for finding them in a text. */
+export type TrieNode = Map<string, TrieNode> & { token?: AddedTokenSpec };
+
+/**
+ * The added_tokens of a tokenizer.json.
+ * @example addedTokenSpecs({ added_tokens: [{ id: 256, content: '<|endoftext|>', special: true }] })[0].id // 256
+ */
+export function addedTokenSpecs(json: Record<string, unknown>): AddedTokenSpec[] {
+  return ((json.added_tokens as Record<string, unknown>[] | undefined) ?? []).map((t) => ({
+    id: Number(t.id),
+    content: String(t.content),
+    lstrip: Boolean(t.lstrip),
+    rstrip: Boolean(t.rstrip),
+    normalized: Boolean(t.normalized),
+    special: Boolean(t.special),
+  }));
+}
 
 const BYTE_FALLBACK = /^<0x([0-9A-Fa-f]{2})>$/;
 const encoder = new TextEncoder();
@@ -255,15 +271,30 @@ interface Section {
   spanEnd: number;
 }
 
-function insertIntoTrie(trie: TrieNode, word: string, token: AddedTokenSpec): void {
+export function insertIntoTrie(trie: TrieNode, word: string, token: AddedTokenSpec): void {
   if (word.length === 0) return;
   let node = trie;
-  for (const unit of word) {
+  // by UTF-16 unit, as matchAddedToken walks the text (and the library's DictionarySplitter does)
+  for (let k = 0; k < word.length; k++) {
+    const unit = word[k];
     let child = node.get(unit);
     if (!child) node.set(unit, (child = new Map() as TrieNode));
     node = child;
   }
   node.token = token;
+}
+
+/**
+ * The longest added token starting at text[i], and where it ends; null when none does.
+ * @example matchAddedToken(trie, 'a<|endoftext|>', 1) // { token: <|endoftext|>, end: 14 }
+ */
+export function matchAddedToken(trie: TrieNode, text: string, i: number): { token: AddedTokenSpec; end: number } | null {
+  let node: TrieNode | undefined = trie;
+  let match: { token: AddedTokenSpec; end: number } | null = null;
+  for (let j = i; j < text.length && (node = node.get(text[j])); j++) {
+    if (node.token) match = { token: node.token, end: j + 1 };
+  }
+  return match;
 }
 
 /**
@@ -283,19 +314,11 @@ function splitOnAddedTokens(a: AlignedText, trie: TrieNode): Section[] {
   let sectionStart = 0;
   let i = 0;
   while (i < text.length) {
-    let node: TrieNode | undefined = trie;
-    let match: AddedTokenSpec | null = null;
-    let matchEnd = i;
-    for (let j = i; j < text.length && (node = node.get(text[j])); j++) {
-      if (node.token) {
-        match = node.token;
-        matchEnd = j + 1;
-      }
-    }
+    const match = matchAddedToken(trie, text, i);
     if (match) {
       pushText(sectionStart, i);
-      sections.push({ text: alignedSubtext(a, i, matchEnd), added: match, spanStart: a.start[i], spanEnd: a.end[matchEnd - 1] });
-      i = sectionStart = matchEnd;
+      sections.push({ text: alignedSubtext(a, i, match.end), added: match.token, spanStart: a.start[i], spanEnd: a.end[match.end - 1] });
+      i = sectionStart = match.end;
     } else {
       i++;
     }

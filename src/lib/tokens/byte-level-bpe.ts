@@ -7,6 +7,7 @@
  * spans against the library and the aligner on the tricky strings, random text and four tokenizers.
  * Anything outside that subset gets `null` from createByteLevelBpe and the library's path.
  */
+import { addedTokenSpecs, insertIntoTrie, matchAddedToken, type TrieNode } from './align';
 import { BYTE_TO_CHAR } from './byte-level';
 import type { EncodedText } from './tokenizer';
 import type { JsonObject } from './text-pipeline';
@@ -28,8 +29,6 @@ interface WordTokens {
   start: Int32Array;
   end: Int32Array;
 }
-
-type TrieNode = Map<string, TrieNode> & { id?: number; content?: string };
 
 /**
  * Merge rules as a flat open-addressing hash table from the pair (left id, right id) to the rule's
@@ -95,12 +94,8 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
   if (typeof model.vocab !== 'object' || model.vocab === null || !Array.isArray(model.merges)) return null;
 
   const vocab = new Map<string, number>(Object.entries(model.vocab as Record<string, number>));
-  const added = ((json.added_tokens as JsonObject[] | undefined) ?? []).map((t) => ({
-    id: Number(t.id),
-    content: String(t.content),
-    strip: Boolean(t.lstrip) || Boolean(t.rstrip),
-  }));
-  if (added.some((t) => t.strip || t.content.length === 0)) return null;
+  const added = addedTokenSpecs(json);
+  if (added.some((t) => t.lstrip || t.rstrip || t.content.length === 0)) return null;
   // ids must name strings one to one (an added token may reuse its own string's id, not another's)
   const stringOfId = new Map<number, string>();
   for (const [token, id] of vocab) stringOfId.set(id, token);
@@ -130,17 +125,9 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
   // no merges (a byte vocabulary): every byte is its own token whatever the pre-tokenizer's split
   const bytesOnly = pairs.length === 0 && !ignoreMerges;
 
+  // with no normalizer every added token is looked for in the raw text
   const trie = new Map() as TrieNode;
-  for (const t of added) {
-    let node = trie;
-    for (const ch of t.content) {
-      let next = node.get(ch);
-      if (!next) node.set(ch, (next = new Map() as TrieNode));
-      node = next;
-    }
-    node.id = t.id;
-    node.content = t.content;
-  }
+  for (const t of added) insertIntoTrie(trie, t.content, t);
 
   const cache = new Map<string, WordTokens>();
   const bytes = new Uint8Array(4 * CACHE_WORD_LENGTH);
@@ -218,18 +205,12 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
       };
       // split on added tokens first: the longest one starting at each position, left to right
       let sectionStart = 0;
-      for (let i = 0; i < text.length; ) {
-        let node: TrieNode | undefined = trie.size ? trie.get(text[i]) : undefined;
-        let match: TrieNode | undefined;
-        for (let j = i + 1; node; j++) {
-          if (node.content !== undefined) match = node;
-          node = j < text.length ? node.get(text[j]) : undefined;
-        }
+      for (let i = 0; trie.size > 0 && i < text.length; ) {
+        const match = matchAddedToken(trie, text, i);
         if (match) {
           appendSection(sectionStart, i);
-          out.push(match.id!, i, i + match.content!.length);
-          i += match.content!.length;
-          sectionStart = i;
+          out.push(match.token.id, i, match.end);
+          i = sectionStart = match.end;
         } else {
           i++;
         }
@@ -340,13 +321,8 @@ class MinHeap {
 
   push(rank: number, pos: number): void {
     if (this.size === this.rank.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.rank = grow(this.rank);
-      this.pos = grow(this.pos);
+      this.rank = grown(this.rank, this.size, this.size * 2);
+      this.pos = grown(this.pos, this.size, this.size * 2);
     }
     let i = this.size++;
     this.rank[i] = rank;
@@ -402,14 +378,9 @@ class Growing {
   private reserve(extra: number): void {
     if (this.n + extra <= this.ids.length) return;
     const size = Math.max(this.n + extra, this.ids.length * 2);
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a.subarray(0, this.n));
-      return b;
-    };
-    this.ids = grow(this.ids);
-    this.start = grow(this.start);
-    this.end = grow(this.end);
+    this.ids = grown(this.ids, this.n, size);
+    this.start = grown(this.start, this.n, size);
+    this.end = grown(this.end, this.n, size);
   }
 
   push(id: number, start: number, end: number): void {
@@ -434,4 +405,11 @@ class Growing {
   result(): EncodedText {
     return { ids: this.ids.slice(0, this.n), start: this.start.slice(0, this.n), end: this.end.slice(0, this.n) };
   }
+}
+
+/** A copy of a[0..used) in a new array of `size`. */
+function grown(a: Int32Array, used: number, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a.subarray(0, used));
+  return b;
 }

@@ -3,7 +3,7 @@
  * TokenAligner finds each token's characters.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TokenAligner, type AddedTokenSpec } from './align';
+import { addedTokenSpecs, TokenAligner } from './align';
 import { createByteLevelBpe } from './byte-level-bpe';
 import {
   createAlignedNormalizer,
@@ -66,14 +66,7 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
   const model = tokenModelSpec(json.model as JsonObject);
   const normalizer = createAlignedNormalizer(json.normalizer as JsonObject | null);
   const preTokenizer = createAlignedPreTokenizer(json.pre_tokenizer as JsonObject | null);
-  const addedTokens: AddedTokenSpec[] = ((json.added_tokens as JsonObject[] | undefined) ?? []).map((t) => ({
-    id: Number(t.id),
-    content: String(t.content),
-    lstrip: Boolean(t.lstrip),
-    rstrip: Boolean(t.rstrip),
-    normalized: Boolean(t.normalized),
-    special: Boolean(t.special),
-  }));
+  const addedTokens = addedTokenSpecs(json);
   const aligner = new TokenAligner({
     normalizer,
     preTokenizer,
