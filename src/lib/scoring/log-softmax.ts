@@ -170,13 +170,10 @@ export function logitsScorer(forward: LogitsForward, backend = 'cpu', timing?: {
     backend,
     async scoreWindow({ ids, from, k }: WindowRequest): Promise<WindowStats> {
       const logits = await forward(ids);
-      if (!timing) return scoreLogits(logits, ids, from, k);
       const t0 = globalThis.performance?.now() ?? Date.now();
-      try {
-        return scoreLogits(logits, ids, from, k);
-      } finally {
-        timing.headMs += (globalThis.performance?.now() ?? Date.now()) - t0;
-      }
+      const stats = scoreLogits(logits, ids, from, k);
+      if (timing) timing.headMs += (globalThis.performance?.now() ?? Date.now()) - t0;
+      return stats;
     },
   };
 }

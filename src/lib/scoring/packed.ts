@@ -26,7 +26,7 @@ export interface PackedResult {
   rank: Int32Array;
   /** (T) NaN where unscored */
   entropy: Float64Array;
-  /** Alternatives slots per token: the longest `top`. */
+  /** Alternative slots per token: the k asked for (scoreTextPacked) or the longest `top` (packResult). */
   k: number;
   /** (T) alternatives of each token, <= k */
   topCount: Uint16Array;
