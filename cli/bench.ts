@@ -429,8 +429,8 @@ async function main(): Promise<void> {
     runs,
     skipped,
   };
-  fs.mkdirSync(path.join(ROOT, o.out), { recursive: true });
-  const file = path.join(ROOT, o.out, `${date.replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.resolve(ROOT, o.out), { recursive: true });
+  const file = path.resolve(ROOT, o.out, `${date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
   console.log(table(runs));
   if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);

@@ -158,6 +158,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
     const full =
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
+    let lastProgress = -Infinity;
     const scorer = yieldingScorer(m.runtime.scorer, breakdown);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
     // columns straight from the windows, transferred without a copy (src/lib/scoring/packed.ts)
@@ -169,7 +170,13 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
       stride: req.stride,
       k: req.k ?? 5,
       signal,
-      onProgress: (p) => post({ type: 'progress', id: req.id, done: p.windowsDone, total: p.windowsTotal }),
+      onProgress: (p) => {
+        // the first window, then at most every PROGRESS_EVERY_MS, and the last: each message costs both threads
+        const at = performance.now();
+        if (p.windowsDone > 1 && p.windowsDone < p.windowsTotal && at - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = at;
+        post({ type: 'progress', id: req.id, done: p.windowsDone, total: p.windowsTotal });
+      },
       timing: breakdown,
     });
     signal.throwIfAborted();
@@ -222,6 +229,13 @@ function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs
 }
 
 const YIELD_EVERY_MS = 100;
+
+/**
+ * Progress goes to the page at most this often (and after the first and the last window): a message
+ * costs the worker about half a millisecond and the page a render, and the smallest model does a window
+ * every 20 ms, faster than a progress bar needs.
+ */
+const PROGRESS_EVERY_MS = 100;
 
 const yieldChannel = new MessageChannel();
 const yieldWaiters: (() => void)[] = [];
