@@ -43,6 +43,11 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private currentScore = 0;
   private currentLoad = 0;
+  /** ScoreRequest.cancelFlag: shared with the worker where the page is cross-origin isolated, else null. */
+  private readonly cancelFlag: Int32Array | null =
+    globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function'
+      ? new Int32Array(new SharedArrayBuffer(4))
+      : null;
   /** Called when WebGPU fails mid-score and the worker goes on on WASM. */
   onFallback: ((reason: string) => void) | null = null;
 
@@ -86,13 +91,22 @@ export class InferenceClient {
     if (this.currentScore) this.cancel(this.currentScore);
     const id = this.nextId++;
     this.currentScore = id;
-    const req: ScoreRequest = { type: 'score', id, text, ...options };
+    const req: ScoreRequest = { type: 'score', id, text, ...options, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag } : {}) };
     return this.request(req, (done, total) => onProgress?.(done, total ?? 0), text);
   }
 
   /** Cancel the running score (or the request with this id). */
   cancel(id: number = this.currentScore): void {
     if (!id) return;
+    const flag = this.cancelFlag;
+    if (flag && this.pending.get(id)?.text !== undefined) {
+      // a score: raise the shared cell to its id (ids only grow, so a later score is never caught by it)
+      for (let seen = Atomics.load(flag, 0); seen < id; ) {
+        const was = Atomics.compareExchange(flag, 0, seen, id);
+        if (was === seen) break;
+        seen = was;
+      }
+    }
     this.post({ type: 'cancel', id });
   }
 

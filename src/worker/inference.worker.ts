@@ -60,7 +60,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       break;
     case 'score':
       cancel(scoreJob);
-      scoreJob = startJob(req.id, (signal) => score(req, signal));
+      scoreJob = startJob(req.id, (signal, abort) => score(req, signal, abort));
       break;
     case 'cancel':
       if (scoreJob?.id === req.id) cancel(scoreJob);
@@ -71,16 +71,19 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   }
 };
 
-function startJob(id: number, run: (signal: AbortSignal) => Promise<void>): Job {
+function startJob(id: number, run: (signal: AbortSignal, abort: () => void) => Promise<void>): Job {
   const controller = new AbortController();
-  const done = run(controller.signal).catch(() => undefined);
+  const done = run(controller.signal, () => controller.abort()).catch(() => undefined);
   return { id, controller, done };
 }
 
-/** Answer `cancelled` at once; the job stops at its next window boundary. */
+/**
+ * Answer `cancelled` at once (unless the job has answered already); the job stops at its next window
+ * boundary. A score the shared cancel flag stopped has aborted already, and is answered here.
+ */
 function cancel(job: Job | null): void {
-  if (!job || job.controller.signal.aborted) return;
-  job.controller.abort();
+  if (!job) return;
+  if (!job.controller.signal.aborted) job.controller.abort();
   post({ type: 'cancelled', id: job.id });
 }
 
@@ -148,7 +151,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
   }
 }
 
-async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
+async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void): Promise<void> {
   const t0 = performance.now();
   try {
     if (!model) throw new Error('no model is loaded');
@@ -159,7 +162,9 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     let lastProgress = -Infinity;
-    const scorer = yieldingScorer(m.runtime.scorer, breakdown);
+    const flag = req.cancelFlag;
+    // with the shared flag a cancel needs no turn of the event loop, so turns can be rare
+    const scorer = yieldingScorer(m.runtime.scorer, breakdown, flag ? YIELD_EVERY_MS_SHARED : YIELD_EVERY_MS);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
     // columns straight from the windows, transferred without a copy (src/lib/scoring/packed.ts)
     const { packed, transfer } = await scoreTextPacked(req.text, {
@@ -171,6 +176,7 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
       k: req.k ?? 5,
       signal,
       onProgress: (p) => {
+        if (flag && Atomics.load(flag, 0) >= req.id) abort(); // the next window's check stops the loop
         // the first window, then at most every PROGRESS_EVERY_MS, and the last: each message costs both threads
         const at = performance.now();
         if (p.windowsDone > 1 && p.windowsDone < p.windowsTotal && at - lastProgress < PROGRESS_EVERY_MS) return;
@@ -200,12 +206,16 @@ async function score(req: ScoreRequest, signal: AbortSignal): Promise<void> {
 
 /**
  * A WASM session.run resolves through microtasks only, so a loop of windows would never let a `cancel`
- * (or a newer `score`) message in: give the event loop a turn before a window once YIELD_EVERY_MS have
- * passed since the last turn. Each turn costs about 0.6 ms here, so a short window (20 ms for the smallest
- * model) does not pay for one every time; a cancel still waits at most that long plus one window, and
- * progress is posted after every window regardless.
+ * (or a newer `score`) message in: give the event loop a turn before a window once `everyMs` have passed
+ * since the last turn. A turn costs 0.6 to 2 ms here, so a short window (20 ms for the smallest model)
+ * does not pay for one every time. Without the shared cancel flag a cancel waits at most YIELD_EVERY_MS
+ * plus one window; with it, one window.
  */
-function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs: number }): WindowScorer {
+function yieldingScorer(
+  scorer: WindowScorer,
+  times: { scorerMs: number; yieldMs: number },
+  everyMs: number,
+): WindowScorer {
   let lastTurn = -Infinity;
   return {
     get backend() {
@@ -213,7 +223,7 @@ function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs
     },
     async scoreWindow(req) {
       const t0 = performance.now();
-      if (t0 - lastTurn >= YIELD_EVERY_MS) {
+      if (t0 - lastTurn >= everyMs) {
         await yieldToEventLoop();
         lastTurn = performance.now();
       }
@@ -229,6 +239,12 @@ function yieldingScorer(scorer: WindowScorer, times: { scorerMs: number; yieldMs
 }
 
 const YIELD_EVERY_MS = 100;
+
+/**
+ * The same where the page shares a cancel flag (ScoreRequest.cancelFlag): cancels and newer scores are
+ * seen after every window without a turn, so the turns only keep the worker's other messages moving.
+ */
+const YIELD_EVERY_MS_SHARED = 1000;
 
 /**
  * Progress goes to the page at most this often (and after the first and the last window): a message

@@ -62,6 +62,13 @@ export interface ScoreRequest {
    * texts), and null otherwise. @defaultValue false
    */
   fullDistribution?: boolean;
+  /**
+   * A cell of shared memory (cross-origin isolated pages only) where the page writes the id of the
+   * newest score it cancels, before it posts `cancel`. The worker reads it after every window, so a
+   * cancel lands within one window without the worker giving its event loop a turn between windows.
+   * The `cancel` message still follows, and is still answered.
+   */
+  cancelFlag?: Int32Array;
 }
 
 /** Cancel the request with this id (a load or a score); unknown or finished ids are ignored. */
