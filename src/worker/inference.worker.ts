@@ -216,7 +216,7 @@ function yieldingScorer(
   times: { scorerMs: number; yieldMs: number },
   everyMs: number,
 ): WindowScorer {
-  let lastTurn = -Infinity;
+  let lastTurn = performance.now(); // the request itself was a turn
   return {
     get backend() {
       return scorer.backend;

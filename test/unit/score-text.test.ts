@@ -84,6 +84,26 @@ describe('scoreText', () => {
     expect(seen).toEqual(['1/4 15/36', '2/4 23/36', '3/4 31/36', '4/4 36/36']);
   });
 
+  it('keeps the alternatives a scorer returns when it has fewer than asked (a GPU head over a small vocabulary)', async () => {
+    const { scorer: bigram } = recordingBigramScorer(V);
+    const full = await scoreText(TEXT, { tokenizer, config: withBos, scorer: bigram, stride: 5, k: 3 });
+    // the same statistics, cut to 2 alternatives per prediction
+    const { scorer: inner } = recordingBigramScorer(V);
+    const scorer: WindowScorer = {
+      backend: 'two',
+      async scoreWindow(req) {
+        const s = await inner.scoreWindow({ ...req, k: 3 });
+        const keep = (a: Int32Array | Float64Array) => a.filter((_, i) => i % 3 < 2);
+        return { ...s, topIds: keep(s.topIds) as Int32Array, topLogprobs: keep(s.topLogprobs) as Float64Array };
+      },
+    };
+    const cut = await scoreText(TEXT, { tokenizer, config: withBos, scorer, stride: 5, k: 3 });
+    cut.tokens.forEach((t, i) => {
+      expect(t.logprob).toBe(full.tokens[i].logprob);
+      expect(t.top).toEqual(full.tokens[i].top.slice(0, 2));
+    });
+  });
+
   it('stops between windows when aborted', async () => {
     const { scorer, requests } = recordingBigramScorer(V);
     const controller = new AbortController();

@@ -106,7 +106,7 @@ export async function scoreTextPacked(
   const topCount = new Uint16Array(T);
   const topIds = new Int32Array(T * k);
   const topLogprobs = new Float64Array(T * k);
-  const altText = new Map<number, string>(); // each alternative's text, once per distinct id
+  const alternatives = new AltTexts(tokenizer, config.vocab_size); // each alternative's text, once per distinct id
 
   const windows = planWindows(sequence.length, nCtx, stride);
   const tokensToScore = sequence.length - 1;
@@ -123,18 +123,24 @@ export async function scoreTextPacked(
     // a GPU head may return fewer alternatives than asked when the vocabulary is smaller
     const kReturned = n > 0 ? stats.topIds.length / n : 0;
     const kTop = Math.min(k, kReturned);
-    for (let i = 0; i < n; i++) {
-      const t = start + from + 1 + i - offset; // the text token this prediction is for
-      scored[t] = 1;
-      logprob[t] = stats.logprob[i];
-      rank[t] = stats.rank[i];
-      entropy[t] = stats.entropy[i];
-      topCount[t] = kTop;
-      for (let j = 0; j < kTop; j++) {
-        const id = stats.topIds[i * kReturned + j];
-        topIds[t * k + j] = id;
-        topLogprobs[t * k + j] = stats.topLogprobs[i * kReturned + j];
-        if (!altText.has(id)) altText.set(id, tokenizer.tokenText(id));
+    // predictions i = 0 .. n - 1 are for text tokens first .. first + n - 1, in order
+    const first = start + from + 1 - offset;
+    scored.fill(1, first, first + n);
+    logprob.set(stats.logprob, first);
+    rank.set(stats.rank, first);
+    entropy.set(stats.entropy, first);
+    topCount.fill(kTop, first, first + n);
+    if (kReturned === k) {
+      topIds.set(stats.topIds, first * k);
+      topLogprobs.set(stats.topLogprobs, first * k);
+      alternatives.add(stats.topIds);
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < kTop; j++) {
+          topIds[(first + i) * k + j] = stats.topIds[i * kReturned + j];
+          topLogprobs[(first + i) * k + j] = stats.topLogprobs[i * kReturned + j];
+        }
+        alternatives.add(stats.topIds.subarray(i * kReturned, i * kReturned + kTop));
       }
     }
     tokensScored += n;
@@ -166,10 +172,41 @@ export async function scoreTextPacked(
     topCount,
     topIds,
     topLogprobs,
-    altIds: Int32Array.from(altText.keys()),
-    altTexts: [...altText.values()],
+    altIds: Int32Array.from(alternatives.ids),
+    altTexts: alternatives.texts,
   };
   return { packed, transfer: transferList(packed) };
+}
+
+/** The texts of the alternatives' ids, each once, in the order first seen. */
+class AltTexts {
+  readonly ids: number[] = [];
+  readonly texts: string[] = [];
+  /** seen[id] = 1 once an id's text is in; ids past the config's vocabulary (wider logits) go to `more`. */
+  private readonly seen: Uint8Array;
+  private readonly more = new Set<number>();
+
+  constructor(
+    private readonly tokenizer: Pick<TextTokenizer, 'tokenText'>,
+    vocabSize: number,
+  ) {
+    this.seen = new Uint8Array(vocabSize);
+  }
+
+  add(ids: Int32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id >= 0 && id < this.seen.length) {
+        if (this.seen[id] === 1) continue;
+        this.seen[id] = 1;
+      } else {
+        if (this.more.has(id)) continue;
+        this.more.add(id);
+      }
+      this.ids.push(id);
+      this.texts.push(this.tokenizer.tokenText(id));
+    }
+  }
 }
 
 /** The array itself when it owns its whole buffer (so transferring the buffer moves nothing else), else a copy. */
