@@ -154,7 +154,8 @@ export class InferenceClient {
       case 'scored': {
         const p = this.settle(ev.id);
         if (!p) break;
-        const result = unpackResult(ev.packed, p.text ?? '');
+        // the alternatives of a token are built when the page reads them (the inspector), not 20,000 at once
+        const result = unpackResult(ev.packed, p.text ?? '', { topOnDemand: true });
         // the round trip adds what the worker cannot time itself: the messages and the unpacking here
         const timing: ScoreTiming = { ...ev.timing, roundTripMs: performance.now() - p.sentAt };
         p.resolve({ result, timing, distributions: ev.distributions } as never);

@@ -45,6 +45,24 @@ describe('packed results (the worker -> page message)', () => {
     expect(unpackResult(received, TEXT).totals).toEqual(fromRecords.totals);
   });
 
+  it.each([
+    ['with a BOS token', 256],
+    ['without one (first token unscored)', null],
+  ])('records with top on demand read, and serialise, exactly as the plain ones, %s', async (_name, bos) => {
+    const { scorer } = recordingBigramScorer(V);
+    const result = await scoreText(TEXT, { tokenizer, config: { vocab_size: V, n_ctx: 16, bos_token_id: bos }, scorer, stride: 5, k: 4, model: 'm' });
+    const { packed, transfer } = packResult(result);
+    const lazy = unpackResult(send(packed, transfer), TEXT, { topOnDemand: true });
+    expect(lazy.tokens).toHaveLength(result.tokens.length);
+    lazy.tokens.forEach((t, i) => {
+      const plain = result.tokens[i];
+      for (const key of Object.keys(plain) as (keyof typeof plain)[]) expect(t[key], `token ${i} ${key}`).toEqual(plain[key]);
+      expect(t.top).toBe(t.top); // built once, then the same array
+    });
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(result)); // the JSON export, key for key
+    expect(JSON.stringify(lazy, null, 1)).toBe(JSON.stringify(result, null, 1));
+  });
+
   it('keeps a result with no alternatives (k = 0)', async () => {
     const { scorer } = recordingBigramScorer(V);
     const result = await scoreText('abc', { tokenizer, config: { vocab_size: V, n_ctx: 16, bos_token_id: 256 }, scorer, k: 0 });
