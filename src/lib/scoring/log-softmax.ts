@@ -1,8 +1,11 @@
 /**
  * The CPU scoring head: log-softmax statistics over rows of logits, in float64. Logits come from the
  * model as float32; every sum here is float64 so the result matches a float64 reference to well
- * under 1e-6 nats whatever the vocabulary size.
+ * under 1e-6 nats whatever the vocabulary size. A row takes two passes over its logits (the largest
+ * and the rank; the sums of exponentials), in WebAssembly SIMD (head-wasm.ts) or in TypeScript, and
+ * one for the top k.
  */
+import { headKernel, type HeadKernel } from './head-wasm';
 import type { WindowRequest, WindowScorer, WindowStats } from './types';
 
 /** exp(-d) for d in [0, EXP_LIMIT) as TABLE[floor(256 d)] * exp(-f), f < 1/256 (see expNeg). */
@@ -36,7 +39,8 @@ export interface RowStats {
 
 /**
  * Statistics of one row of logits, and its top k (most likely first; equal logits in id order)
- * written to topIds/topLogprobs at `topAt`.
+ * written to topIds/topLogprobs at `topAt`. In TypeScript throughout: the reference for the SIMD path
+ * (scoreLogits), and what runs where WebAssembly SIMD is missing.
  * @example
  * const topIds = new Int32Array(2), topLogprobs = new Float64Array(2);
  * rowStats(new Float32Array([1, 3, 2]), 0, 3, 2, 2, topIds, topLogprobs, 0) // { logprob: -1.41, rank: 2, ... }, topIds [1, 2]
@@ -51,22 +55,100 @@ export function rowStats(
   topLogprobs: Float64Array, // (n, k) row-major
   topAt: number,
 ): RowStats {
+  return finishRow(logits, rowAt, V, target, k, topIds, topLogprobs, topAt, JS_PASSES);
+}
+
+/**
+ * A row's passes over its logits: [max (NaN if any is NaN), how many exceed target] and the top k's ids
+ * (logit desc, id asc); then [Σ e, Σ e·d].
+ */
+interface RowPasses {
+  maxGreaterTop(
+    logits: Float32Array,
+    rowAt: number,
+    V: number,
+    targetLogit: number,
+    k: number,
+    topIds: Int32Array,
+    topAt: number,
+    out: Float64Array,
+  ): void;
+  /** With e = exp(-d), d = max - x; terms with d >= 50 (below 2e-22 of the largest) are left out. */
+  expSums(logits: Float32Array, rowAt: number, V: number, max: number, out: Float64Array): void;
+}
+
+const JS_PASSES: RowPasses = {
+  maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, out) {
+    topK(logits, rowAt, V, k, topIds, topAt);
+    let max = -Infinity;
+    let greater = 0;
+    let nan = false;
+    for (let v = 0; v < V; v++) {
+      const x = logits[rowAt + v];
+      greater += +(x > targetLogit); // arithmetic, not a branch: this compare goes either way at random
+      if (x > max) max = x;
+      else if (x !== x) nan = true;
+    }
+    out[0] = nan ? Number.NaN : max;
+    out[1] = greater;
+  },
+  expSums(logits, rowAt, V, max, out) {
+    let sum = 0;
+    let weighted = 0;
+    for (let v = 0; v < V; v++) {
+      const d = max - logits[rowAt + v]; // >= 0
+      const scaled = d * EXP_STEPS;
+      if (!(scaled < EXP_TABLE_END)) continue; // also skips -Infinity logits
+      const e = expNeg(d, scaled);
+      sum += e;
+      weighted += e * d;
+    }
+    out[0] = sum;
+    out[1] = weighted;
+  },
+};
+
+const passesOut = new Float64Array(2);
+
+/**
+ * Both passes (JS_PASSES or the SIMD kernel's), the top k, and the statistics from them:
+ * log Z = max + log Σ e, H = log Z - E[x] = log Σ e + Σ e·d / Σ e.
+ */
+function finishRow(
+  logits: Float32Array,
+  rowAt: number,
+  V: number,
+  target: number,
+  k: number,
+  topIds: Int32Array,
+  topLogprobs: Float64Array,
+  topAt: number,
+  passes: RowPasses,
+): RowStats {
   if (!(target >= 0 && target < V)) throw new RangeError(`target id ${target} is outside the model's ${V} logits`);
   const targetLogit = logits[rowAt + target];
-  // One pass: rank, the top k by insertion into a list kept sorted by (logit desc, id asc), and the
-  // online log-sum-exp: sum = Σ exp(x - max) and weighted = Σ exp(x - max) (x - max) relative to the
-  // largest logit so far, rescaled when a larger one comes (its exp is 1 and its x - max is 0). The k-th
-  // kept logit is held in `floor`, so most entries cost three compares, one exp and no other memory access.
-  let max = -Infinity;
-  let sum = 0;
-  let weighted = 0;
-  let nan = false;
-  let greater = 0;
+  passes.maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, passesOut);
+  const max = passesOut[0];
+  const greater = passesOut[1];
+  if (!Number.isFinite(max)) throw new Error(nonFiniteMessage(logits, rowAt, V));
+  passes.expSums(logits, rowAt, V, max, passesOut);
+  const sum = passesOut[0]; // >= 1: the largest logit adds exp(0)
+  const logSum = Math.log(sum);
+  const logZ = max + logSum;
+  for (let j = 0; j < Math.min(k, V); j++) topLogprobs[topAt + j] = logits[rowAt + topIds[topAt + j]] - logZ;
+  return { logprob: targetLogit - logZ, rank: greater + 1, entropy: logSum + passesOut[1] / sum };
+}
+
+/**
+ * The ids of the k largest logits of a row, most likely first and equal logits in id order: insertion
+ * into a list kept sorted by (logit desc, id asc). The k-th kept logit is held in `floor`, so most
+ * entries cost one compare.
+ */
+function topK(logits: Float32Array, rowAt: number, V: number, k: number, topIds: Int32Array, topAt: number): void {
   let kept = 0;
   let floor = k > 0 ? -Infinity : Infinity; // a logit must beat this to enter the top k (once it is full)
   for (let v = 0; v < V; v++) {
     const x = logits[rowAt + v];
-    greater += +(x > targetLogit); // arithmetic, not a branch: this compare goes either way at random
     if (x > floor || kept < k) {
       // ids arrive in increasing order, so an equal logit never displaces an earlier id
       let j = kept < k ? kept++ : k - 1;
@@ -77,37 +159,7 @@ export function rowStats(
       topIds[topAt + j] = v;
       if (kept === k) floor = logits[rowAt + topIds[topAt + k - 1]];
     }
-    if (x > max) {
-      // every earlier term times exp(max - x); their (x_i - max) shift down by delta
-      const delta = x - max;
-      const scaled = delta * EXP_STEPS;
-      const c = scaled < EXP_TABLE_END ? expNeg(delta, scaled) : 0; // also 0 for the first logit
-      weighted = c === 0 ? 0 : c * (weighted - delta * sum);
-      sum = c * sum + 1;
-      max = x;
-      continue;
-    }
-    const d = max - x; // >= 0
-    const scaled = d * EXP_STEPS;
-    if (!(scaled < EXP_TABLE_END)) {
-      // exp(-d) < 2e-22 adds nothing a float64 sum (of at least 1) can hold; also skips -Infinity logits
-      if (x !== x) nan = true;
-      continue;
-    }
-    const e = expNeg(d, scaled);
-    sum += e;
-    weighted -= e * d;
   }
-  if (nan || !Number.isFinite(max) || !(sum >= 1)) throw new Error(nonFiniteMessage(logits, rowAt, V));
-  const logSum = Math.log(sum);
-  const logZ = max + logSum;
-  for (let j = 0; j < Math.min(k, V); j++) topLogprobs[topAt + j] = logits[rowAt + topIds[topAt + j]] - logZ;
-  return {
-    logprob: targetLogit - logZ,
-    rank: greater + 1,
-    // H = -sum p log p = log Z - E[x] = log(sum) - E[x - max]; weighted = sum of e * (x - max)
-    entropy: logSum - weighted / sum,
-  };
 }
 
 /** The error for a row with NaN or infinite logits, naming the first bad entry. */
@@ -122,8 +174,43 @@ function nonFiniteMessage(logits: Float32Array, rowAt: number, V: number): strin
   return 'the model returned non-finite logits (all -Infinity)';
 }
 
+/** This thread's SIMD kernel, made on first use; null where WebAssembly SIMD is missing. */
+let kernel: HeadKernel | null | undefined;
+
+/**
+ * The kernel's passes (head-wasm.ts): the row is copied into the module's memory, padded with -Infinity
+ * to a multiple of four logits (which changes no max, count, top k or sum).
+ */
+function simdPasses(kernel: HeadKernel): RowPasses {
+  let copiedAt = -1;
+  let copiedFrom: Float32Array | null = null;
+  const quadsOf = (V: number) => (V + 3) >> 2;
+  return {
+    maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, out) {
+      const quads = quadsOf(V);
+      kernel.reserve(quads * 4, k);
+      const row = kernel.row();
+      row.set(logits.subarray(rowAt, rowAt + V));
+      for (let v = V; v < quads * 4; v++) row[v] = -Infinity;
+      copiedAt = rowAt;
+      copiedFrom = logits;
+      kernel.rowPass(quads, targetLogit, k, out, topIds, topAt);
+    },
+    expSums(logits, rowAt, V, max, out) {
+      if (copiedFrom !== logits || copiedAt !== rowAt) throw new Error('expSums before maxGreaterTop on this row');
+      kernel.expSums(quadsOf(V), max, out);
+    },
+  };
+}
+let simd: RowPasses | null = null;
+
+/** Which implementation of the row passes scoreLogits uses. */
+export type HeadPath = 'auto' | 'simd' | 'js';
+
 /**
  * Window statistics from the window's logits: rows from .. T - 2 predict ids[from + 1] .. ids[T - 1].
+ * The row passes run in WebAssembly SIMD where it exists ('auto'), about twice as fast as TypeScript;
+ * 'js' forces TypeScript, 'simd' fails without WebAssembly SIMD.
  * @example scoreLogits(logits, new Int32Array([5, 7, 9]), 0, 5) // 2 targets: 7 and 9
  */
 export function scoreLogits(
@@ -131,6 +218,7 @@ export function scoreLogits(
   ids: Int32Array, // (T)
   from: number,
   k: number,
+  path: HeadPath = 'auto',
 ): WindowStats {
   const T = ids.length;
   const V = logits.length / T;
@@ -147,14 +235,24 @@ export function scoreLogits(
     topIds: new Int32Array(n * k),
     topLogprobs: new Float64Array(n * k),
   };
+  const passes = path === 'js' ? JS_PASSES : simdRowPasses(path === 'simd');
   for (let i = 0; i < n; i++) {
     const row = from + i;
-    const s = rowStats(logits, row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k);
+    const s = finishRow(logits, row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k, passes);
     stats.logprob[i] = s.logprob;
     stats.rank[i] = s.rank;
     stats.entropy[i] = s.entropy;
   }
   return stats;
+}
+
+/** The SIMD passes, or (unless `required`) the TypeScript ones where WebAssembly SIMD is missing. */
+function simdRowPasses(required: boolean): RowPasses {
+  if (kernel === undefined) kernel = headKernel();
+  if (kernel && !simd) simd = simdPasses(kernel);
+  if (simd) return simd;
+  if (required) throw new Error('WebAssembly SIMD is not available here');
+  return JS_PASSES;
 }
 
 /** One forward pass: ids (T) -> logits (T, V) row-major. */
