@@ -8,7 +8,19 @@
  * A new score() cancels the running one, whose promise rejects with a CancelledError; so does a new
  * load() for both.
  */
-import type { LoadedModelInfo, LoadRequest, ScoreRequest, ScoreTiming, WorkerEvent, WorkerRequest } from './protocol';
+import {
+  SHARED_CANCEL,
+  SHARED_CELLS,
+  SHARED_DONE,
+  SHARED_PROGRESS_ID,
+  SHARED_TOTAL,
+  type LoadedModelInfo,
+  type LoadRequest,
+  type ScoreRequest,
+  type ScoreTiming,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './protocol';
 import { unpackResult } from '../lib/scoring/packed';
 import type { ScoreResult } from '../lib/scoring/types';
 import type { FullDistributions } from '../lib/compare/full-distribution';
@@ -43,10 +55,10 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private currentScore = 0;
   private currentLoad = 0;
-  /** ScoreRequest.cancelFlag: shared with the worker where the page is cross-origin isolated, else null. */
-  private readonly cancelFlag: Int32Array | null =
+  /** ScoreRequest.shared: cells shared with the worker where the page is cross-origin isolated, else null. */
+  private readonly shared: Int32Array | null =
     globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function'
-      ? new Int32Array(new SharedArrayBuffer(4))
+      ? new Int32Array(new SharedArrayBuffer(SHARED_CELLS * 4))
       : null;
   /** Called when WebGPU fails mid-score and the worker goes on on WASM. */
   onFallback: ((reason: string) => void) | null = null;
@@ -91,18 +103,43 @@ export class InferenceClient {
     if (this.currentScore) this.cancel(this.currentScore);
     const id = this.nextId++;
     this.currentScore = id;
-    const req: ScoreRequest = { type: 'score', id, text, ...options, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag } : {}) };
-    return this.request(req, (done, total) => onProgress?.(done, total ?? 0), text);
+    const req: ScoreRequest = { type: 'score', id, text, ...options, ...(this.shared ? { shared: this.shared } : {}) };
+    const answer = this.request<{ result: ScoreResult; timing: ScoreTiming; distributions?: FullDistributions | null }>(
+      req,
+      (done, total) => onProgress?.(done, total ?? 0),
+      text,
+    );
+    if (this.shared && onProgress) this.watchProgress(this.shared, id, onProgress);
+    return answer;
+  }
+
+  /** A score's progress from the shared cells, read once a frame until the score is answered. */
+  private watchProgress(cells: Int32Array, id: number, onProgress: (done: number, total: number) => void): void {
+    const nextFrame: (f: () => void) => void =
+      typeof requestAnimationFrame === 'function' ? (f) => requestAnimationFrame(f) : (f) => setTimeout(f, 50);
+    let shown = -1;
+    const read = () => {
+      if (!this.pending.has(id)) return;
+      if (Atomics.load(cells, SHARED_PROGRESS_ID) === id) {
+        const done = Atomics.load(cells, SHARED_DONE);
+        if (done !== shown) {
+          shown = done;
+          onProgress(done, Atomics.load(cells, SHARED_TOTAL));
+        }
+      }
+      nextFrame(read);
+    };
+    nextFrame(read);
   }
 
   /** Cancel the running score (or the request with this id). */
   cancel(id: number = this.currentScore): void {
     if (!id) return;
-    const flag = this.cancelFlag;
-    if (flag && this.pending.get(id)?.text !== undefined) {
+    const cells = this.shared;
+    if (cells && this.pending.get(id)?.text !== undefined) {
       // a score: raise the shared cell to its id (ids only grow, so a later score is never caught by it)
-      for (let seen = Atomics.load(flag, 0); seen < id; ) {
-        const was = Atomics.compareExchange(flag, 0, seen, id);
+      for (let seen = Atomics.load(cells, SHARED_CANCEL); seen < id; ) {
+        const was = Atomics.compareExchange(cells, SHARED_CANCEL, seen, id);
         if (was === seen) break;
         seen = was;
       }

@@ -12,7 +12,16 @@ import { captureDistributions, wantFullDistribution } from '../lib/compare/full-
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
 import { readModelFiles } from './model-files';
-import { type LoadRequest, type ScoreRequest, type WorkerEvent, type WorkerRequest } from './protocol';
+import {
+  SHARED_CANCEL,
+  SHARED_DONE,
+  SHARED_PROGRESS_ID,
+  SHARED_TOTAL,
+  type LoadRequest,
+  type ScoreRequest,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -79,7 +88,7 @@ function startJob(id: number, run: (signal: AbortSignal, abort: () => void) => P
 
 /**
  * Answer `cancelled` at once (unless the job has answered already); the job stops at its next window
- * boundary. A score the shared cancel flag stopped has aborted already, and is answered here.
+ * boundary. A score the shared cancel cell stopped has aborted already, and is answered here.
  */
 function cancel(job: Job | null): void {
   if (!job) return;
@@ -162,9 +171,9 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
       req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     let lastProgress = -Infinity;
-    const flag = req.cancelFlag;
-    // with the shared flag a cancel needs no turn of the event loop, so turns can be rare
-    const scorer = yieldingScorer(m.runtime.scorer, breakdown, flag ? YIELD_EVERY_MS_SHARED : YIELD_EVERY_MS);
+    const shared = req.shared;
+    // with shared cells a cancel needs no turn of the event loop, so turns can be rare
+    const scorer = yieldingScorer(m.runtime.scorer, breakdown, shared ? YIELD_EVERY_MS_SHARED : YIELD_EVERY_MS);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
     // columns straight from the windows, transferred without a copy (src/lib/scoring/packed.ts)
     const { packed, transfer } = await scoreTextPacked(req.text, {
@@ -176,7 +185,13 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
       k: req.k ?? 5,
       signal,
       onProgress: (p) => {
-        if (flag && Atomics.load(flag, 0) >= req.id) abort(); // the next window's check stops the loop
+        if (shared) {
+          if (Atomics.load(shared, SHARED_CANCEL) >= req.id) abort(); // the next window's check stops the loop
+          Atomics.store(shared, SHARED_TOTAL, p.windowsTotal);
+          Atomics.store(shared, SHARED_DONE, p.windowsDone);
+          Atomics.store(shared, SHARED_PROGRESS_ID, req.id);
+          return;
+        }
         // the first window, then at most every PROGRESS_EVERY_MS, and the last: each message costs both threads
         const at = performance.now();
         if (p.windowsDone > 1 && p.windowsDone < p.windowsTotal && at - lastProgress < PROGRESS_EVERY_MS) return;
@@ -208,8 +223,8 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
  * A WASM session.run resolves through microtasks only, so a loop of windows would never let a `cancel`
  * (or a newer `score`) message in: give the event loop a turn before a window once `everyMs` have passed
  * since the last turn. A turn costs 0.6 to 2 ms here, so a short window (20 ms for the smallest model)
- * does not pay for one every time. Without the shared cancel flag a cancel waits at most YIELD_EVERY_MS
- * plus one window; with it, one window.
+ * does not pay for one every time. Without the shared cells a cancel waits at most YIELD_EVERY_MS
+ * plus one window; with them, one window.
  */
 function yieldingScorer(
   scorer: WindowScorer,
@@ -241,15 +256,15 @@ function yieldingScorer(
 const YIELD_EVERY_MS = 100;
 
 /**
- * The same where the page shares a cancel flag (ScoreRequest.cancelFlag): cancels and newer scores are
- * seen after every window without a turn, so the turns only keep the worker's other messages moving.
+ * The same where the page shares cells (ScoreRequest.shared): cancels and newer scores are seen after
+ * every window without a turn, so the turns only keep the worker's other messages moving.
  */
 const YIELD_EVERY_MS_SHARED = 1000;
 
 /**
- * Progress goes to the page at most this often (and after the first and the last window): a message
- * costs the worker about half a millisecond and the page a render, and the smallest model does a window
- * every 20 ms, faster than a progress bar needs.
+ * Without shared cells, progress goes to the page at most this often (and after the first and the last
+ * window): a message costs the worker about a millisecond and the page a render, and the smallest model
+ * does a window every 20 ms, faster than a progress bar needs.
  */
 const PROGRESS_EVERY_MS = 100;
 

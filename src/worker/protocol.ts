@@ -6,7 +6,9 @@
  *   page -> worker   load, score, cancel
  *   worker -> page   load-progress, loaded, progress, scored, fallback, cancelled, error
  *
- * A new `score` cancels the running one (it answers `cancelled`); a new `load` cancels both.
+ * A new `score` cancels the running one (it answers `cancelled`); a new `load` cancels both. Where the
+ * page is cross-origin isolated, a score's progress and its cancel also go through shared memory
+ * (ScoreRequest.shared), and the worker posts no `progress` for it.
  */
 import type { BackendPreference, Backend, RuntimeCounters } from '../lib/runtime';
 import type { PackedResult } from '../lib/scoring/packed';
@@ -63,13 +65,24 @@ export interface ScoreRequest {
    */
   fullDistribution?: boolean;
   /**
-   * A cell of shared memory (cross-origin isolated pages only) where the page writes the id of the
-   * newest score it cancels, before it posts `cancel`. The worker reads it after every window, so a
-   * cancel lands within one window without the worker giving its event loop a turn between windows.
-   * The `cancel` message still follows, and is still answered.
+   * Cells of shared memory (SHARED_CELLS, cross-origin isolated pages only), so that neither side needs a
+   * message while a score runs:
+   * - SHARED_CANCEL: the page writes the id of the newest score it cancels, before it posts `cancel`. The
+   *   worker reads it after every window, so a cancel lands within one window without the worker giving
+   *   its event loop a turn between windows. The `cancel` message still follows, and is still answered.
+   * - SHARED_PROGRESS_ID, SHARED_DONE, SHARED_TOTAL: the worker writes the score's progress after every
+   *   window (windows done of total) and posts no `progress` messages, which cost it about a millisecond
+   *   each; the page reads the cells once a frame.
    */
-  cancelFlag?: Int32Array;
+  shared?: Int32Array;
 }
+
+/** ScoreRequest.shared: how many cells, and what each holds. */
+export const SHARED_CELLS = 4;
+export const SHARED_CANCEL = 0;
+export const SHARED_PROGRESS_ID = 1;
+export const SHARED_DONE = 2;
+export const SHARED_TOTAL = 3;
 
 /** Cancel the request with this id (a load or a score); unknown or finished ids are ignored. */
 export interface CancelRequest {
