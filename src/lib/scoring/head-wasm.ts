@@ -385,7 +385,8 @@ export function headKernel(): HeadKernel | null {
       rowPassFn(ROW_AT, quads, target, k, vals, ids);
       out[0] = view.scalars.getFloat32(0, true);
       out[1] = view.scalars.getInt32(4, true);
-      topIds.set(view.ids.subarray(ids >> 2, (ids >> 2) + k), topAt);
+      const from = ids >> 2; // no subarray per row: this runs for every scored token
+      for (let j = 0; j < k; j++) topIds[topAt + j] = view.ids[from + j];
     },
     expSums(quads, max, out) {
       expSumsFn(ROW_AT, quads, max);

@@ -174,9 +174,6 @@ function nonFiniteMessage(logits: Float32Array, rowAt: number, V: number): strin
   return 'the model returned non-finite logits (all -Infinity)';
 }
 
-/** This thread's SIMD kernel, made on first use; null where WebAssembly SIMD is missing. */
-let kernel: HeadKernel | null | undefined;
-
 /**
  * The kernel's passes (head-wasm.ts): the row is copied into the module's memory, padded with -Infinity
  * to a multiple of four logits (which changes no max, count, top k or sum).
@@ -202,7 +199,8 @@ function simdPasses(kernel: HeadKernel): RowPasses {
     },
   };
 }
-let simd: RowPasses | null = null;
+/** This thread's SIMD passes, made on first use; null where WebAssembly SIMD is missing. */
+let simd: RowPasses | null | undefined;
 
 /** Which implementation of the row passes scoreLogits uses. */
 export type HeadPath = 'auto' | 'simd' | 'js';
@@ -248,8 +246,10 @@ export function scoreLogits(
 
 /** The SIMD passes, or (unless `required`) the TypeScript ones where WebAssembly SIMD is missing. */
 function simdRowPasses(required: boolean): RowPasses {
-  if (kernel === undefined) kernel = headKernel();
-  if (kernel && !simd) simd = simdPasses(kernel);
+  if (simd === undefined) {
+    const kernel = headKernel();
+    simd = kernel && simdPasses(kernel);
+  }
   if (simd) return simd;
   if (required) throw new Error('WebAssembly SIMD is not available here');
   return JS_PASSES;
