@@ -4,7 +4,7 @@
  * Speaks the protocol of ./protocol.ts. One model at a time; one score at a time (a new score or load
  * cancels the running score; a new load cancels the running load).
  */
-import { openModelRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
 import { scoreTextPacked } from '../lib/scoring/score-text';
@@ -71,6 +71,10 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       cancel(scoreJob);
       scoreJob = startJob(req.id, (signal, abort) => score(req, signal, abort));
       break;
+    case 'warm':
+      // a failure here surfaces, with its message, in the load that follows
+      void warmRuntime({ assetsBase: req.assetsBase, preference: req.backend, threads: req.threads }).catch(() => undefined);
+      break;
     case 'cancel':
       if (scoreJob?.id === req.id) cancel(scoreJob);
       if (loadJob?.id === req.id) cancel(loadJob);
@@ -122,6 +126,8 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       config,
       onFallback: (reason) => scoreJob && post({ type: 'fallback', id: scoreJob.id, backend: 'wasm', reason }),
       webgpuFailAfterWindows: req.webgpuFailAfterWindows,
+      probeTokens: config.n_ctx,
+      probeSoftwareAdapter: req.probeSoftwareAdapter,
     }).catch((e) => {
       throw files.openError(e);
     });
@@ -145,6 +151,8 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         backend: m.runtime.backend,
         requested: req.backend,
         fallbackReason: m.runtime.fallbackReason,
+        reason: m.runtime.reason,
+        probe: m.runtime.probe,
         threads: m.runtime.threads,
         crossOriginIsolated: m.runtime.capabilities.crossOriginIsolated,
         adapter: m.runtime.capabilities.adapterDescription,

@@ -10,7 +10,7 @@
  * page is cross-origin isolated, a score's progress and its cancel also go through shared memory
  * (ScoreRequest.shared), and the worker posts no `progress` for it.
  */
-import type { BackendPreference, Backend, RuntimeCounters } from '../lib/runtime';
+import type { BackendPreference, Backend, BackendProbe, RuntimeCounters } from '../lib/runtime';
 import type { PackedResult } from '../lib/scoring/packed';
 import type { FullDistributions } from '../lib/compare/full-distribution';
 
@@ -47,6 +47,20 @@ export interface LoadRequest {
    * lost device or a failing kernel would, so the mid-run fallback to WASM can be checked end to end.
    */
   webgpuFailAfterWindows?: number;
+  /**
+   * Tests of the backend timing (`?probe-software-webgpu=1`): 'auto' times a window on each backend even
+   * when the only WebGPU adapter is a software one, instead of taking WASM at once.
+   */
+  probeSoftwareAdapter?: boolean;
+}
+
+/** Start the runtime before the first load (no answer): see warmRuntime in src/lib/runtime. */
+export interface WarmRequest {
+  type: 'warm';
+  id: number;
+  backend: BackendPreference;
+  threads: number;
+  assetsBase: string;
 }
 
 export interface ScoreRequest {
@@ -90,7 +104,7 @@ export interface CancelRequest {
   id: number;
 }
 
-export type WorkerRequest = LoadRequest | ScoreRequest | CancelRequest;
+export type WorkerRequest = LoadRequest | ScoreRequest | CancelRequest | WarmRequest;
 
 export interface LoadedModelInfo {
   name: string;
@@ -102,6 +116,10 @@ export interface LoadedModelInfo {
   requested: BackendPreference;
   /** Why WebGPU is not used; null when it is (or when WASM was forced). */
   fallbackReason: string | null;
+  /** What runs and why, for the backend line, e.g. "WASM: the only WebGPU adapter is a software one (google swiftshader)". */
+  reason: string;
+  /** The window 'auto' timed on each backend, when it had to (a hardware WebGPU adapter). */
+  probe: BackendProbe | null;
   threads: number;
   crossOriginIsolated: boolean;
   /** e.g. "google swiftshader (fallback)"; empty without WebGPU. */

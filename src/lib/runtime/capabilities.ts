@@ -24,6 +24,12 @@ export interface Capabilities {
   /** e.g. "google swiftshader (fallback)"; empty when there is no adapter. */
   adapterDescription: string;
   shaderF16: boolean;
+  /**
+   * The adapter is a software rasteriser (SwiftShader, llvmpipe, lavapipe, WARP, or any adapter the
+   * browser marks as a fallback): its name, e.g. "google swiftshader"; null for a hardware adapter or
+   * none. Such an adapter runs a model about 100x slower than WASM on the same CPU.
+   */
+  softwareAdapter: string | null;
   /** SharedArrayBuffer is usable, so WASM may run threads (needs COOP/COEP headers). */
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
@@ -58,6 +64,7 @@ async function detect(): Promise<Capabilities> {
     adapter: null,
     adapterDescription: '',
     shaderF16: false,
+    softwareAdapter: null,
   });
   if (!gpu) return none('this browser has no WebGPU (navigator.gpu is missing)');
   let adapter: GpuAdapterLike | null;
@@ -79,7 +86,23 @@ async function detect(): Promise<Capabilities> {
     adapter,
     adapterDescription: `${description || 'unknown adapter'}${adapter.isFallbackAdapter ? ' (fallback)' : ''}`,
     shaderF16: adapter.features.has('shader-f16'),
+    softwareAdapter: softwareAdapterName(adapter),
   };
+}
+
+/** Names that WebGPU adapters backed by a CPU rasteriser report in their info (vendor, architecture, description). */
+const SOFTWARE_ADAPTER = /swift\s*shader|llvmpipe|lavapipe|softpipe|microsoft basic render|basic render driver|\bwarp\b|software/i;
+
+/**
+ * The name of a software WebGPU adapter, or null for a hardware one.
+ * @example softwareAdapterName({ info: { vendor: 'google', architecture: 'swiftshader' }, ... }) // 'google swiftshader'
+ */
+export function softwareAdapterName(adapter: Pick<GpuAdapterLike, 'info' | 'isFallbackAdapter'>): string | null {
+  const info = adapter.info ?? {};
+  const fields = [info.vendor, info.architecture, info.device, info.description].filter((f): f is string => !!f);
+  const name = [...new Set(fields)].join(' ').trim();
+  if (adapter.isFallbackAdapter) return name || 'a fallback adapter';
+  return fields.some((f) => SOFTWARE_ADAPTER.test(f)) ? name : null;
 }
 
 /**

@@ -6,6 +6,7 @@
  *
  *   const rt = await openModelRuntime({ modelBytes, preference: 'auto', assetsBase });
  *   rt.backend            // 'webgpu' | 'wasm', what runs now
+ *   rt.reason             // why, e.g. "WASM: the only WebGPU adapter is a software one (google swiftshader)"
  *   rt.fallbackReason     // null, or why WebGPU is not used
  *   await rt.scorer.scoreWindow({ ids, from, k });
  */
@@ -48,6 +49,23 @@ export interface OpenModelOptions {
   onFallback?: (reason: string) => void;
   /** Fault injection for tests: WebGPU throws on every window after this many. @defaultValue never */
   webgpuFailAfterWindows?: number;
+  /**
+   * Tokens in the window that 'auto' times on each backend when a hardware WebGPU adapter exists (the
+   * model's context). @defaultValue 128
+   */
+  probeTokens?: number;
+  /**
+   * Time both backends on a software adapter too, instead of taking WASM at once (tests of the timing
+   * path, which have only SwiftShader). @defaultValue false
+   */
+  probeSoftwareAdapter?: boolean;
+}
+
+/** One window timed on each backend, when 'auto' had to find out which is faster. */
+export interface BackendProbe {
+  tokens: number;
+  wasmMs: number;
+  webgpuMs: number;
 }
 
 export interface ModelRuntime {
@@ -57,6 +75,10 @@ export interface ModelRuntime {
   readonly backend: Backend;
   /** Why WebGPU is not used (null when it is, or when the user forced WASM). */
   readonly fallbackReason: string | null;
+  /** What runs and why, for the backend line: "WASM: the only WebGPU adapter is a software one (...)". */
+  readonly reason: string;
+  /** The timing that decided 'auto' (null when the choice needed none). */
+  readonly probe: BackendProbe | null;
   /** WASM threads of the ort build in use (the WebGPU build also runs CPU kernels on them). */
   readonly threads: number;
   readonly capabilities: Capabilities;
@@ -74,6 +96,22 @@ async function fetchHead(assetsBase: string): Promise<Uint8Array> {
   });
   headBytesCache.catch(() => (headBytesCache = null));
   return headBytesCache;
+}
+
+/**
+ * Start the WASM runtime before any model is known: import the build, fetch and compile its 14 MB binary,
+ * start its threads, by opening (and closing) the scoring head's tiny graph. A page calls it from its
+ * first moment, so this overlaps the model's download; openModelRuntime then finds the runtime ready.
+ * Skipped where only WebGPU will run (forced, on a hardware adapter).
+ * @example void warmRuntime({ assetsBase, preference: 'auto' });
+ */
+export async function warmRuntime(options: Pick<OpenModelOptions, 'assetsBase' | 'preference' | 'threads'>): Promise<void> {
+  const caps = await detectCapabilities();
+  if (options.preference === 'webgpu' && caps.webgpu && !caps.softwareAdapter) return;
+  const wasmPrefix = new URL('ort/', options.assetsBase).href;
+  const build = await loadOrtBuild('wasm', { wasmPrefix, threads: wasmThreads(options.threads, caps) });
+  const session = await build.ort.InferenceSession.create(await fetchHead(options.assetsBase), { executionProviders: ['wasm'] });
+  await session.release();
 }
 
 /**
@@ -95,30 +133,63 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   };
 
   let fallbackReason: string | null = null;
+  let reason = '';
+  let probe: BackendProbe | null = null;
   let deviceLost: string | null = null;
   let gpu: Awaited<ReturnType<typeof createGpuScorer>> | null = null;
   let gpuThreads = 0;
-  if (preference !== 'wasm') {
-    if (!caps.webgpu) {
-      fallbackReason = caps.webgpuUnavailableReason ?? 'WebGPU is unavailable';
-    } else {
-      try {
-        const build = await loadOrtBuild('webgpu', { wasmPrefix, threads, adapter: caps.adapter });
-        gpuThreads = build.threads;
-        const [headBytes] = await Promise.all([fetchHead(options.assetsBase)]);
-        gpu = await createGpuScorer(build, modelBytes, headBytes, options.config, options.externalData);
-        // one tiny window proves the whole path (both sessions, the gpu-buffer hand-over, TopK)
-        await gpu.scoreWindow({ ids: new Int32Array([0, 0]), from: 0, k: 1 });
-        Object.assign(gpu.counters, zeroCounters());
-        watchDeviceLoss(build.ort, (reason) => (deviceLost = reason));
-      } catch (e) {
-        await gpu?.release().catch(() => undefined);
-        gpu = null;
-        fallbackReason = `WebGPU failed: ${errorMessage(e)}`;
-      }
+  let wasm: Awaited<ReturnType<typeof openWasm>> | null = null;
+  const software = caps.softwareAdapter;
+  if (preference === 'wasm') {
+    reason = 'WASM: chosen in the Backend menu';
+  } else if (!caps.webgpu) {
+    fallbackReason = caps.webgpuUnavailableReason ?? 'WebGPU is unavailable';
+  } else if (preference === 'auto' && software && !options.probeSoftwareAdapter) {
+    // a CPU rasteriser runs the same model about 100x slower than WASM: never worth a try
+    fallbackReason = `the only WebGPU adapter is a software one (${software})`;
+  } else {
+    try {
+      const build = await loadOrtBuild('webgpu', { wasmPrefix, threads, adapter: caps.adapter });
+      gpuThreads = build.threads;
+      const [headBytes] = await Promise.all([fetchHead(options.assetsBase)]);
+      gpu = await createGpuScorer(build, modelBytes, headBytes, options.config, options.externalData);
+      // one tiny window proves the whole path (both sessions, the gpu-buffer hand-over, TopK)
+      await gpu.scoreWindow(PROOF_WINDOW);
+      Object.assign(gpu.counters, zeroCounters());
+      watchDeviceLoss(build.ort, (r) => (deviceLost = r));
+    } catch (e) {
+      await gpu?.release().catch(() => undefined);
+      gpu = null;
+      fallbackReason = `WebGPU failed: ${errorMessage(e)}`;
     }
   }
-  let wasm = gpu ? null : await openWasm();
+  const adapterName = caps.adapterDescription || 'unknown adapter';
+  if (gpu && preference === 'webgpu') {
+    reason = `WebGPU: chosen in the Backend menu${software ? ` (a software adapter, ${software}: much slower than WASM)` : ''}`;
+  } else if (gpu) {
+    // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
+    wasm = await openWasm();
+    const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
+    await wasm.scorer.scoreWindow(PROOF_WINDOW); // compiles WASM's kernels, as the proof did WebGPU's
+    const webgpuMs = await timeWindow(gpu, tokens);
+    const wasmMs = await timeWindow(wasm.scorer, tokens);
+    probe = { tokens, wasmMs, webgpuMs };
+    for (const counters of [gpu.counters, wasm.model.counters]) Object.assign(counters, zeroCounters());
+    const timed = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+    if (webgpuMs <= wasmMs) {
+      reason = `WebGPU: a ${tokens}-token window took ${timed(webgpuMs)} on WebGPU (${adapterName}), ${timed(wasmMs)} on WASM`;
+      await wasm.model.release();
+      wasm = null;
+    } else {
+      fallbackReason = `WASM was faster: a ${tokens}-token window took ${timed(wasmMs)} on WASM, ${timed(webgpuMs)} on WebGPU (${adapterName})`;
+      await gpu.release();
+      gpu = null;
+    }
+  }
+  if (!gpu) {
+    wasm ??= await openWasm();
+    if (fallbackReason) reason = fallbackReason.startsWith('WASM') ? fallbackReason : `WASM: ${fallbackReason}`;
+  }
 
   // After a WebGPU failure, the window is retried on WASM and WASM stays.
   let gpuWindows = 0;
@@ -138,6 +209,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
           const failed = gpu;
           gpu = null;
           fallbackReason = `WebGPU failed while scoring: ${errorMessage(e)}`;
+          reason = `WASM: ${fallbackReason}`;
           options.onFallback?.(fallbackReason);
           void failed.release().catch(() => undefined);
         }
@@ -155,6 +227,10 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     get fallbackReason() {
       return fallbackReason;
     },
+    get reason() {
+      return reason;
+    },
+    probe,
     get threads() {
       return gpu ? gpuThreads : (wasm?.build.threads ?? threads);
     },
@@ -165,6 +241,17 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
       await wasm?.model.release();
     },
   };
+}
+
+/** The smallest window: proves a backend's whole path and compiles its kernels. */
+const PROOF_WINDOW: WindowRequest = { ids: new Int32Array([0, 0]), from: 0, k: 1 };
+
+/** Milliseconds one window of `tokens` ids takes on a warmed-up scorer (scoring head included). */
+async function timeWindow(scorer: Pick<WindowScorer, 'scoreWindow'>, tokens: number): Promise<number> {
+  const ids = new Int32Array(tokens); // the ids do not change the work, only the shapes do
+  const t0 = performance.now();
+  await scorer.scoreWindow({ ids, from: 0, k: 5 });
+  return performance.now() - t0;
 }
 
 /** Report a lost WebGPU device (driver reset, tab in background too long, ...). */
