@@ -43,6 +43,11 @@ function storedCustomModels(): CustomModel[] {
 export const AUTO_SCORE_MAX_CHARS = 2000;
 /** Quiet time after the last keystroke before scoring as you type, ms. */
 export const AUTO_SCORE_DELAY_MS = 700;
+/**
+ * Texts up to this many characters are scored by themselves when a model has loaded (on arrival, after
+ * picking another model): a few seconds on WASM. Longer ones wait for Score.
+ */
+export const AUTO_SCORE_ON_LOAD_MAX_CHARS = 20_000;
 /** The longest text the page scores: beyond it the tab would hold too many token elements. */
 export const MAX_CHARS = 200_000;
 
@@ -151,7 +156,7 @@ class AppState {
     const valid = stride !== undefined && Number.isInteger(stride) && stride >= 1 ? Math.min(stride, max) : undefined;
     if (valid === this.stride) return;
     this.stride = valid;
-    if (this.result && this.loaded) void this.score();
+    if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
   }
 
   /** The link that reproduces this view: text, model, stride and colour mode in the hash. */
@@ -172,6 +177,9 @@ class AppState {
       this.backendPreference = parseBackendPreference(queryParam('backend') ?? stored(STORAGE.backend));
       this.threads = Number(queryParam('threads') ?? 0) || 0;
       this.stride = Number(queryParam('stride') ?? 0) || undefined;
+      // the runtime starts now, while the manifest and then the model are fetched
+      this.client ??= this.makeClient();
+      this.client.warm({ backend: this.backendPreference, threads: this.threads, assetsBase: this.assetsBase });
       // a share link: its text and settings replace the stored ones, then the hash goes back to the
       // plain view so that a reload shows what the user types next (kept in localStorage)
       const shared = parseShareHash(location.hash);
@@ -232,6 +240,7 @@ class AppState {
           backend: this.backendPreference,
           threads: this.threads,
           webgpuFailAfterWindows: Number(queryParam('fault-webgpu-after') ?? NaN) || undefined,
+          probeSoftwareAdapter: queryParam('probe-software-webgpu') === '1',
           assetsBase: this.assetsBase,
         },
         (file, loaded, total, cached) => {
@@ -242,10 +251,10 @@ class AppState {
       if (generation !== this.loadGeneration) return;
       this.loaded = info;
       this.phase = 'ready';
-      if (this.scoreWhenLoaded) {
-        this.scoreWhenLoaded = false;
-        void this.score();
-      }
+      // the text on screen is scored by the model now loaded, without a click (a share link's text at any length)
+      const wanted = this.scoreWhenLoaded || (this.text.length > 0 && this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS);
+      this.scoreWhenLoaded = false;
+      if (wanted) void this.score();
     } catch (e) {
       if (generation !== this.loadGeneration) return; // replaced by a newer request
       if (e instanceof CancelledError) {
@@ -355,7 +364,7 @@ class AppState {
   private makeClient(): InferenceClient {
     const client = new InferenceClient();
     client.onFallback = (reason) => {
-      if (this.loaded) this.loaded = { ...this.loaded, backend: 'wasm', fallbackReason: reason };
+      if (this.loaded) this.loaded = { ...this.loaded, backend: 'wasm', fallbackReason: reason, reason: `WASM: ${reason}` };
     };
     return client;
   }

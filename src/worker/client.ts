@@ -18,6 +18,7 @@ import {
   type LoadRequest,
   type ScoreRequest,
   type ScoreTiming,
+  type WarmRequest,
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol';
@@ -72,6 +73,14 @@ export class InferenceClient {
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
+  }
+
+  /**
+   * Start the runtime now, before any model is chosen, so that it overlaps the model's download (no answer).
+   * @example client.warm({ backend: 'auto', threads: 0, assetsBase });
+   */
+  warm(request: Omit<WarmRequest, 'type' | 'id'>): void {
+    this.worker.postMessage({ ...request, type: 'warm', id: this.nextId++ } satisfies WarmRequest);
   }
 
   /**

@@ -67,7 +67,16 @@ export async function openPlayground(
   const backend = page.getByTestId('backend');
   await expect(backend).toHaveText(/^(webgpu|wasm)$/, { timeout: 180_000 });
   await expect(page.getByTestId('score-button')).toBeEnabled();
+  // the text on screen is scored on arrival: wait for it, so that it cannot land after a test's own score
+  await page.waitForSelector('[data-testid="result"][data-run="1"], [data-testid="error"]', { timeout: 240_000 });
   return (await backend.textContent())!.trim();
+}
+
+/** Unfold the Playground's "Your model" panel (folded until asked for, so the result shows first). */
+export async function unfoldYourModel(page: Page): Promise<void> {
+  const toggle = page.getByTestId('your-model-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await expect(page.getByTestId('model-url')).toBeVisible();
 }
 
 /** Type a text, press Score and wait for the result of exactly this text. */
@@ -77,10 +86,15 @@ export async function scoreInPage(page: Page, text: string): Promise<{ tokens: P
   const result = page.getByTestId('result');
   const runs = (await result.count()) ? Number(await result.getAttribute('data-run')) : 0;
   await page.getByTestId('score-button').click();
+  // a later run of this text's length: a score that was running before the click (the text scored on
+  // arrival) may land first
   await page.waitForFunction(
-    (n) =>
-      document.querySelector(`[data-testid="result"][data-run="${n}"]`) ?? document.querySelector('[data-testid="error"]'),
-    runs + 1,
+    ([n, length]) => {
+      const result = document.querySelector<HTMLElement>('[data-testid="result"]');
+      const done = result && Number(result.dataset.run) > n && Number(result.dataset.textLength) === length;
+      return done || document.querySelector('[data-testid="error"]');
+    },
+    [runs, text.length] as const,
     { timeout: 240_000 },
   );
   const error = page.getByTestId('error');
