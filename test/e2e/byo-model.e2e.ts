@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test, type PageToken } from './fixtures';
+import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test, unfoldYourModel, type PageToken } from './fixtures';
 import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub';
 
 const MODEL = 'tiny-bpe1k';
@@ -129,6 +129,7 @@ test('a hub repo loads through redirects with per-file progress, scores like the
   void pageErrors;
   hub = await startFakeHub(repos());
   await openPlayground(page, { backend: 'wasm', model: MODEL });
+  await unfoldYourModel(page);
   const reference = await scoreInPage(page, TEXT);
 
   await setEndpoint(page, hub.endpoint);
@@ -170,6 +171,7 @@ test('a hub repo loads through redirects with per-file progress, scores like the
   await page.goto('./?backend=wasm#/playground');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-model', 'byo-test/tiny', { timeout: 120_000 });
   await expect(page.getByTestId('custom-loaded')).toHaveAttribute('data-from-cache', 'true');
+  await unfoldYourModel(page);
   const offline = await scoreInPage(page, TEXT);
   expectSameNumbers(offline.tokens, reference.tokens);
 
@@ -184,6 +186,7 @@ test('a slow download shows bytes and percent per file and can be cancelled, cac
   void pageErrors;
   hub = await startFakeHub(repos());
   await openPlayground(page, { backend: 'wasm', model: MODEL });
+  await unfoldYourModel(page);
   await scoreInPage(page, USER_TEXT); // typed text scores by itself: let it finish first
   await setEndpoint(page, hub.endpoint);
   await page.getByTestId('model-url').fill('byo-test/slow');
@@ -209,6 +212,7 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
   void pageErrors;
   hub = await startFakeHub(repos());
   await openPlayground(page, { backend: 'wasm', model: MODEL });
+  await unfoldYourModel(page);
   const reference = await scoreInPage(page, TEXT);
   await scoreInPage(page, USER_TEXT); // typed text scores by itself: let it finish first
   await setEndpoint(page, hub.endpoint);
@@ -246,6 +250,7 @@ test('the memory guard scores with a smaller window when a full window of logits
   void pageErrors;
   hub = await startFakeHub(repos());
   await openPlayground(page, { backend: 'wasm', model: MODEL });
+  await unfoldYourModel(page);
   const reference = await scoreInPage(page, TEXT);
   await setEndpoint(page, hub.endpoint);
   await loadFromField(page, 'byo-test/huge-vocab', 'byo-test/huge-vocab');
@@ -262,6 +267,7 @@ test('local files through the file input score like the bundled model; a missing
 }) => {
   void pageErrors;
   await openPlayground(page, { backend: 'wasm', model: MODEL });
+  await unfoldYourModel(page);
   const reference = await scoreInPage(page, TEXT);
   await scoreInPage(page, USER_TEXT); // typed text scores by itself: let it finish first
   const file = (p: string) => path.join(MODEL_DIR, p);
@@ -317,6 +323,7 @@ test('Optimum-style exports (position_ids, empty past; inline or external weight
     hub = await startFakeHub({ 'byo-test/optimum': { files: folderFiles(inline) }, 'byo-test/optimum-external': { files: folderFiles(external) } });
 
     await openPlayground(page, { backend: 'wasm', model: MODEL });
+    await unfoldYourModel(page);
     const reference = await scoreInPage(page, TEXT);
     await setEndpoint(page, hub.endpoint);
     // another graph (explicit positions, a concatenated empty past): float rounding only. 1e-4 nats is

@@ -1,0 +1,87 @@
+/**
+ * A first visit, as a new user makes it on this 2-core machine whose only WebGPU adapter is SwiftShader (a
+ * software rasteriser, about 100x slower than WASM): a fresh browser profile, nothing touched. The
+ * pre-filled text must come back scored, on WASM, with the reason on screen, and the result must start
+ * inside the first screen at a laptop's 1366x768 and in projector mode at 1280x720.
+ */
+import type { Page } from '@playwright/test';
+import { bundledModels, expect, screenshotPath, test } from './fixtures';
+
+test.beforeEach(({ backend }) => {
+  // the webgpu project starts Chromium with --enable-unsafe-webgpu: the software adapter is there
+  test.skip(backend !== 'webgpu', 'needs the software WebGPU adapter (the webgpu project)');
+  test.skip(bundledModels().length === 0, 'no bundled model in dist/');
+});
+
+/** The bottom edge of an element, in CSS pixels from the top of the first screen. */
+async function bottomOf(page: Page, testId: string): Promise<number> {
+  const box = await page.getByTestId(testId).first().boundingBox();
+  if (!box) throw new Error(`${testId} has no box`);
+  return box.y + box.height;
+}
+
+async function expectScoredOnArrival(page: Page): Promise<void> {
+  // nothing but the navigation: the text on screen is scored by itself
+  const result = page.locator('[data-testid="result"][data-run="1"]');
+  await expect(result).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
+  const text = await page.getByTestId('text-input').inputValue();
+  expect(text.length).toBeGreaterThan(100);
+  await expect(result).toHaveAttribute('data-text-length', String(text.length));
+  // every token coloured: with BOS prepended the first is scored too
+  const unscored = await page.locator('[data-testid="token"][data-logprob=""]').count();
+  expect(unscored).toBe(0);
+}
+
+test('a first visit scores the pre-filled text on WASM, says why, and shows it on the first screen', async ({ page, pageErrors }) => {
+  void pageErrors;
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('./');
+  // the adapter really is there, and it is a software one
+  const adapter = await page.evaluate(async () => {
+    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }).gpu;
+    const a = await gpu?.requestAdapter();
+    return a ? (a.info?.architecture ?? 'unknown') : null;
+  });
+  expect(adapter).toMatch(/swiftshader/i);
+  await expectScoredOnArrival(page);
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('backend-reason')).toHaveText(/^WASM: the only WebGPU adapter is a software one \(.*swiftshader.*\)$/i);
+  await expect(page.getByTestId('backend-reason')).toBeVisible();
+  // above the fold, without a scroll: the text box, the first token, the perplexity
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  for (const id of ['text-input', 'token', 'ppl', 'backend-reason']) {
+    expect(await bottomOf(page, id), `${id} inside the first screen`).toBeLessThanOrEqual(768);
+  }
+  // "Your model" is folded until asked for
+  await expect(page.getByTestId('model-url')).toBeHidden();
+  await page.screenshot({ path: screenshotPath('first-visit') });
+});
+
+test('in projector mode at 1280x720 the result still starts on the first screen', async ({ page, pageErrors }) => {
+  void pageErrors;
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./');
+  await page.getByRole('button', { name: 'Projector' }).click();
+  await expect(page.locator(':root[data-projector]')).toHaveCount(1);
+  await expectScoredOnArrival(page);
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  for (const id of ['text-input', 'token', 'ppl']) {
+    expect(await bottomOf(page, id), `${id} inside the first screen`).toBeLessThanOrEqual(720);
+  }
+  await page.screenshot({ path: screenshotPath('first-visit-projector') });
+});
+
+test('where the choice is not obvious, auto times a window on each backend and keeps the faster', async ({ page, pageErrors }) => {
+  void pageErrors;
+  // tests have only a software adapter: ask auto to time it as it would a hardware one
+  await page.goto('./?probe-software-webgpu=1');
+  await expectScoredOnArrival(page);
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  const reason = page.getByTestId('backend-reason');
+  await expect(reason).toHaveText(/^WASM was faster: a 256-token window took [\d.]+ ms on WASM, [\d.]+ ms on WebGPU \(.+\)$/);
+  // the two timings behind it, and WASM's really is the smaller
+  const title = (await reason.getAttribute('title')) ?? '';
+  const [, wasmMs, webgpuMs] = /WASM ([\d.]+) ms, WebGPU ([\d.]+) ms/.exec(title) ?? [];
+  expect(Number(wasmMs)).toBeLessThan(Number(webgpuMs));
+});
