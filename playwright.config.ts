@@ -30,6 +30,8 @@ export default defineConfig<E2eOptions>({
     viewport: { width: 1280, height: 900 },
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
     trace: 'off',
+    // the app's offline cache would answer requests that tests route; test/e2e/offline.e2e.ts allows it
+    serviceWorkers: 'block',
   },
   projects: [
     { name: 'wasm', use: { backend: 'wasm' } },

@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { bundledAssets, CROSS_ORIGIN_ISOLATION } from './tools/vite-bundled-assets.ts';
+import { serviceWorker } from './tools/vite-service-worker.ts';
 
 /**
  * WASM threads need cross-origin isolation (SharedArrayBuffer) on every server that hosts the app: a
@@ -11,7 +12,7 @@ const crossOriginIsolation = { ...CROSS_ORIGIN_ISOLATION };
 export default defineConfig({
   // relative asset URLs: the build works from any static host and any sub-path
   base: './',
-  plugins: [svelte(), bundledAssets()],
+  plugins: [svelte(), bundledAssets(), serviceWorker()],
   resolve: {
     // onnxruntime-web's "extern wasm" entry points hold no `new URL('*.wasm', import.meta.url)`, so Vite
     // does not emit a second copy of the 15-27 MB binaries; src/lib/runtime points env.wasm.wasmPaths

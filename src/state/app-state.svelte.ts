@@ -10,6 +10,7 @@ import { parseBackendPreference, type BackendPreference } from '../lib/runtime/b
 import type { ScoreResult } from '../lib/scoring/types';
 import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash } from '../lib/playground/share-link';
+import { registerServiceWorker } from '../offline/register';
 
 const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
 
@@ -306,6 +307,7 @@ class AppState {
       this.timing = timing;
       this.scoredText = text;
       this.scoreCount++;
+      if (this.scoreCount === 1) registerServiceWorker();
     } catch (e) {
       if (generation !== this.scoreGeneration) return; // replaced by a newer request
       if (!(e instanceof CancelledError)) this.fail(e);
