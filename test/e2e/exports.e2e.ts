@@ -159,6 +159,9 @@ test('the SVG and PNG exports match the page: text in its boxes, spaces kept, sa
     };
   }, svg);
   expect(report.parseError).toBe(false);
+  // every token with visible text has its run (else the checks below would hold vacuously)
+  const visible = pageTokens.filter((t) => /\S/.test(t.text)).map((t) => t.index);
+  expect(visible.every((i) => report.runs.some((r) => r.index === i))).toBe(true);
   expect(report.outsideNatural, 'text in its own width, outside its box').toEqual([]);
   expect(report.outsideHeld, 'text held to its measured width, outside its box').toEqual([]);
 
