@@ -3,6 +3,8 @@
  * (white-space: pre-wrap, overflow-wrap: anywhere, tab-size), every run of characters sits inside its
  * token's box, and no character XML 1.0 forbids reaches the SVG. Widths: a fixed 10 px advance.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heatmapSvg, layoutHeatmap, visibleControls, type HeatmapLayout } from '../../src/lib/playground/export';
 import type { TokenRecord } from '../../src/lib/scoring/types';
@@ -90,9 +92,34 @@ describe('heatmap layout', () => {
   });
 });
 
+/** What XML 1.0 forbids in a document. */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const TRICKY: { name: string; text: string }[] = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'tricky-strings.json'), 'utf8'),
+).strings;
+
+describe('every tricky string', () => {
+  it('draws every visible character once, in order, inside its box, and makes a valid SVG', () => {
+    for (const { name, text } of TRICKY) {
+      // one token per code point, and one per 3 code points: boundaries inside words and graphemes
+      for (const size of [1, 3]) {
+        const cps = [...text];
+        const pieces = Array.from({ length: Math.ceil(cps.length / size) }, (_, i) => cps.slice(i * size, i * size + size).join(''));
+        const layout = layoutHeatmap(text, tokensOf(pieces), 'surprisal', { width: 120, lineHeight: 20, measure });
+        const drawn = layout.runs.filter((r) => !r.mark).map((r) => r.text).join('');
+        expect(drawn, name).toBe(visibleControls(text).replace(/[ \t\r\n]/g, ''));
+        expect(runsInBoxes(layout), name).toBe(true);
+        expect(layout.boxes.every((b) => b.x >= 0 && b.x + b.width <= 120 + 1e-9), name).toBe(true);
+        const svg = heatmapSvg(layout, { title: name, mode: 'surprisal', font: 'monospace', fontSize: 14 });
+        expect(svg, name).not.toMatch(FORBIDDEN);
+      }
+    }
+  });
+});
+
 describe('characters XML cannot hold', () => {
-  // eslint-disable-next-line no-control-regex
-  const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
   it('are drawn as visible symbols', () => {
     expect(visibleControls('a\u0000b\u001b\u007f\u0085')).toBe('a␀b␛␡\ufffd');
