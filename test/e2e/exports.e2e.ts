@@ -234,3 +234,36 @@ test('the SVG and PNG exports match the page: text in its boxes, spaces kept, sa
   expect(pngCheck.differ, 'share of pixels that differ from the SVG').toBeLessThan(0.01);
   await view.close();
 });
+
+test('compare panels show huge perplexities compactly, inside their cards', async ({ page, pageErrors }) => {
+  void pageErrors;
+  const models = ['tiny-bpe1k', 'tiny-byte'].filter((m) => bundledModels().includes(m));
+  await page.goto(`./?backend=wasm&compare=${models.join(',')}#/compare`);
+  await expect(page.getByTestId('compare-panel')).toHaveCount(models.length, { timeout: 60_000 });
+  await page.getByTestId('text-input').fill(randomCharacters(120, 7));
+  await page.getByTestId('score-button').click();
+  for (const m of models)
+    await expect(page.locator(`[data-testid="compare-panel"][data-model="${m}"]`)).toHaveAttribute('data-state', 'scored', {
+      timeout: 180_000,
+    });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const cards = await page.$$eval('[data-testid="compare-panel"] .stats > div', (els) =>
+      els.map((el) => ({
+        label: el.querySelector('dt')!.textContent!,
+        text: el.querySelector('dd')!.textContent!.trim(),
+        title: el.querySelector('dd')!.getAttribute('title'),
+        overflows: el.scrollWidth > el.clientWidth,
+      })),
+    );
+    expect(cards.filter((c) => c.overflows), `${width} px`).toEqual([]);
+    const wordPpl = cards.filter((c) => c.label === 'word PPL');
+    expect(wordPpl).toHaveLength(models.length);
+    for (const c of wordPpl) {
+      // one 120-character word: past a double, so the log form on hover
+      expect(c.text).toMatch(/^\d\.\d\de\d{3,4}$/);
+      expect(c.title).toMatch(/^e\^[\d.]+ = 10\^[\d.]+$/);
+    }
+  }
+  await page.locator('[data-testid="compare-panel"]').first().screenshot({ path: screenshotPath('compare-panel-huge') });
+});
