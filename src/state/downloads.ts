@@ -1,17 +1,22 @@
 /**
  * Files the playground hands the user: the per-token table (CSV, JSON) and the heatmap (SVG, PNG).
  * The content comes from the pure builders in lib/playground/export.ts; this module only measures
- * text, paints the PNG and triggers the download.
+ * text in the page's font, rasterises the SVG into the PNG and triggers the download.
  */
 import { exportTitle, heatmapSvg, layoutHeatmap, resultToJson, tokensToCsv } from '../lib/playground/export';
-import { legendFor, type ColourMode } from '../lib/playground/colour-modes';
+import type { ColourMode } from '../lib/playground/colour-modes';
 import type { ScoreResult } from '../lib/scoring/types';
 
-const FONT_FAMILY = "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', monospace";
-const FONT_SIZE = 15;
-const LINE_HEIGHT = 24;
-const TEXT_WIDTH = 760;
+/** What the heatmap looks like when the page has none to measure (TokenText.svelte's defaults). */
+const FALLBACK = {
+  family: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
+  size: 14.25,
+  lineHeight: 24.94,
+  width: 760,
+  tabSize: 4,
+};
 const PAD = 16;
+/** Browsers refuse canvases much over 32,767 px on a side. */
 const MAX_CANVAS = 32_000;
 
 /** Save a string or blob as a file. */
@@ -38,22 +43,54 @@ export function downloadJson(result: ScoreResult, text: string): void {
   download(`${baseName(result)}.json`, resultToJson(result, text), 'application/json');
 }
 
-function layout(result: ScoreResult, text: string, mode: ColourMode) {
-  const ctx = document.createElement('canvas').getContext('2d')!;
-  ctx.font = `${FONT_SIZE}px ${FONT_FAMILY}`;
-  return layoutHeatmap(text, result.tokens, mode, {
-    width: TEXT_WIDTH,
-    lineHeight: LINE_HEIGHT,
-    measure: (s) => ctx.measureText(s).width,
-  });
+/**
+ * The heatmap's font, line height, tab size and text width as the page shows them right now, read from
+ * the heatmap element's computed style, so that the export wraps and sizes text as the page does.
+ */
+function pageHeatmapStyle(): typeof FALLBACK {
+  const el = document.querySelector<HTMLElement>('[data-testid="tokens"]');
+  if (!el) return FALLBACK;
+  const css = getComputedStyle(el);
+  const size = parseFloat(css.fontSize);
+  const width = el.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight);
+  if (!(size > 0) || !(width > 0)) return FALLBACK; // not laid out (a hidden view)
+  return {
+    family: css.fontFamily || FALLBACK.family,
+    size,
+    lineHeight: parseFloat(css.lineHeight) || 1.75 * size,
+    width: Math.max(240, width),
+    tabSize: parseInt(css.tabSize, 10) || 4,
+  };
 }
 
+/**
+ * The SVG of the heatmap: laid out with glyph widths measured by a canvas in the page's own font, so
+ * the boxes hold their text and lines break where the page breaks them.
+ */
 export function heatmapSvgFor(result: ScoreResult, text: string, mode: ColourMode): string {
-  return heatmapSvg(layout(result, text, mode), {
+  const style = pageHeatmapStyle();
+  const ctx = document.createElement('canvas').getContext('2d')!;
+  ctx.font = `${style.size}px ${style.family}`;
+  const widths = new Map<string, number>();
+  const measure = (s: string) => {
+    let w = widths.get(s);
+    if (w === undefined) widths.set(s, (w = ctx.measureText(s).width));
+    return w;
+  };
+  const metrics = ctx.measureText('Hg');
+  const layout = layoutHeatmap(text, result.tokens, mode, {
+    width: style.width,
+    lineHeight: style.lineHeight,
+    measure,
+    tabSize: style.tabSize,
+  });
+  return heatmapSvg(layout, {
     title: exportTitle(result, mode),
     mode,
-    font: FONT_FAMILY,
-    fontSize: FONT_SIZE,
+    font: style.family,
+    fontSize: style.size,
+    ascent: metrics.fontBoundingBoxAscent,
+    descent: metrics.fontBoundingBoxDescent,
     padding: PAD,
   });
 }
@@ -62,69 +99,37 @@ export function downloadSvg(result: ScoreResult, text: string, mode: ColourMode)
   download(`${baseName(result)}-${mode}.svg`, heatmapSvgFor(result, text, mode), 'image/svg+xml');
 }
 
-/** The same drawing as the SVG, painted at twice the size for sharp slides. */
+/**
+ * Rasterise an SVG document at `scale` times its size (2 for sharp slides; 1 when that would pass the
+ * browser's canvas limit). The browser draws the SVG itself, so the PNG is the SVG, pixel for pixel.
+ * @example await svgToPng(heatmapSvgFor(result, text, mode))
+ */
+export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const W = img.naturalWidth;
+    const H = img.naturalHeight;
+    const s = Math.max(W, H) * scale <= MAX_CANVAS ? scale : 1;
+    if (Math.max(W, H) * s > MAX_CANVAS)
+      throw new Error(`the text is too long for a PNG (${Math.ceil(H)} px tall); download the SVG instead`);
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(W * s);
+    canvas.height = Math.ceil(H * s);
+    canvas.getContext('2d')!.drawImage(img, 0, 0, W * s, H * s);
+    return await new Promise((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** The PNG of the heatmap: the SVG export, rasterised at twice its size. */
 export async function heatmapPng(result: ScoreResult, text: string, mode: ColourMode): Promise<Blob> {
-  const l = layout(result, text, mode);
-  const legend = legendFor(mode);
-  const W = l.width + 2 * PAD;
-  const H = l.height + 2 * PAD + 28 + 46;
-  // browsers refuse canvases much over 32,767 px on a side: halve the resolution, then give up
-  const scale = H * 2 <= MAX_CANVAS ? 2 : 1;
-  if (H * scale > MAX_CANVAS)
-    throw new Error(`the text is too long for a PNG (${Math.ceil(H)} px tall); download the SVG instead`);
-  const canvas = document.createElement('canvas');
-  canvas.width = W * scale;
-  canvas.height = H * scale;
-  const ctx = canvas.getContext('2d')!;
-  ctx.scale(scale, scale);
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, W, H);
-  ctx.fillStyle = '#111318';
-  ctx.font = '600 14px system-ui, sans-serif';
-  ctx.fillText(exportTitle(result, mode), PAD, PAD + 12);
-  ctx.translate(PAD, PAD + 28);
-  ctx.font = `${FONT_SIZE}px ${FONT_FAMILY}`;
-  ctx.textBaseline = 'alphabetic';
-  for (const b of l.boxes) {
-    if (b.fill) {
-      ctx.fillStyle = b.fill;
-      ctx.fillRect(b.x, b.y, b.width, LINE_HEIGHT - 2);
-    }
-    if (b.text.trim()) {
-      ctx.fillStyle = b.ink;
-      ctx.fillText(b.text, b.x, b.y + LINE_HEIGHT * 0.72);
-    }
-  }
-  // legend
-  ctx.translate(24, l.height + 12); // indented as in the SVG, so the end labels stay inside
-  ctx.font = '11px system-ui, sans-serif';
-  if (legend.kind === 'gradient') {
-    const g = ctx.createLinearGradient(0, 0, 240, 0);
-    for (const s of legend.stops) g.addColorStop(s.offset, s.colour);
-    ctx.fillStyle = g;
-    ctx.fillRect(0, 0, 240, 10);
-    ctx.textAlign = 'center';
-    for (const t of legend.ticks) {
-      ctx.fillStyle = '#333';
-      ctx.fillText(t.label, t.offset * 240, 24);
-      ctx.fillStyle = '#666';
-      ctx.fillText(t.sub, t.offset * 240, 36);
-    }
-    ctx.textAlign = 'left';
-    ctx.fillStyle = '#333';
-    ctx.fillText(legend.title, 260, 9);
-  } else {
-    legend.items.forEach((item, i) => {
-      ctx.fillStyle = item.colour;
-      ctx.fillRect(i * 110, 0, 12, 12);
-      ctx.fillStyle = '#333';
-      ctx.fillText(item.label, i * 110 + 16, 10);
-    });
-    ctx.fillText(legend.title, 0, 30);
-  }
-  return new Promise((resolve, reject) =>
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'),
-  );
+  return svgToPng(heatmapSvgFor(result, text, mode));
 }
 
 export async function downloadPng(result: ScoreResult, text: string, mode: ColourMode): Promise<void> {

@@ -133,12 +133,17 @@ describe('exports', () => {
     expect(data.tokens).toEqual(tokens);
   });
 
-  it('lays out lines: newlines break, long lines wrap at token boundaries, tabs widen', () => {
+  it('lays out lines: newlines break after their mark, long words wrap by character, tabs go to the next stop', () => {
     const text = 'ab\ncd\tef ghijklmnop';
     const layout = layoutHeatmap(text, fakeTokens(text), 'surprisal', { width: 80, lineHeight: 20, measure: (s) => [...s].length * 10 });
-    const lines = new Map<number, string>();
-    for (const b of layout.boxes) lines.set(b.y, (lines.get(b.y) ?? '') + b.text);
-    expect([...lines.values()]).toEqual(['ab', 'cd    ef', ' ghijklm', 'nop']);
+    // monospace: put each run at its column
+    const lines = new Map<number, string[]>();
+    for (const r of layout.runs) {
+      const row = lines.get(r.y) ?? [];
+      [...r.text].forEach((c, i) => (row[r.x / 10 + i] = c));
+      lines.set(r.y, row);
+    }
+    expect([...lines.values()].map((row) => Array.from(row, (c) => c ?? ' ').join(''))).toEqual(['ab↵', 'cd→ ef', 'ghijklmn', 'op']);
     expect(layout.boxes.every((b) => b.x + b.width <= 80)).toBe(true);
   });
 

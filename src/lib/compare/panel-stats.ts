@@ -59,17 +59,5 @@ export function spread(values: readonly (number | null)[]): number {
   return Math.max(...v) / Math.min(...v);
 }
 
-/**
- * A number for reading: `digits` significant digits (trailing zeros kept, so that columns line up),
- * whole numbers from 10^digits on, thousands separated, no exponent below a billion.
- * @example formatNumber(1234.567) // '1,235'; formatNumber(2.4035, 3) // '2.40'
- */
-export function formatNumber(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '–';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  const abs = Math.abs(x);
-  if (abs >= 1e9) return x.toExponential(2);
-  if (abs >= 10 ** digits) return Math.round(x).toLocaleString('en-US');
-  const s = x.toPrecision(digits);
-  return abs >= 1000 ? Number(s).toLocaleString('en-US') : s;
-}
+/** A number for reading: lives in lib/format.ts with the other formatters. */
+export { formatNumber } from '../format';

@@ -9,6 +9,7 @@
  */
 import { color as d3color, interpolateBlues, interpolateRdBu, interpolateYlOrRd, scaleOrdinal, scaleSequential, scaleDiverging } from 'd3';
 import type { TokenRecord } from '../scoring/types';
+import { formatCount } from '../format';
 
 export const COLOUR_MODES = ['surprisal', 'rank', 'entropy', 'excess'] as const;
 export type ColourMode = (typeof COLOUR_MODES)[number];
@@ -142,15 +143,8 @@ export function oneIn(bits: number): string {
   return `1 in ${formatCount(2 ** bits)}`;
 }
 
-/** A count for reading: 8, 64, 4,096, 1.2 million. */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '∞';
-  if (n < 10) return n < 1.05 ? '1' : n.toFixed(1).replace(/\.0$/, '');
-  if (n < 1e6) return Math.round(n).toLocaleString('en-US');
-  if (n < 1e9) return `${(n / 1e6).toPrecision(2)} million`;
-  if (n < 1e12) return `${(n / 1e9).toPrecision(2)} billion`;
-  return n.toExponential(1);
-}
+/** A count for reading (lib/format.ts): 8, 64, 4,096, 1.2 million. */
+export { formatCount };
 
 /** A legend: a gradient with ticks (continuous modes) or swatches (rank). */
 export type Legend =

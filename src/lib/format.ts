@@ -1,0 +1,122 @@
+/**
+ * Numbers for reading: the one place that decides how the summary cards, the compare panels and the
+ * token inspector write a number, and what its tooltip says. Pure: no DOM, runs in Node.
+ *
+ * Every display form is short enough for a card (at most about 11 characters); the exact value goes in
+ * the tooltip (`title`), and the `data-value` hooks keep the full-precision double as before.
+ * Perplexities are exponentials of a mean loss: a text of random characters has a word perplexity near
+ * 10^300, and past e^709.78 `Math.exp` overflows to Infinity. `formatExp` therefore works from the log
+ * (nats) and writes values beyond a double in the same mantissa-exponent form, with the log form in the
+ * tooltip, so no card ever shows Infinity or NaN for a finite loss.
+ */
+
+/** A number as shown, and the exact value for its tooltip. */
+export interface FormattedNumber {
+  /** The compact form for the page, e.g. `588.7`, `25,320`, `1.23e300`. */
+  text: string;
+  /** The full value for a `title`, e.g. `588.6612349712` or `e^712.4107 = 10^309.3982`. */
+  title: string;
+}
+
+/** From this magnitude on, numbers are written with an exponent (a grouped integer is 13 characters). */
+export const EXPONENT_ABOVE = 1e9;
+/** Below this magnitude (and above 0), numbers are written with an exponent. */
+export const EXPONENT_BELOW = 1e-3;
+
+/** The mantissa digits of an exponent form: `1.23e300`, never more (it has to fit a card). */
+const MAX_EXPONENT_DIGITS = 3;
+
+/** ASCII hyphen to the typographic minus sign, as the rest of the page writes negatives. */
+const minus = (s: string) => s.replace(/^-/, '−');
+
+/**
+ * `m` x 10^`e` written as `1.23e300` (`1.23e-5` for negative exponents), `digits` significant digits.
+ * @example exponentForm(1.2345, 300, 3) // '1.23e300'
+ */
+function exponentForm(mantissa: number, exponent: number, digits: number): string {
+  let m = Number(Math.abs(mantissa).toFixed(digits - 1));
+  let e = exponent;
+  if (m >= 10) {
+    // 9.996 rounds up to 10.0: carry into the exponent
+    m /= 10;
+    e += 1;
+  }
+  return `${mantissa < 0 ? '−' : ''}${m.toFixed(digits - 1)}e${e}`;
+}
+
+/**
+ * A number for reading: `digits` significant digits (trailing zeros kept, so that columns line up),
+ * whole numbers with thousands separators from 10^digits on, and an exponent form (`1.23e300`,
+ * `4.50e-7`) from a billion on and below 0.001. null, undefined and NaN read '–' (undefined for this
+ * text), infinities '∞'.
+ * @example formatNumber(1234.567) // '1,235'; formatNumber(2.4035, 3) // '2.40'; formatNumber(1.2e300) // '1.20e300'
+ */
+export function formatNumber(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '–';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  if (abs >= EXPONENT_ABOVE || abs < EXPONENT_BELOW) {
+    const e = Math.floor(Math.log10(abs));
+    return exponentForm(x / 10 ** e, e, Math.min(digits, MAX_EXPONENT_DIGITS));
+  }
+  if (abs >= 10 ** digits) return minus(Math.round(x).toLocaleString('en-US'));
+  const s = x.toPrecision(digits);
+  return minus(abs >= 1000 ? Number(s).toLocaleString('en-US') : s);
+}
+
+/**
+ * The exact value for a tooltip: every digit of the double (`String(x)` round-trips it).
+ * @example fullNumber(588.66123) // '588.66123'; fullNumber(null) // 'undefined for this text'
+ */
+export function fullNumber(x: number | null | undefined): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return 'undefined for this text';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  return minus(String(x));
+}
+
+/**
+ * A number and its tooltip.
+ * @example formatted(1.2e300).text // '1.20e300'
+ */
+export function formatted(x: number | null | undefined, digits = 4): FormattedNumber {
+  return { text: formatNumber(x, digits), title: fullNumber(x) };
+}
+
+/** The smallest positive normal double: below it `Math.exp` loses digits, then returns 0. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * e^`nats` for reading, computed from the log so that it never overflows: a perplexity from its mean
+ * loss, a probability from its log-probability. Within a double it is `formatted(Math.exp(nats))`;
+ * beyond (above e^709.78 or below e^-708.4) the text keeps the same mantissa-exponent form, worked out
+ * in base 10 from the log, and the tooltip gives the exact log form.
+ * @example formatExp(Math.log(588.7)).text // '588.7'
+ * @example formatExp(712.4107) // { text: '2.49e309', title: 'e^712.4107 = 10^309.3960' }
+ */
+export function formatExp(nats: number | null | undefined, digits = 4): FormattedNumber {
+  if (nats === null || nats === undefined || Number.isNaN(nats)) return formatted(null);
+  if (!Number.isFinite(nats)) return formatted(nats > 0 ? Infinity : 0, digits);
+  const value = Math.exp(nats);
+  if (Number.isFinite(value) && value >= MIN_NORMAL) return formatted(value, digits);
+  const log10 = nats / Math.LN10;
+  const e = Math.floor(log10);
+  return {
+    text: exponentForm(10 ** (log10 - e), e, Math.min(digits, MAX_EXPONENT_DIGITS)),
+    title: `e^${minus(nats.toFixed(4))} = 10^${minus(log10.toFixed(4))}`,
+  };
+}
+
+/**
+ * A count for reading: 8, 64, 4,096, 1.2 million, 3.4 billion, then `1.2e15`.
+ * @example formatCount(4096) // '4,096'; formatCount(1.2e6) // '1.2 million'
+ */
+export function formatCount(n: number): string {
+  if (Number.isNaN(n)) return '–';
+  if (!Number.isFinite(n)) return '∞';
+  if (n < 10) return n < 1.05 ? '1' : n.toFixed(1).replace(/\.0$/, '');
+  if (n < 1e6) return Math.round(n).toLocaleString('en-US');
+  if (n < 1e9) return `${(n / 1e6).toPrecision(2)} million`;
+  if (n < 1e12) return `${(n / 1e9).toPrecision(2)} billion`;
+  return formatNumber(n, 2);
+}
