@@ -5,8 +5,8 @@
  * backend and run in the wasm project only, where they are fast.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { seriousAxeViolations as axeViolations } from './axe';
 import {
   bundledModels,
   expect,
@@ -25,8 +25,6 @@ import { visibleWhitespace } from '../../src/lib/playground/whitespace';
 const MODEL = 'tiny-bpe1k';
 const SHORT_TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely, I went to sea.\n\tThe end.';
 const HOSTILE = '<img src=x onerror=alert(1)>\n<script>alert(1)</script> &amp; "quotes"';
-
-const AXE = path.join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js');
 
 test.beforeEach(() => {
   test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled in dist/`);
@@ -58,22 +56,6 @@ async function runCount(page: Page): Promise<number> {
 
 async function attr(page: Page, testId: string, name = 'data-value'): Promise<number> {
   return Number(await page.getByTestId(testId).getAttribute(name));
-}
-
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    // axe-core's global, injected above
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`.slice(0, 300)),
-      }));
-  });
 }
 
 test('the inspector shows the numbers of the token it inspects', async ({ page, backend, pageErrors }) => {

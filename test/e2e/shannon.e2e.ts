@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { seriousAxeViolations as axeViolations } from './axe';
 import type { ScoreResult } from '../../src/lib/scoring/types';
 import { PASSAGES } from '../../src/lib/shannon/passages';
 import { bundledModels, expect, readGolden, screenshotPath, test } from './fixtures';
@@ -73,21 +74,6 @@ function cliScore(text: string): ScoreResult {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-const AXE = path.join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js');
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    type Violation = { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] };
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Violation[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`.slice(0, 300)) }));
-  });
 }
 
 const value = async (page: Page, id: string) => Number(await page.getByTestId(id).getAttribute('data-value'));
