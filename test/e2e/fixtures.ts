@@ -94,7 +94,8 @@ export async function scoreInPage(page: Page, text: string): Promise<{ tokens: P
       const done = result && Number(result.dataset.run) > n && Number(result.dataset.textLength) === length;
       return done || document.querySelector('[data-testid="error"]');
     },
-    [runs, text.length] as const,
+    // the text area's own value: it normalises CRLF to LF
+    [runs, (await page.getByTestId('text-input').inputValue()).length] as const,
     { timeout: 240_000 },
   );
   const error = page.getByTestId('error');
