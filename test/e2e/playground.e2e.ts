@@ -95,6 +95,15 @@ test('the inspector shows the numbers of the token it inspects', async ({ page, 
     expect(await attr(page, 'inspector-rank')).toBe(t.rank);
     expect(await attr(page, 'inspector-options')).toBeCloseTo(Math.exp(-t.logprob!), 6);
     expect(await attr(page, 'inspector-branching')).toBeGreaterThanOrEqual(1);
+    // each "N equally likely options" reads as 2^(the bits shown next to it), within display rounding:
+    // bits to 2 decimals (a factor 2^0.005 either way) and the count to 0.1 below 10, to 1 above
+    for (const id of ['inspector-options', 'inspector-branching']) {
+      const sentence = page.getByTestId(id);
+      const count = Number((await sentence.locator('strong').innerText()).replace(/,/g, ''));
+      const bits = Number(await sentence.locator('sup').innerText());
+      expect(Number.isFinite(count) && Number.isFinite(bits), `${id}: ${count}, ${bits}`).toBe(true);
+      expect(Math.abs(count - 2 ** bits), id).toBeLessThanOrEqual(2 ** bits * (2 ** 0.005 - 1) + 0.5);
+    }
     await expect(page.getByTestId('inspector-text')).toHaveText(visibleWhitespace(t.text));
     await expect(page.getByTestId('inspector-logprob')).toContainText(t.logprob!.toFixed(4));
     // the actual token is marked in the bar chart: in the top k at its rank, or after them
