@@ -19,6 +19,7 @@ import {
   type PageToken,
 } from './fixtures';
 import { PRESETS } from '../../src/lib/playground/presets';
+import { repeatLoss } from '../../src/lib/playground/explain';
 import { CSV_COLUMNS, parseCsv } from '../../src/lib/playground/export';
 import { visibleWhitespace } from '../../src/lib/playground/whitespace';
 
@@ -215,7 +216,15 @@ test('every preset scores with one click', async ({ page, backend, pageErrors })
     expect(summary.tokensScored, preset.name).toBe(tokens.length);
     expect(Number.isFinite(summary.ppl) && summary.ppl > 1, preset.name).toBe(true);
     ppl[preset.name] = summary.ppl;
-    if (preset.name === 'repeated') repeated = tokens;
+    if (preset.name === 'repeated') {
+      repeated = tokens;
+      // the explanation quotes this text's own drop from the first copy to the second
+      let at = 0;
+      const records = tokens.map((t) => ({ ...t, start: at, end: (at += t.text.length), scored: t.logprob !== null, entropy: null, top: [] }));
+      const drop = repeatLoss(preset.text, records)!.drop;
+      expect(Number(await page.getByTestId('repeat-live').getAttribute('data-value'))).toBeCloseTo(drop, 9);
+      await expect(page.getByTestId('repeat-live')).toContainText(`${(100 * drop).toFixed(1)}% lower`);
+    }
   }
   // the lessons the presets teach hold for this model
   expect(ppl.shuffled).toBeGreaterThan(ppl.prose);

