@@ -19,6 +19,7 @@ import {
   type PageToken,
 } from './fixtures';
 import { PRESETS } from '../../src/lib/playground/presets';
+import { repeatLoss } from '../../src/lib/playground/explain';
 import { CSV_COLUMNS, parseCsv } from '../../src/lib/playground/export';
 import { visibleWhitespace } from '../../src/lib/playground/whitespace';
 
@@ -77,6 +78,16 @@ test('the inspector shows the numbers of the token it inspects', async ({ page, 
     expect(await attr(page, 'inspector-rank')).toBe(t.rank);
     expect(await attr(page, 'inspector-options')).toBeCloseTo(Math.exp(-t.logprob!), 6);
     expect(await attr(page, 'inspector-branching')).toBeGreaterThanOrEqual(1);
+    // each "N equally likely options" reads as 2^(the bits shown next to it), within display rounding:
+    // bits to 2 decimals (a factor 2^0.005 either way) and the count to 0.1 below 10, to 1 above
+    for (const id of ['inspector-options', 'inspector-branching']) {
+      const sentence = page.getByTestId(id);
+      // "one out of 1,585" or "about 12.5": the count is the last number in the bold part
+      const count = Number((await sentence.locator('strong').innerText()).match(/[\d,.]+$/)?.[0].replace(/,/g, ''));
+      const bits = Number(await sentence.locator('sup').innerText());
+      expect(Number.isFinite(count) && Number.isFinite(bits), `${id}: ${count}, ${bits}`).toBe(true);
+      expect(Math.abs(count - 2 ** bits), id).toBeLessThanOrEqual(2 ** bits * (2 ** 0.005 - 1) + 0.5);
+    }
     await expect(page.getByTestId('inspector-text')).toHaveText(visibleWhitespace(t.text));
     await expect(page.getByTestId('inspector-logprob')).toContainText(t.logprob!.toFixed(4));
     // the actual token is marked in the bar chart: in the top k at its rank, or after them
@@ -188,7 +199,15 @@ test('every preset scores with one click', async ({ page, backend, pageErrors })
     expect(summary.tokensScored, preset.name).toBe(tokens.length);
     expect(Number.isFinite(summary.ppl) && summary.ppl > 1, preset.name).toBe(true);
     ppl[preset.name] = summary.ppl;
-    if (preset.name === 'repeated') repeated = tokens;
+    if (preset.name === 'repeated') {
+      repeated = tokens;
+      // the explanation quotes this text's own drop from the first copy to the second
+      let at = 0;
+      const records = tokens.map((t) => ({ ...t, start: at, end: (at += t.text.length), scored: t.logprob !== null, entropy: null, top: [] }));
+      const drop = repeatLoss(preset.text, records)!.drop;
+      expect(Number(await page.getByTestId('repeat-live').getAttribute('data-value'))).toBeCloseTo(drop, 9);
+      await expect(page.getByTestId('repeat-live')).toContainText(`${(100 * drop).toFixed(1)}% lower`);
+    }
   }
   // the lessons the presets teach hold for this model
   expect(ppl.shuffled).toBeGreaterThan(ppl.prose);

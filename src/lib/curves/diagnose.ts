@@ -394,11 +394,12 @@ function detectLeakage(c: Curves): Finding[] {
       step,
       value: y[index],
       severity: 'warning',
-      title: `Validation loss sits below training loss from step ${fmtStep(step)}: suspected leakage`,
+      title: `Validation loss sits below training loss from step ${fmtStep(step)}: regularisation, or leakage?`,
       detail:
         `At ${pct(below / later.length)} of the evaluations after the first 10% of the run, validation loss is more than ${f3(need)} nats below training loss ` +
-        `(median ${f3(median(later))} nats below). Dropout and other train-time noise explain a small gap of this sign, not a clear and steady one: ` +
-        'check the validation split for text that is also in the training split (duplicates, overlapping windows), and that the two losses are averaged the same way.',
+        `(median ${f3(median(later))} nats below). Ordinary runs often look like this: dropout and other regularisation (augmentation, label smoothing) ` +
+        'act only while training, so they raise the training loss and not the validation loss, and a training loss averaged over an epoch lags the improving model. ' +
+        'If the run uses none of these, check the validation split for text that is also in the training split (duplicates, overlapping windows), and that the two losses are averaged the same way.',
     }),
   ];
 }

@@ -108,7 +108,7 @@ export type FindingKind = 'overfitting' | 'gap' | 'leakage' | 'spike' | 'plateau
 export const FINDING_LABELS: Record<FindingKind, string> = {
   overfitting: 'Overfitting',
   gap: 'Widening generalisation gap',
-  leakage: 'Suspected leakage',
+  leakage: 'Validation below training',
   spike: 'Loss spike',
   plateau: 'Plateau',
   divergence: 'Divergence',
