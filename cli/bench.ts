@@ -35,6 +35,7 @@ import { loadModelFolder } from '../src/lib/models/model-source';
 import type { BundledManifest, BundledModel } from '../src/lib/models/bundled-manifest';
 import { scoreLogits } from '../src/lib/scoring/log-softmax';
 import { scoreText } from '../src/lib/scoring/score-text';
+import { DEFAULT_TEXT } from '../src/lib/playground/default-text';
 import type { WindowScorer } from '../src/lib/scoring/types';
 import { serveStatic } from '../test/e2e/static-server';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAG } from '../tools/chromium';
@@ -53,8 +54,6 @@ const BENCH_CHAPTERS = [4, 60, 67, 116, 128];
  * machine), which slows the page and the worker alike; the measured run should not pay for that.
  */
 const WARMUP_CHAPTERS = [122, 127, 52, 53, 6];
-/** The native cold start scores this short text (the browser's scores the page's own pre-filled text). */
-const COLD_TEXT = 'Call me Ishmael.';
 /** Warm-up length on a software WebGPU adapter, whose every window takes seconds. */
 const WEBGPU_WARMUP_CHARS = 300;
 const BENCH_FLAGS = [...CHROMIUM_FLAGS, WEBGPU_FLAG];
@@ -149,7 +148,7 @@ async function benchNative(entry: BundledModel, text: string): Promise<Run> {
   const source = nodeModelSource(folder);
   const { config, tokenizer } = await loadModelFolder(source);
   const m = await openNodeModel(await source.readBytes(entry.onnx ?? 'onnx/model.onnx'), config, folder);
-  await scoreText(COLD_TEXT, { tokenizer, config, scorer: m.scorer, model });
+  await scoreText(DEFAULT_TEXT, { tokenizer, config, scorer: m.scorer, model });
   const coldMs = performance.now() - t0;
   // the same scorer as m.scorer, timed around the forward pass
   let runMs = 0;

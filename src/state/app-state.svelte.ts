@@ -11,6 +11,7 @@ import type { ScoreResult } from '../lib/scoring/types';
 import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
+import { DEFAULT_TEXT } from '../lib/playground/default-text';
 
 const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
 
@@ -51,11 +52,6 @@ export const AUTO_SCORE_DELAY_MS = 700;
 export const AUTO_SCORE_ON_LOAD_MAX_CHARS = 20_000;
 /** The longest text the page scores: beyond it the tab would hold too many token elements. */
 export const MAX_CHARS = 200_000;
-
-export const DEFAULT_TEXT =
-  'Call me Ishmael. Some years ago—never mind how long precisely—having little or no money in my purse, ' +
-  'and nothing particular to interest me on shore, I thought I would sail about a little and see the watery ' +
-  'part of the world.';
 
 function stored(key: string): string | null {
   try {
