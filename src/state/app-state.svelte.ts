@@ -248,10 +248,14 @@ class AppState {
       if (generation !== this.loadGeneration) return;
       this.loaded = info;
       this.phase = 'ready';
-      // the text on screen is scored by the model now loaded, without a click (a share link's text at any length)
-      const wanted = this.scoreWhenLoaded || (this.text.length > 0 && this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS);
+      // the text on screen is scored by the model now loaded, without a click (a share link's text at any
+      // length), unless the result on screen is already this text by this model (a failed load brought
+      // the previous model back)
+      const current =
+        this.result?.model === info.name && this.scoredText === this.text && (this.stride ?? this.result.stride) === this.result.stride;
+      const wanted = this.scoreWhenLoaded || (!current && this.text.length > 0 && this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS);
       this.scoreWhenLoaded = false;
-      if (wanted) void this.score();
+      if (wanted) void this.score({ keepError: options.keepError });
     } catch (e) {
       if (generation !== this.loadGeneration) return; // replaced by a newer request
       if (e instanceof CancelledError) {
@@ -268,8 +272,8 @@ class AppState {
     }
   }
 
-  /** Score the current text; a newer call cancels this one. */
-  async score(): Promise<void> {
+  /** Score the current text; a newer call cancels this one. `keepError` leaves a failed load's message up. */
+  async score(options: { keepError?: boolean } = {}): Promise<void> {
     if (!this.client || !this.loaded) {
       this.error = 'no model is loaded';
       return;
@@ -288,7 +292,7 @@ class AppState {
     }
     const generation = ++this.scoreGeneration;
     this.phase = 'scoring';
-    this.error = null;
+    if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
       const { result, timing } = await this.client.score(text, { stride: this.stride }, (done, total) => {
