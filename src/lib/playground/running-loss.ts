@@ -65,3 +65,50 @@ export function dotsPath(
   }
   return parts.join('');
 }
+
+/**
+ * The points of a line thinned to what the screen can show: within each pixel column (of `x`) only the
+ * first, the lowest, the highest and the last point (M4), in their order along the line. The drawn line
+ * covers the same pixels with at most four points per column instead of thousands, so building and
+ * painting the path of 20,000 tokens stays cheap. `x` and `y` are called once per point.
+ * @example thinToPixels(points, (p) => x(p.index), (p) => y(p.moving)) // at most 4 × the chart's width
+ */
+export function thinToPixels<P>(points: readonly P[], x: (p: P) => number, y: (p: P) => number): P[] {
+  const out: P[] = [];
+  const keep = (k: number) => {
+    if (out.at(-1) !== points[k]) out.push(points[k]);
+  };
+  let i = 0;
+  while (i < points.length) {
+    const column = Math.round(x(points[i]));
+    let lo = i;
+    let hi = i;
+    let yLo = y(points[i]);
+    let yHi = yLo;
+    let j = i + 1;
+    for (; j < points.length && Math.round(x(points[j])) === column; j++) {
+      const v = y(points[j]);
+      if (v < yLo) [lo, yLo] = [j, v];
+      if (v > yHi) [hi, yHi] = [j, v];
+    }
+    keep(i);
+    keep(Math.min(lo, hi));
+    keep(Math.max(lo, hi));
+    keep(j - 1);
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * A d3 linear scale as a plain function a + b·v: the same numbers (the scale is unclamped), without its
+ * per-call checks, for the 20,000 calls of a long text.
+ * @example affine(scaleLinear().domain([0, 10]).range([0, 100]))(5) // 50
+ */
+export function affine(scale: { domain(): number[]; range(): number[] }): (v: number) => number {
+  const [d0, d1] = scale.domain();
+  const [r0, r1] = scale.range();
+  const b = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
+  const a = d1 === d0 ? (r0 + r1) / 2 : r0 - b * d0;
+  return (v) => a + b * v;
+}
