@@ -53,15 +53,30 @@ export function dotsPath(
   y: (bits: number) => number,
   maxBits: number,
 ): string {
-  const seen = new Set<number>();
+  // half pixels as integers, then one cell of a grid per half pixel: no set of 20,000 keys
+  const n = points.length;
+  const hx = new Int32Array(n);
+  const hy = new Int32Array(n);
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    hx[i] = Math.round(x(points[i].index) * 2);
+    hy[i] = Math.round(y(Math.min(points[i].bits, maxBits)) * 2);
+    x0 = Math.min(x0, hx[i]);
+    x1 = Math.max(x1, hx[i]);
+    y0 = Math.min(y0, hy[i]);
+    y1 = Math.max(y1, hy[i]);
+  }
+  if (n === 0) return '';
+  const seen = new Uint8Array((x1 - x0 + 1) * (y1 - y0 + 1));
   const parts: string[] = [];
-  for (const p of points) {
-    const px = Math.round(x(p.index) * 2) / 2;
-    const py = Math.round(y(Math.min(p.bits, maxBits)) * 2) / 2;
-    const key = px * 2 * 1_048_576 + py * 2; // half pixels as integers; the chart is far below 2^19 px tall
-    if (seen.has(key)) continue;
-    seen.add(key);
-    parts.push(`M${px} ${py}h0`);
+  for (let i = 0; i < n; i++) {
+    const key = (hx[i] - x0) * (y1 - y0 + 1) + (hy[i] - y0);
+    if (seen[key]) continue;
+    seen[key] = 1;
+    parts.push(`M${hx[i] / 2} ${hy[i] / 2}h0`);
   }
   return parts.join('');
 }
