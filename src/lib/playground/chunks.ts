@@ -1,0 +1,70 @@
+/**
+ * Long work on the page in bounded pieces: the first piece at once (in the same update, so nothing is
+ * blank for a frame), the rest one piece per animation frame, so that no single task holds the main
+ * thread for long. Pure: the frame scheduler is passed in, so tests drive it by hand.
+ */
+
+/** How the pieces are spread over frames. */
+export interface Scheduler {
+  request(callback: () => void): number;
+  cancel(handle: number): void;
+}
+
+/** The browser's: one piece per animation frame. */
+export const animationFrames: Scheduler = {
+  request: (callback) => requestAnimationFrame(callback),
+  cancel: (handle) => cancelAnimationFrame(handle),
+};
+
+/**
+ * Run `work(from, to)` over the items 0 .. count-1 in pieces of at most `size` items: the first piece
+ * now, then one piece per scheduled callback; `done` once all are through. Returns a function that
+ * stops the rest (pieces already run stay run; `done` is not called).
+ * @example const stop = inChunks(20_000, 500, (a, b) => draw(a, b), animationFrames, () => (complete = true));
+ */
+export function inChunks(
+  count: number,
+  size: number,
+  work: (from: number, to: number) => void,
+  scheduler: Scheduler,
+  done?: () => void,
+): () => void {
+  if (!(size >= 1)) throw new Error(`chunk size must be at least 1: ${size}`);
+  let next = 0;
+  let handle: number | null = null;
+  let stopped = false;
+  const step = () => {
+    handle = null;
+    if (stopped) return;
+    const to = Math.min(count, next + size);
+    if (to > next) work(next, to);
+    next = to;
+    if (next < count) handle = scheduler.request(step);
+    else done?.();
+  };
+  step();
+  return () => {
+    stopped = true;
+    if (handle !== null) scheduler.cancel(handle);
+    handle = null;
+  };
+}
+
+/**
+ * The characters each token shows in the heatmap: tokens that share characters (the bytes of one
+ * emoji) show them once, on the first of them; the others show nothing. `shown(i)` is [from, to) in
+ * the text, from ≥ to when token i shows nothing. Computed once, without a string per token.
+ * @example shownRanges('ab', [{ start: 0, end: 2 }, { start: 0, end: 2 }]) // from [0, 2], to [2, 2]
+ */
+export function shownRanges(tokens: readonly { start: number; end: number }[]): { from: Int32Array; to: Int32Array } {
+  const from = new Int32Array(tokens.length);
+  const to = new Int32Array(tokens.length);
+  let cursor = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    from[i] = Math.max(t.start, cursor);
+    to[i] = t.end;
+    cursor = Math.max(cursor, t.end);
+  }
+  return { from, to };
+}
