@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, impliedPplPerToken, panelStats, spread } from '../../src/lib/compare/panel-stats';
+import { impliedPplPerToken, panelStats, spread } from '../../src/lib/compare/panel-stats';
+import { formatNumber } from '../../src/lib/format';
 import { readGolden } from '../fixtures/golden';
 
 describe('panel statistics', () => {

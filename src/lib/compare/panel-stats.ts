@@ -58,6 +58,3 @@ export function spread(values: readonly (number | null)[]): number {
   if (v.length < 2) return NaN;
   return Math.max(...v) / Math.min(...v);
 }
-
-/** A number for reading: lives in lib/format.ts with the other formatters. */
-export { formatNumber } from '../format';

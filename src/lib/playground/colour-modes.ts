@@ -143,9 +143,6 @@ export function oneIn(bits: number): string {
   return `1 in ${formatCount(2 ** bits)}`;
 }
 
-/** A count for reading (lib/format.ts): 8, 64, 4,096, 1.2 million. */
-export { formatCount };
-
 /** A legend: a gradient with ticks (continuous modes) or swatches (rank). */
 export type Legend =
   | {
