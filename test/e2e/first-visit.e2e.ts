@@ -7,11 +7,14 @@
 import type { Page } from '@playwright/test';
 import { bundledModels, expect, screenshotPath, test } from './fixtures';
 
-test.beforeEach(({ backend }) => {
-  // the webgpu project starts Chromium with --enable-unsafe-webgpu: the software adapter is there
-  test.skip(backend !== 'webgpu', 'needs the software WebGPU adapter (the webgpu project)');
+test.beforeEach(() => {
   test.skip(bundledModels().length === 0, 'no bundled model in dist/');
 });
+
+/** The webgpu project starts Chromium with --enable-unsafe-webgpu: the software adapter is there. */
+function onSoftwareAdapter(backend: string) {
+  test.skip(backend !== 'webgpu', 'needs the software WebGPU adapter (the webgpu project)');
+}
 
 /** The bottom edge of an element, in CSS pixels from the top of the first screen. */
 async function bottomOf(page: Page, testId: string): Promise<number> {
@@ -33,8 +36,9 @@ async function expectScoredOnArrival(page: Page): Promise<void> {
   expect(unscored).toBe(0);
 }
 
-test('a first visit scores the pre-filled text on WASM, says why, and shows it on the first screen', async ({ page, pageErrors }) => {
+test('a first visit scores the pre-filled text on WASM, says why, and shows it on the first screen', async ({ page, backend, pageErrors }) => {
   void pageErrors;
+  onSoftwareAdapter(backend);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('./');
   // the adapter really is there, and it is a software one
@@ -58,8 +62,9 @@ test('a first visit scores the pre-filled text on WASM, says why, and shows it o
   await page.screenshot({ path: screenshotPath('first-visit') });
 });
 
-test('in projector mode at 1280x720 the result still starts on the first screen', async ({ page, pageErrors }) => {
+test('in projector mode at 1280x720 the result still starts on the first screen', async ({ page, backend, pageErrors }) => {
   void pageErrors;
+  onSoftwareAdapter(backend);
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('./');
   await page.getByRole('button', { name: 'Projector' }).click();
@@ -72,8 +77,9 @@ test('in projector mode at 1280x720 the result still starts on the first screen'
   await page.screenshot({ path: screenshotPath('first-visit-projector') });
 });
 
-test('where the choice is not obvious, auto times a window on each backend and keeps the faster', async ({ page, pageErrors }) => {
+test('where the choice is not obvious, auto times a window on each backend and keeps the faster', async ({ page, backend, pageErrors }) => {
   void pageErrors;
+  onSoftwareAdapter(backend);
   // tests have only a software adapter: ask auto to time it as it would a hardware one
   await page.goto('./?probe-software-webgpu=1');
   await expectScoredOnArrival(page);
@@ -84,4 +90,28 @@ test('where the choice is not obvious, auto times a window on each backend and k
   const title = (await reason.getAttribute('title')) ?? '';
   const [, wasmMs, webgpuMs] = /WASM ([\d.]+) ms, WebGPU ([\d.]+) ms/.exec(title) ?? [];
   expect(Number(wasmMs)).toBeLessThan(Number(webgpuMs));
+});
+
+test('a new model or stride re-scores the text by itself, as typing does', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+  await page.goto('./?backend=wasm');
+  const result = page.getByTestId('result');
+  await expect(result).toHaveAttribute('data-run', '1', { timeout: 120_000 });
+  const first = await result.getAttribute('data-model');
+  const other = await page.evaluate(
+    (current) =>
+      [...document.querySelectorAll<HTMLOptionElement>('[data-testid="model-select"] option')]
+        .map((o) => o.value)
+        .find((v) => v !== current && !v.includes('@')),
+    first,
+  );
+  expect(other).toBeTruthy();
+  await page.getByTestId('model-select').selectOption(other!);
+  await expect(result).toHaveAttribute('data-run', '2', { timeout: 120_000 });
+  await expect(result).toHaveAttribute('data-model', other!);
+  await page.getByTestId('stride-input').fill('64');
+  await page.getByTestId('stride-input').press('Enter');
+  await expect(result).toHaveAttribute('data-run', '3', { timeout: 120_000 });
+  await expect(result).toHaveAttribute('data-stride', '64');
 });
