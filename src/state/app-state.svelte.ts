@@ -3,7 +3,9 @@
  * bundled models, the loaded model and the last score. Views read it and call its actions; only this
  * module talks to the inference worker.
  */
-import { CancelledError, InferenceClient } from '../worker/client';
+import { CancelledError } from '../worker/client';
+import { modelService } from './loaded-models.svelte';
+import type { ModelLease } from './model-service';
 import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol';
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
@@ -108,7 +110,11 @@ class AppState {
 
   /** Absolute URL of the app root ('./' resolved against the page), where ort/ and models/ live. */
   readonly assetsBase = new URL('./', document.baseURI).href;
-  private client: InferenceClient | null = null;
+  /** The model service's hold on the loaded model, and on the one loading (which replaces it once loaded). */
+  private lease: ModelLease | null = null;
+  private pendingLease: ModelLease | null = null;
+  /** The picker id of the model `lease` holds. */
+  private loadedId = '';
   /** Bumped by every load (and score), so that a superseded request leaves the state alone. */
   private loadGeneration = 0;
   private scoreGeneration = 0;
@@ -175,8 +181,7 @@ class AppState {
       this.threads = Number(queryParam('threads') ?? 0) || 0;
       this.stride = Number(queryParam('stride') ?? 0) || undefined;
       // the runtime starts now, while the manifest and then the model are fetched
-      this.client ??= this.makeClient();
-      this.client.warm({ backend: this.backendPreference, threads: this.threads, assetsBase: this.assetsBase });
+      modelService.warm(this.backendPreference, this.threads, this.assetsBase);
       // a share link: its text and settings replace the stored ones, then the hash goes back to the
       // plain view so that a reload shows what the user types next (kept in localStorage)
       const shared = parseShareHash(location.hash);
@@ -206,6 +211,11 @@ class AppState {
     this.modelId = id;
     store(STORAGE.model, id);
     await this.loadModel();
+    // it failed: the model loaded before is still there, so the picker goes back to it (the error stays)
+    if (this.modelId === id && this.lease && this.loadedId && this.loadedId !== id) {
+      this.modelId = this.loadedId;
+      store(STORAGE.model, this.loadedId);
+    }
   }
 
   async selectBackend(preference: BackendPreference): Promise<void> {
@@ -222,16 +232,20 @@ class AppState {
     const ref: ModelRef = custom
       ? custom.ref
       : { kind: 'url', url: new URL(`models/${model!.path}`, this.assetsBase).href, name: model!.id, onnx: model!.onnx };
-    this.client ??= this.makeClient();
     const generation = ++this.loadGeneration;
+    const id = this.modelId;
     this.scoreGeneration++; // a load cancels the running score
+    this.lease?.cancel();
     this.phase = 'loading';
     if (!options.keepError) this.error = null;
     this.progress = null;
     this.loadProgress = null;
     this.loadFiles = {};
+    // the model loaded now stays usable until the new one is ready (and again if it fails)
+    this.pendingLease?.release();
+    this.pendingLease = null;
     try {
-      const info = await this.client.load(
+      const lease = modelService.open(
         {
           model: ref,
           backend: this.backendPreference,
@@ -240,12 +254,31 @@ class AppState {
           probeSoftwareAdapter: queryParam('probe-software-webgpu') === '1',
           assetsBase: this.assetsBase,
         },
+        'playground',
         (file, loaded, total, cached) => {
+          if (generation !== this.loadGeneration) return;
           this.loadProgress = { file, loaded, total };
           this.loadFiles[file] = { loaded, total, cached: cached === true };
         },
       );
+      this.pendingLease = lease;
+      const info = await lease.info;
       if (generation !== this.loadGeneration) return;
+      this.pendingLease = null;
+      if (this.lease !== lease) this.lease?.release();
+      this.lease = lease;
+      this.loadedId = id;
+      lease.onFallback = (now) => {
+        if (this.lease === lease) this.loaded = now;
+      };
+      lease.onEnded = (message) => {
+        if (this.lease !== lease) return;
+        this.lease = null;
+        this.loadedId = '';
+        this.loaded = null;
+        this.result = null;
+        this.error = message;
+      };
       this.loaded = info;
       this.phase = 'ready';
       // the text on screen is scored by the model now loaded, without a click (a share link's text at any
@@ -258,13 +291,13 @@ class AppState {
       if (wanted) void this.score({ keepError: options.keepError });
     } catch (e) {
       if (generation !== this.loadGeneration) return; // replaced by a newer request
+      this.pendingLease?.release();
+      this.pendingLease = null;
       if (e instanceof CancelledError) {
-        // the user cancelled this load (cancelLoad): the worker had released the previous model
-        this.loaded = null;
+        // the user cancelled this load (cancelLoad): the model loaded before is still there
         this.phase = 'ready';
         return;
       }
-      this.loaded = null;
       this.phase = 'ready';
       this.fail(e);
     } finally {
@@ -274,7 +307,7 @@ class AppState {
 
   /** Score the current text; a newer call cancels this one. `keepError` leaves a failed load's message up. */
   async score(options: { keepError?: boolean } = {}): Promise<void> {
-    if (!this.client || !this.loaded) {
+    if (!this.lease || !this.loaded) {
       this.error = 'no model is loaded';
       return;
     }
@@ -295,7 +328,7 @@ class AppState {
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
-      const { result, timing } = await this.client.score(text, { stride: this.stride }, (done, total) => {
+      const { result, timing } = await this.lease.score(text, { stride: this.stride }, (done, total) => {
         if (generation === this.scoreGeneration) this.progress = { done, total };
       });
       if (generation !== this.scoreGeneration) return;
@@ -348,7 +381,8 @@ class AppState {
 
   /** Stop the running load. */
   cancelLoad(): void {
-    this.client?.cancelLoad();
+    this.pendingLease?.release();
+    this.pendingLease = null;
   }
 
   private storeCustomModels(): void {
@@ -358,17 +392,9 @@ class AppState {
   cancel(): void {
     this.clearAutoScore();
     this.scoreGeneration++;
-    this.client?.cancel();
+    this.lease?.cancel();
     this.phase = 'ready';
     this.progress = null;
-  }
-
-  private makeClient(): InferenceClient {
-    const client = new InferenceClient();
-    client.onFallback = (reason) => {
-      if (this.loaded) this.loaded = { ...this.loaded, backend: 'wasm', fallbackReason: reason, reason: `WASM: ${reason}` };
-    };
-    return client;
   }
 
   private fail(e: unknown): void {

@@ -1,11 +1,14 @@
 /**
- * Comparison mode's state: one inference worker per panel (models load in parallel, score one after
- * another so that each run has the CPU to itself), the real tokenizers' counts, and the "same tokenizer,
+ * Comparison mode's state: one model per panel, from the page's model service (a model the Playground
+ * has loaded already is shared, not loaded again; models load in parallel, score one after another so
+ * that each run has the CPU to itself), the real tokenizers' counts, and the "same tokenizer,
  * two models" pair. The text is the page's one shared text (app-state); this module only reads it and
  * the settings (backend, threads, stride). It lives as long as the page, so switching views keeps the
  * loaded models.
  */
-import { CancelledError, InferenceClient } from '../worker/client';
+import { CancelledError } from '../worker/client';
+import { modelService } from './loaded-models.svelte';
+import type { ModelLease } from './model-service';
 import { TokenizerClient } from '../worker/tokenizer-client';
 import type { TokenCount } from '../worker/tokenizer-protocol';
 import type { LoadedModelInfo } from '../worker/protocol';
@@ -34,7 +37,7 @@ function modelRequest(model: BundledModel) {
   };
 }
 
-/** One model of the comparison, with its own worker. */
+/** One model of the comparison, held through the model service. */
 export class ComparePanel {
   readonly model: BundledModel;
   status = $state<PanelStatus>('loading');
@@ -46,14 +49,14 @@ export class ComparePanel {
   progress = $state<{ done: number; total: number } | null>(null);
   /** Load progress in bytes. */
   loadProgress = $state<{ loaded: number; total: number | null } | null>(null);
-  readonly client = new InferenceClient();
+  readonly lease: ModelLease;
   /** Settles true once loaded, false when the load failed. */
   readonly loaded: Promise<boolean>;
 
   constructor(model: BundledModel) {
     this.model = model;
-    this.loaded = this.client
-      .load(modelRequest(model), (_file, loaded, total) => (this.loadProgress = { loaded, total }))
+    this.lease = modelService.open(modelRequest(model), 'compare', (_file, loaded, total) => (this.loadProgress = { loaded, total }));
+    this.loaded = this.lease.info
       .then((info) => {
         this.info = info;
         this.status = 'ready';
@@ -72,7 +75,7 @@ export class ComparePanel {
   }
 
   dispose(): void {
-    this.client.terminate();
+    this.lease.release();
   }
 }
 
@@ -105,7 +108,7 @@ class CompareState {
   private generation = 0;
   private autoTimer: ReturnType<typeof setTimeout> | null = null;
   private tokenizers: TokenizerClient | null = null;
-  private pairClients: { reference: InferenceClient; test: InferenceClient; ids: [string, string] } | null = null;
+  private pairLeases: { reference: ModelLease; test: ModelLease; ids: [string, string] } | null = null;
   private divergenceGeneration = 0;
 
   /** The models chosen at first: ?compare=a,b in the URL, else the last choice, else the defaults. */
@@ -201,7 +204,7 @@ class CompareState {
       p.status = 'scoring';
       p.progress = { done: 0, total: 0 };
       try {
-        const { result } = await p.client.score(text, { stride: app.stride }, (done, total) => {
+        const { result } = await p.lease.score(text, { stride: app.stride }, (done, total) => {
           if (generation === this.generation) p.progress = { done, total };
         });
         if (generation !== this.generation) return;
@@ -231,7 +234,7 @@ class CompareState {
     this.generation++;
     this.running = false;
     for (const p of this.panels) {
-      p.client.cancel();
+      p.lease.cancel();
       p.progress = null;
       if (p.status === 'scoring' || p.status === 'waiting') p.status = p.result ? 'scored' : 'ready';
     }
@@ -283,17 +286,16 @@ class CompareState {
     try {
       if (text.length === 0) throw new Error('the text is empty');
       if (!models[0] || !models[1]) throw new Error(`unknown model: ${pair.reference} or ${pair.test}`);
-      if (!this.pairClients || this.pairClients.ids[0] !== pair.reference || this.pairClients.ids[1] !== pair.test) {
-        this.pairClients?.reference.terminate();
-        this.pairClients?.test.terminate();
-        const reference = new InferenceClient();
-        const test = new InferenceClient();
-        this.pairClients = { reference, test, ids: [pair.reference, pair.test] };
-        const [a, b] = await Promise.allSettled([reference.load(modelRequest(models[0])), test.load(modelRequest(models[1]))]);
+      if (!this.pairLeases || this.pairLeases.ids[0] !== pair.reference || this.pairLeases.ids[1] !== pair.test) {
+        this.releasePair();
+        const reference = modelService.open(modelRequest(models[0]), 'compare-pair');
+        const test = modelService.open(modelRequest(models[1]), 'compare-pair');
+        this.pairLeases = { reference, test, ids: [pair.reference, pair.test] };
+        const [a, b] = await Promise.allSettled([reference.info, test.info]);
         if (a.status === 'rejected') throw new Error(`${pair.reference} could not be loaded: ${message(a.reason)}`);
         if (b.status === 'rejected') throw new Error(`${pair.test} could not be loaded: ${message(b.reason)}`);
       }
-      const clients = this.pairClients;
+      const clients = this.pairLeases;
       // exact KL where the worker can afford full distributions; else a top-k lower bound
       const full = true;
       const a = await clients.reference.score(text, { stride: app.stride, k: 16, fullDistribution: full });
@@ -306,12 +308,16 @@ class CompareState {
       this.divergenceStatus = 'done';
     } catch (e) {
       if (generation !== this.divergenceGeneration || e instanceof CancelledError) return;
-      this.pairClients?.reference.terminate();
-      this.pairClients?.test.terminate();
-      this.pairClients = null;
+      this.releasePair();
       this.divergenceError = message(e);
       this.divergenceStatus = 'error';
     }
+  }
+
+  private releasePair(): void {
+    this.pairLeases?.reference.release();
+    this.pairLeases?.test.release();
+    this.pairLeases = null;
   }
 }
 

@@ -5,7 +5,9 @@
  * model). The rules and the figures are pure functions in lib/shannon; this module only holds state,
  * talks to the worker and stores.
  */
-import { CancelledError, InferenceClient } from '../worker/client';
+import { CancelledError } from '../worker/client';
+import { modelService } from './loaded-models.svelte';
+import type { ModelLease } from './model-service';
 import type { LoadedModelInfo } from '../worker/protocol';
 import type { BundledManifest } from '../lib/models/bundled-manifest';
 import { parseBackendPreference } from '../lib/runtime/backends';
@@ -93,7 +95,7 @@ class ShannonState {
     }
   });
 
-  private client: InferenceClient | null = null;
+  private lease: ModelLease | null = null;
   private loading: Promise<boolean> | null = null;
 
   /** Start a game (replacing the one in progress). Throws with a readable message for a passage that cannot be played. */
@@ -152,7 +154,7 @@ class ShannonState {
     if (this.game?.passage.text !== text) return; // another game started meanwhile; it scores its own
     this.modelPhase = 'scoring';
     try {
-      const { result } = await this.client!.score(text, { k: 5 });
+      const { result } = await this.lease!.score(text, { k: 5 });
       this.scored = { text, result };
       this.modelPhase = 'ready';
     } catch (e) {
@@ -177,19 +179,22 @@ class ShannonState {
       const entry = manifest.models.find((m) => m.id === SHANNON_MODEL);
       if (!entry) throw new Error(`the byte-level model ${SHANNON_MODEL} is not bundled, so the model cannot play`);
       const query = new URL(location.href).searchParams;
-      this.client = new InferenceClient();
-      this.modelInfo = await this.client.load({
+      this.lease = modelService.open(
+        {
         model: { kind: 'url', url: new URL(`models/${entry.path}`, assetsBase).href, name: entry.id, onnx: entry.onnx },
         backend: parseBackendPreference(query.get('backend') ?? read(KEYS.backend)),
         threads: Number(query.get('threads') ?? 0) || 0,
-        assetsBase,
-      });
+          assetsBase,
+        },
+        'shannon',
+      );
+      this.modelInfo = await this.lease.info;
       return true;
     } catch (e) {
       this.fail(e);
       this.loading = null; // a later game tries again
-      this.client?.terminate();
-      this.client = null;
+      this.lease?.release();
+      this.lease = null;
       return false;
     }
   }

@@ -141,6 +141,11 @@ export class InferenceClient {
     nextFrame(read);
   }
 
+  /** The id of the score running now (0 when none), for cancelling exactly that one later. */
+  get runningScore(): number {
+    return this.currentScore;
+  }
+
   /** Cancel the running score (or the request with this id). */
   cancel(id: number = this.currentScore): void {
     if (!id) return;
