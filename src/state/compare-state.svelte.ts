@@ -11,7 +11,7 @@ import { modelService } from './loaded-models.svelte';
 import type { ModelLease } from './model-service';
 import { TokenizerClient } from '../worker/tokenizer-client';
 import type { TokenCount } from '../worker/tokenizer-protocol';
-import type { LoadedModelInfo } from '../worker/protocol';
+import type { LoadedModelInfo, ModelRef } from '../worker/protocol';
 import type { BundledModel } from '../lib/models/bundled-manifest';
 import type { ScoreResult } from '../lib/scoring/types';
 import { compareSameTokenizer, defaultPair, type DivergenceReport } from '../lib/compare/divergence';
@@ -28,9 +28,53 @@ export type PanelStatus = 'loading' | 'ready' | 'waiting' | 'scoring' | 'scored'
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function modelRequest(model: BundledModel) {
+/**
+ * A model Compare can show: a bundled one (its size and tokenizer known from the manifest) or one the
+ * user brought in the Playground (a URL, a hub repo or local files; known once loaded).
+ */
+export interface CompareModel {
+  id: string;
+  label: string;
+  ref: ModelRef;
+  /** The tokenizer in words, e.g. "byte-level BPE"; null until known. */
+  tokenizer: string | null;
+  vocab_size: number | null;
+  n_ctx: number | null;
+  snapshot?: BundledModel['snapshot'];
+  /** True for models the user brought. */
+  custom: boolean;
+}
+
+const TOKENIZER_KINDS: Record<string, string> = { byte: 'bytes (no merges)', 'byte-bpe': 'byte-level BPE' };
+
+/** The models Compare offers: the bundled ones, then the ones the user brought (smallest vocabulary first). */
+export function compareModels(bundled: BundledModel[] = app.models): CompareModel[] {
+  const own: CompareModel[] = bundled.map((m) => ({
+    id: m.id,
+    label: m.id,
+    ref: { kind: 'url', url: new URL(`models/${m.path}`, app.assetsBase).href, name: m.id, onnx: m.onnx },
+    tokenizer: TOKENIZER_KINDS[m.tokenizer_kind] ?? m.tokenizer_kind,
+    vocab_size: m.vocab_size,
+    n_ctx: m.n_ctx,
+    snapshot: m.snapshot,
+    custom: false,
+  }));
+  const brought: CompareModel[] = app.customModels.map((m) => ({
+    id: m.id,
+    label: m.label,
+    ref: m.ref,
+    tokenizer: null,
+    vocab_size: null,
+    n_ctx: null,
+    custom: true,
+  }));
+  const byVocab = (a: CompareModel, b: CompareModel) => (a.vocab_size ?? Infinity) - (b.vocab_size ?? Infinity) || a.id.localeCompare(b.id);
+  return [...own.sort(byVocab), ...brought];
+}
+
+function modelRequest(model: CompareModel) {
   return {
-    model: { kind: 'url' as const, url: new URL(`models/${model.path}`, app.assetsBase).href, name: model.id, onnx: model.onnx },
+    model: model.ref,
     backend: app.backendPreference,
     threads: app.threads,
     assetsBase: app.assetsBase,
@@ -39,7 +83,7 @@ function modelRequest(model: BundledModel) {
 
 /** One model of the comparison, held through the model service. */
 export class ComparePanel {
-  readonly model: BundledModel;
+  readonly model: CompareModel;
   status = $state<PanelStatus>('loading');
   error = $state<string | null>(null);
   info = $state.raw<LoadedModelInfo | null>(null);
@@ -53,7 +97,7 @@ export class ComparePanel {
   /** Settles true once loaded, false when the load failed. */
   readonly loaded: Promise<boolean>;
 
-  constructor(model: BundledModel) {
+  constructor(model: CompareModel) {
     this.model = model;
     this.lease = modelService.open(modelRequest(model), 'compare', (_file, loaded, total) => (this.loadProgress = { loaded, total }));
     this.loaded = this.lease.info
@@ -112,7 +156,8 @@ class CompareState {
   private divergenceGeneration = 0;
 
   /** The models chosen at first: ?compare=a,b in the URL, else the last choice, else the defaults. */
-  init(models: BundledModel[]): void {
+  init(bundled: BundledModel[]): void {
+    const models = compareModels(bundled);
     if (this.initialised || models.length === 0) return;
     this.initialised = true;
     const fromQuery = new URL(location.href).searchParams.get('compare');
@@ -125,14 +170,14 @@ class CompareState {
     const known = (ids: string[]) => ids.filter((id) => models.some((m) => m.id === id));
     let ids = known((fromQuery ?? stored ?? '').split(',').filter(Boolean));
     if (ids.length === 0) ids = known(DEFAULT_COMPARE_MODELS);
-    if (ids.length === 0) ids = models.filter((m) => !m.snapshot).slice(0, 3).map((m) => m.id);
+    if (ids.length === 0) ids = models.filter((m) => !m.snapshot && !m.custom).slice(0, 3).map((m) => m.id);
     this.setModels(ids, models);
-    this.divergencePair = defaultPair(models);
+    this.divergencePair = defaultPair(bundled);
     if (app.text.length > 0 && app.text.length <= AUTO_COMPARE_MAX_CHARS) void this.compare();
   }
 
   /** Choose the models: new ones get a panel (and a worker), dropped ones release theirs. */
-  setModels(ids: string[], models: BundledModel[] = app.models): void {
+  setModels(ids: string[], models: CompareModel[] = compareModels()): void {
     const keep = this.panels.filter((p) => ids.includes(p.id));
     for (const p of this.panels) if (!ids.includes(p.id)) p.dispose();
     this.panels = ids.flatMap((id) => {
@@ -151,10 +196,10 @@ class CompareState {
   toggleModel(id: string, on: boolean): void {
     const ids = this.panels.map((p) => p.id).filter((x) => x !== id);
     if (on) {
-      // smallest vocabulary first (bytes, then ever longer tokens), then by id
+      // in the order they are offered: smallest vocabulary first (bytes, then ever longer tokens)
       ids.push(id);
-      const vocab = (x: string) => app.models.find((m) => m.id === x)?.vocab_size ?? Infinity;
-      ids.sort((a, b) => vocab(a) - vocab(b) || a.localeCompare(b));
+      const order = compareModels().map((m) => m.id);
+      ids.sort((a, b) => order.indexOf(a) - order.indexOf(b));
     }
     this.setModels(ids);
     if (on && this.scoredText) void this.compare(this.scoredText);
@@ -282,7 +327,7 @@ class CompareState {
     const generation = ++this.divergenceGeneration;
     this.divergenceStatus = 'running';
     this.divergenceError = null;
-    const models = [pair.reference, pair.test].map((id) => app.models.find((m) => m.id === id));
+    const models = [pair.reference, pair.test].map((id) => compareModels().find((m) => m.id === id));
     try {
       if (text.length === 0) throw new Error('the text is empty');
       if (!models[0] || !models[1]) throw new Error(`unknown model: ${pair.reference} or ${pair.test}`);
