@@ -383,7 +383,9 @@ function detectOverfitting(c: Curves): Finding[] {
   for (let i = 1; i < n; i++) if (y[i] < y[k]) k = i;
   const after = n - 1 - k;
   if (after < 2) return [];
-  const sigma = noiseSigma(y);
+  // the evaluation noise around and after the minimum: second differences over the steep start of
+  // the curve would read its curvature as noise
+  const sigma = noiseSigma(n - Math.max(0, k - 2) >= 4 ? y.subarray(Math.max(0, k - 2)) : y);
   const tail = Math.min(3, after);
   const end = mean(y, n - tail, n);
   const rise = end - y[k];
@@ -455,7 +457,7 @@ function detectGap(c: Curves): Finding[] {
         `From ${u.at(x[i0])} the validation loss pulls away from the training loss: the gap (validation − training) was ${f3(g[i0])} nats there ` +
         `(validation ${f3(y[i0])}, training ${f3(trainAt(c, x[i0]))}) and ${f3(g[n - 1])} at ${u.at(x[n - 1])} (validation ${f3(y[n - 1])}, training ${f3(trainAt(c, x[n - 1]))}); ` +
         `noise in the gap about ${f3(sigma)} nats. Validation perplexity is now ${f3(Math.exp(g[n - 1]))}× the training perplexity. ` +
-        'Each step now helps the training text more than unseen text; watch for validation turning up.',
+        'Training now helps the training text more than unseen text; watch for validation turning up.',
     }),
   ];
 }
@@ -495,36 +497,26 @@ function detectLeakage(c: Curves): Finding[] {
   const seen =
     `At ${pct(below / later.length)} of the evaluations after the first 10% of the run (${u.at(x[from])} to ${u.at(x[n - 1])}) validation loss is more than ${f3(need)} nats below training loss: ` +
     `${f3(oStart)} nats below at the start of that stretch, ${f3(oEnd)} at its end (median ${f3(med)}, ${pct1(med / Math.abs(level))} of the training loss; noise in the difference about ${f3(sigma)}). `;
-  if (!tooBig && !growing) {
-    return [
-      finding(c, {
-        kind: 'leakage',
-        series: 'val',
-        step: x[i0],
-        value: y[i0],
-        severity: 'info',
-        title: `Validation loss sits a steady ${f3(med)} nats below training loss from ${u.at(x[i0])}: dropout, not leakage`,
-        detail:
-          seen +
-          'A steady offset of this size is what dropout does: it is on while training and off while evaluating, so it raises the training loss only. ' +
-          'Label smoothing, data augmentation, and a training loss averaged over an epoch while the model improves do the same. This is not a sign of leakage.',
-      }),
-    ];
-  }
+  const dropout = !tooBig && !growing;
   return [
     finding(c, {
       kind: 'leakage',
       series: 'val',
       step: x[i0],
       value: y[i0],
-      severity: 'warning',
-      title: `Validation loss drops below training loss from ${u.at(x[i0])}, more than dropout explains: leakage?`,
-      detail:
-        seen +
-        (growing
-          ? `The difference grows by ${f3(growth)} nats over the run; dropout gives a steady offset from the first evaluation, not one that grows. `
-          : `Dropout (on in training, off in evaluation) gives a steady offset of a few percent of the loss; this one is ${pct1(med / Math.abs(level))}. `) +
-        'Check the validation split for text that is also in the training split (duplicates, overlapping windows), and that the two losses are averaged the same way.',
+      severity: dropout ? 'info' : 'warning',
+      title: dropout
+        ? `Validation loss sits a steady ${f3(med)} nats below training loss from ${u.at(x[i0])}: dropout, not leakage`
+        : `Validation loss drops below training loss from ${u.at(x[i0])}, more than dropout explains: leakage?`,
+      detail: dropout
+        ? seen +
+          'A steady offset of this size is what dropout does: it is on while training and off while evaluating, so it raises the training loss only. ' +
+          'Label smoothing, data augmentation, and a training loss averaged over an epoch while the model improves do the same. This is not a sign of leakage.'
+        : seen +
+          (growing
+            ? `The difference grows by ${f3(growth)} nats over the run; dropout gives a steady offset from the first evaluation, not one that grows. `
+            : `Dropout (on in training, off in evaluation) gives a steady offset of a few percent of the loss; this one is ${pct1(med / Math.abs(level))}. `) +
+          'Check the validation split for text that is also in the training split (duplicates, overlapping windows), and that the two losses are averaged the same way.',
     }),
   ];
 }
@@ -636,7 +628,7 @@ function detectSpikes(c: Curves, before: number, maxSpikes: number): Finding[] {
       title: `Loss spike at ${u.at(x[i])}`,
       detail:
         `The ${curveName(which)} loss jumps to ${f3(y[i])} nats at ${u.at(x[i])}, ${f3(excess)} above the local trend (running median ${f3(trend[i])}; ${f3(excess / local)} times the local noise of ${f3(local)}), then comes back. ` +
-        'Occasional spikes come from unusual batches or an optimiser step too large for the curvature; many of them suggest a lower learning rate, gradient clipping or a larger Adam epsilon.' +
+        'Occasional spikes come from unusual batches or an optimiser update too large for the curvature; many of them suggest a lower learning rate, gradient clipping or a larger Adam epsilon.' +
         (more > 0 ? ` (${more} smaller spike${more === 1 ? '' : 's'} not listed.)` : ''),
     }),
   );
@@ -656,13 +648,13 @@ function slope(x: ArrayLike<number>, y: ArrayLike<number>, a: number, b: number)
   return k > 1 && sxx > 0 ? sxy / sxx : 0;
 }
 
-/** The logged learning rate's median over [from, to] (the nearest logged value where none falls inside), or null. */
-function lrOver(c: Curves, from: number, to: number): number | null {
+/** The logged learning rate's median (or lowest value) over [from, to] (the nearest logged value where none falls inside), or null. */
+function lrOver(c: Curves, from: number, to: number, how: 'median' | 'min' = 'median'): number | null {
   if (!c.lr || c.lr.x.length === 0) return null;
   const { x, y } = c.lr;
   const i = lowerBound(x, from);
   const j = lowerBound(x, to + 1e-9 * Math.max(1, Math.abs(to)));
-  if (j > i) return median(y.subarray(i, j));
+  if (j > i) return how === 'min' ? Math.min(...y.subarray(i, j)) : median(y.subarray(i, j));
   return y[Math.min(i, x.length - 1)];
 }
 
@@ -707,7 +699,7 @@ function detectPlateaus(c: Curves): Finding[] {
   const sigma = noiseSigma(by);
   const out: Finding[] = [];
   const eps = Math.max(0.02 * drop, 4 * sigma);
-  const epsEnd = Math.max(0.01 * drop, 4 * sigma);
+  const epsEnd = Math.max(0.01 * drop, 6 * sigma);
   const lrMax = c.lr && c.lr.y.length ? Math.max(...c.lr.y) : null;
   // a loss that never moves: the last tenth of the run no lower than the first, beyond the noise
   const tenth = Math.max(2, Math.round(n / 10));
@@ -781,10 +773,18 @@ function detectPlateaus(c: Curves): Finding[] {
           hi = k === a2 ? by[k] : Math.max(hi, by[k]);
         }
       }
-      const third = Math.max(2, Math.round((b - a2 + 1) / 3));
-      const trend = median(by.slice(a2, a2 + third)) - median(by.slice(b + 1 - third, b + 1));
+      // the fall from the first third of the stretch to the last (medians of the logged points, so
+      // spikes do not count), against the noise of that difference
+      const p0 = lowerBound(x, firstX[a2]);
+      const third = Math.max(1, Math.floor((n - p0) / 3));
+      const firstThird = median(y.subarray(p0, p0 + third));
+      const lastThird = median(y.subarray(n - third, n));
+      const trend = firstThird - lastThird;
+      const trendNoise = 1.25 * pointNoise * Math.sqrt(2 / third);
+      // ... and far slower than the loss was falling before it, over as long a stretch (or from the start)
+      const priorFall = by[Math.max(0, a2 - (b - a2 + 1))] - median(by.slice(a2, a2 + 3));
       const stallLength = bx[b] - bx[a2] + span / G;
-      const stalled = atEnd && !escaped && a2 > 0 && stallLength >= THRESHOLDS.plateauEndShare * span && hi - lo <= epsEnd && trend <= 2 * sigma;
+      const stalled = atEnd && !escaped && a2 > 0 && stallLength >= THRESHOLDS.plateauEndShare * span && hi - lo <= epsEnd && trend <= 3 * trendNoise && trend + 2 * trendNoise <= 0.1 * priorFall;
       if (stalled) a = a2;
       const step = firstX[a];
       const endStep = atEnd ? x[n - 1] : (firstX[b + 1] ?? x[n - 1]);
@@ -792,7 +792,8 @@ function detectPlateaus(c: Curves): Finding[] {
       // logged) a fall that runs to the end of the run as fast as it began, is a warm-down; a flat
       // end where the rate has decayed to nearly nothing is the schedule finishing, not a stall
       const lrDuring = lrOver(c, step, endStep);
-      const lrAfter = at > b ? lrOver(c, endStep, bx[at]) : null;
+      // the rate the fall reached: a decaying schedule is lowest at the end of the fall
+      const lrAfter = at > b ? lrOver(c, endStep, bx[at], 'min') : null;
       const tailBins = Math.max(3, Math.round(0.15 * m));
       const endSlope = -slope(bx, by, m - tailBins, m - 1);
       const lowestAtEnd = by.indexOf(low) >= m - Math.max(2, Math.round(0.1 * m));
@@ -803,7 +804,7 @@ function detectPlateaus(c: Curves): Finding[] {
       const annealed = lrMax !== null && lrMax > 0 && (lrOver(c, step, endStep) ?? lrMax) <= 0.1 * lrMax;
       if ((escaped && !warmDown) || (stalled && !annealed)) {
         const lrNote =
-          lrDuring !== null ? ` The logged learning rate was about ${fmtLr(lrDuring)} over it${lrAfter !== null ? ` and ${fmtLr(lrAfter)} as the loss fell again` : ''}.` : '';
+          lrDuring !== null ? ` The logged learning rate was about ${fmtLr(lrDuring)} over it${lrAfter !== null ? `, and no lower than ${fmtLr(lrAfter)} as the loss fell again` : ''}.` : '';
         out.push(
           finding(c, {
             kind: 'plateau',
@@ -817,8 +818,9 @@ function detectPlateaus(c: Curves): Finding[] {
                 `then falls to ${f3(next)} by ${u.at(bx[at])}.${lrNote} ` +
                 'Plateaus before a drop are common early in language-model training (the model learns a new skill, such as copying from context); a long one can mean a learning rate too low or a warm-up too long.'
               : `From ${u.at(step)} to the end (${u.at(x[n - 1])}, the last ${pct(stallLength / span)} of the run) the ${name} loss stays between ${f3(lo)} and ${f3(hi)} nats (bin medians, so spikes do not count), ` +
-                `a ${f3(hi - lo)}-nat band, under 1% of the ${f3(drop)} nats it came down before, and no lower at the end than at the start of it (noise about ${f3(sigma)}).${lrNote} ` +
-                'More of the same steps will not help: decay the learning rate, or stop and spend the compute on a larger model or more data.',
+                `a ${f3(hi - lo)}-nat band (${pct1((hi - lo) / drop)} of the ${f3(drop)} nats it came down before), and no lower at the end than at the start: ` +
+                `the median of its last third is ${f3(lastThird)}, of its first ${f3(firstThird)} (noise of a point about ${f3(pointNoise)}).${lrNote} ` +
+                'More of the same training will not help: decay the learning rate, or stop and spend the compute on a larger model or more data.',
           }),
         );
       }
