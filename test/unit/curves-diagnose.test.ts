@@ -184,6 +184,16 @@ describe('diagnosis on synthetic runs with known answers', () => {
     }
   });
 
+  it('a converged run: validation flat within its noise while training still creeps down is not overfitting (many seeds)', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      for (const evalEvery of [250, 500, 1000]) {
+        const run = synth({ train: (t) => 2.2 - 0.05 * (t / 5000), val: () => 2.3, trainNoise: 0.03, valNoise: 0.004, evalEvery, seed });
+        const found = diagnose(run).filter((f) => f.kind === 'overfitting' || f.kind === 'leakage' || f.kind === 'scale');
+        expect(found, `seed ${seed}, every ${evalEvery}: ${show(found)}`).toEqual([]);
+      }
+    }
+  });
+
   it('overfitting from nine evaluations on an epoch axis: 1.357 at epoch 4, up to 1.654 by epoch 9, said in epochs', () => {
     const vy = [2.0, 1.6, 1.45, 1.357, 1.41, 1.47, 1.53, 1.6, 1.654];
     const epochs = vy.map((_, i) => i + 1);

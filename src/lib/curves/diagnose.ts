@@ -205,9 +205,10 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 export const THRESHOLDS = {
   /** Overfitting: validation must rise above its lowest evaluation by this many noise sigmas ... */
   overfitSigmas: 3,
-  /** ... and by at least this many nats (and 0.5% of the minimum), with at least 2 evaluations after it ... */
+  /** ... and by at least this many nats and this share of the minimum, with at least 2 evaluations after it ... */
   overfitMinNats: 0.01,
-  /** ... or, rising at (nearly) every one of at least 3 evaluations after it, by 2 sigmas and 0.5% of the minimum. */
+  overfitMinShare: 0.01,
+  /** ... or, rising at every one of at least 3 evaluations after it, by 2 sigmas and 1% of the minimum. */
   overfitConsistentSigmas: 2,
   /** Gap: the observed train/validation gap must widen by this many nats (and 4 noise sigmas) ... */
   gapMinNats: 0.05,
@@ -388,12 +389,16 @@ function detectOverfitting(c: Curves): Finding[] {
   const sigma = noiseSigma(n - Math.max(0, k - 2) >= 4 ? y.subarray(Math.max(0, k - 2)) : y);
   const tail = Math.min(3, after);
   const end = mean(y, n - tail, n);
-  const rise = end - y[k];
   // a rise at (nearly) every evaluation after the minimum is evidence on its own, even from a few
   let ups = 0;
   for (let i = k + 1; i < n; i++) if (y[i] > y[i - 1]) ups++;
-  const consistent = after >= 3 && ups >= after - Math.floor(after / 4) && y[n - 1] - y[k] > Math.max(THRESHOLDS.overfitConsistentSigmas * sigma, 0.005 * Math.abs(y[k]), 1e-4);
-  const clear = rise > Math.max(THRESHOLDS.overfitSigmas * sigma, THRESHOLDS.overfitMinNats, 0.005 * Math.abs(y[k]));
+  // (every evaluation after the minimum higher than the one before: noise rarely lines up so)
+  const consistent = after >= 3 && ups === after && y[n - 1] - y[k] > Math.max(THRESHOLDS.overfitConsistentSigmas * sigma, THRESHOLDS.overfitMinShare * Math.abs(y[k]), 1e-4);
+  // ... or a clear rise, measured from the lowest 3-point median so that one lucky evaluation is not the floor
+  const smooth = rollingMedian(y, 1);
+  let floor = smooth[0];
+  for (let i = 1; i < n; i++) floor = Math.min(floor, smooth[i]);
+  const clear = end - Math.max(y[k], floor) > Math.max(THRESHOLDS.overfitSigmas * sigma, THRESHOLDS.overfitMinNats, THRESHOLDS.overfitMinShare * Math.abs(y[k]));
   if (!consistent && !clear) return [];
   // training keeps falling: its level at the end is below its level at the validation minimum
   const trainThen = trainAt(c, x[k]);
