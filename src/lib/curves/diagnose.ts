@@ -1,9 +1,13 @@
 /**
- * What a run's curves show, and where: overfitting, a widening generalisation gap, suspected leakage,
- * loss spikes, plateaus, divergence, NaN/Inf and the evaluation cadence. Each detector is a plain
- * function over sorted (step, loss) arrays with its thresholds named next to it; every threshold is
- * relative to the curve's own noise (a robust estimate from second differences) or to how far the loss
- * came down, so the same rules hold for a byte-level toy and a large run.
+ * What a run's curves show, and where: overfitting, a widening generalisation gap, validation below
+ * training (dropout's steady offset, or more than dropout explains), train and validation losses not on
+ * the same scale, loss spikes, plateaus and stalls (told apart from a learning-rate schedule),
+ * divergence, NaN/Inf and the evaluation cadence. Each detector is a plain function over sorted
+ * (step, loss) arrays with its thresholds named next to it; every threshold is relative to the curve's
+ * own noise (a robust estimate from second differences) or to how far the loss came down, so the same
+ * rules hold for a byte-level toy and a large run. Every finding states what was observed (logged
+ * values, never a fitted line's end), the noise it was judged against, and the run's x unit; its
+ * severity says whether the run has a problem ('warning') or the curves show something to know ('info').
  */
 import { fmtStep } from './run';
 import { lowerBound } from './smoothing';
@@ -370,7 +374,7 @@ function detectScale(c: Curves): Finding[] {
         `(${steady ? 'a steady multiple' : 'a large multiple'}; at ${c.unit.at(x[last])}: training ${f3(tLast)}, validation ${f3(y[last])} nats). ` +
         `No model fits text ${f3(k)} times worse in one split than the other: the two numbers are computed differently. Likely causes: a ${big} loss summed over gradient-accumulation steps ` +
         `(the ratio is then the number of steps, here about ${Math.round(k)}), a loss summed over each sequence rather than averaged per token (the ratio is then the tokens per sequence), ` +
-        `or extra terms (an auxiliary or regularisation loss) added to the logged ${big} loss. The gap and leakage comparisons are left out; log both as the mean loss per token to compare them.`,
+        `a label-smoothed ${big} loss (it cannot fall to zero), or extra terms (an auxiliary or regularisation loss) added to it. The gap and leakage comparisons are left out; log both as the mean loss per token to compare them.`,
     }),
   ];
 }
@@ -462,7 +466,7 @@ function detectGap(c: Curves): Finding[] {
         `From ${u.at(x[i0])} the validation loss pulls away from the training loss: the gap (validation − training) was ${f3(g[i0])} nats there ` +
         `(validation ${f3(y[i0])}, training ${f3(trainAt(c, x[i0]))}) and ${f3(g[n - 1])} at ${u.at(x[n - 1])} (validation ${f3(y[n - 1])}, training ${f3(trainAt(c, x[n - 1]))}); ` +
         `noise in the gap about ${f3(sigma)} nats. Validation perplexity is now ${f3(Math.exp(g[n - 1]))}× the training perplexity. ` +
-        'Training now helps the training text more than unseen text; watch for validation turning up.',
+        'Each update now helps the training text more than unseen text; watch for validation turning up.',
     }),
   ];
 }
@@ -632,7 +636,7 @@ function detectSpikes(c: Curves, before: number, maxSpikes: number): Finding[] {
       severity: 'info',
       title: `Loss spike at ${u.at(x[i])}`,
       detail:
-        `The ${curveName(which)} loss jumps to ${f3(y[i])} nats at ${u.at(x[i])}, ${f3(excess)} above the local trend (running median ${f3(trend[i])}; ${f3(excess / local)} times the local noise of ${f3(local)}), then comes back. ` +
+        `The ${curveName(which)} loss jumps to ${f3(y[i])} nats at ${u.at(x[i])}, ${f3(excess)} above the local trend (running median ${f3(trend[i])}; ${(excess / local).toFixed(1)} times the local noise of ${f3(local)}), then comes back. ` +
         'Occasional spikes come from unusual batches or an optimiser update too large for the curvature; many of them suggest a lower learning rate, gradient clipping or a larger Adam epsilon.' +
         (more > 0 ? ` (${more} smaller spike${more === 1 ? '' : 's'} not listed.)` : ''),
     }),
@@ -823,7 +827,7 @@ function detectPlateaus(c: Curves): Finding[] {
                 `then falls to ${f3(next)} by ${u.at(bx[at])}.${lrNote} ` +
                 'Plateaus before a drop are common early in language-model training (the model learns a new skill, such as copying from context); a long one can mean a learning rate too low or a warm-up too long.'
               : `From ${u.at(step)} to the end (${u.at(x[n - 1])}, the last ${pct(stallLength / span)} of the run) the ${name} loss stays between ${f3(lo)} and ${f3(hi)} nats (bin medians, so spikes do not count), ` +
-                `a ${f3(hi - lo)}-nat band (${pct1((hi - lo) / drop)} of the ${f3(drop)} nats it came down before), and no lower at the end than at the start: ` +
+                `a ${f3(hi - lo)}-nat band (${pct1((hi - lo) / drop)} of the ${f3(drop)} nats it fell from its first points), and no lower at the end than at the start: ` +
                 `the median of its last third is ${f3(lastThird)}, of its first ${f3(firstThird)} (noise of a point about ${f3(pointNoise)}).${lrNote} ` +
                 'More of the same training will not help: decay the learning rate, or stop and spend the compute on a larger model or more data.',
           }),
