@@ -170,6 +170,9 @@ describe('column names', () => {
     ['val_loss', 'val'], ['val/loss', 'val'], ['eval_loss', 'val'], ['eval/loss', 'val'], ['validation_loss', 'val'], ['valid_loss', 'val'], ['val', 'val'],
     ['ppl', 'train_ppl'], ['train_perplexity', 'train_ppl'], ['val_ppl', 'val_ppl'], ['eval/perplexity', 'val_ppl'],
     ['lr', 'lr'], ['learning_rate', 'lr'], ['lr-AdamW', 'lr'],
+    ['train/CrossEntropyLoss', 'train'], ['eval/v3-small-c4_en-validation/CrossEntropyLoss', 'val'], ['metrics/eval/LanguageCrossEntropy', 'val'],
+    ['metrics/train/LanguageCrossEntropy', 'train'], ['val_sparse_categorical_crossentropy', 'val'], ['optim/learning_rate_group0', 'lr'],
+    ['throughput/total_tokens', 'tokens'], ['throughput/device/tokens_per_second', null], ['optim/total_grad_norm', null],
     ['loss_scale', null], ['grad_norm', null], ['elapsed_s', null], ['eval_steps_per_second', null], ['bleu', null],
   ];
   for (const [name, role] of cases) {
