@@ -276,6 +276,15 @@ describe('text formats seen in other repositories', () => {
     expect(run.notes.join('\n')).not.toMatch(/more than once/);
   });
 
+  it("Keras fit() output: the epoch line, then the metrics line with no counter of its own", () => {
+    const epoch = (e: number, loss: number, val: number) =>
+      `Epoch ${e}/3\n100/100 [==============================] - 1s 10ms/step - loss: ${loss} - accuracy: 0.70 - val_loss: ${val} - val_accuracy: 0.70`;
+    const { run } = one('keras.log', [epoch(1, 0.6931, 0.68), epoch(2, 0.5, 0.55), epoch(3, 0.4, 0.52)].join('\n'));
+    expect(run.xLabel).toBe('epoch');
+    expect(Array.from(run.train!.values)).toEqual([0.6931, 0.5, 0.4]);
+    expect(Array.from(run.val!.values)).toEqual([0.68, 0.55, 0.52]);
+  });
+
   it('batch-counted lines ("ep: 0, batch: 20, ... loss: 10.98"): batches are the steps, counted across epochs', () => {
     const text = [0, 1].flatMap((ep) => [20, 40, 60].map((b) => `ep: ${ep}, batch: ${b}, time: 8.5, ntokens: 485.20/513, loss: ${(10 - ep - b / 100).toFixed(4)}`)).join('\n');
     const { run } = one('train.log', text);
