@@ -301,6 +301,12 @@ describe('text formats seen in other repositories', () => {
     expect(run.notes.join('\n')).toMatch(/2 lines had a loss or learning rate but no step, epoch or batch counter.*line 1 \("config: lr=3e-4.*line 2 \("val_loss = 0\.0"\)/);
   });
 
+  it('a log whose lines have losses and never a counter says so, naming the lines', () => {
+    expect(() => parseLog('out.txt', 'starting\nloss: 2.31\nloss: 2.20\nval loss: 2.4\n')).toThrow(
+      /out\.txt: 3 lines had a loss or learning rate but no step, epoch or batch counter.*line 2 \("loss: 2\.31"\)/,
+    );
+  });
+
   it('llm.c main.log: the learning rate and gradient norm on training lines; HellaSwag "eval:" lines are not a loss', () => {
     const text = 's:0 tel:11.0095\ns:0 trl:11.0116 lr:0.000001 norm:14.96\ns:1 trl:10.9586 lr:0.000002 norm:15.18\ns:250 tel:6.1565\ns:250 eval:0.2437\n';
     const { run } = one('main.log', text);

@@ -456,7 +456,16 @@ function parseTextLog(source: string, text: string): LogTable | null {
     }
     carried = counters;
   });
-  if (b.rows === 0 || (counterCol.step < 0 && counterCol.epoch < 0 && counterCol.batch < 0)) return null;
+  if (b.rows === 0 || (counterCol.step < 0 && counterCol.epoch < 0 && counterCol.batch < 0)) {
+    // losses with no counter anywhere: say which lines, rather than "no training log found"
+    if (orphanCount >= 2) {
+      throw new LogParseError(
+        `${source}: ${plural(orphanCount, 'line')} had a loss or learning rate but no step, epoch or batch counter, so none could be placed on an x axis: ` +
+          `${orphans.join(', ')}${orphanCount > orphans.length ? ', …' : ''}. Log a counter on each line ("step 100: loss 2.31", "Epoch 3/10 - Train Loss: 2.1").`,
+      );
+    }
+    return null;
+  }
   const notes: string[] = [];
   if (orphanCount) {
     notes.push(
