@@ -97,6 +97,26 @@ describe('diagnosis on synthetic runs with known answers', () => {
     }
   });
 
+  it('clean runs give no warning over many noise seeds and shapes (noisy, few evaluations, epoch axis, warm-up and cosine logged)', () => {
+    const cosineLr = (t: number, T: number) => 6e-4 * Math.min(1, t / 250) * 0.5 * (1 + Math.cos((Math.PI * t) / T));
+    for (let seed = 1; seed <= 30; seed++) {
+      const shapes: [string, Run][] = [
+        ['clean', synth({ train: clean, seed })],
+        ['noisy train', synth({ train: clean, trainNoise: 0.12, valNoise: 0.01, seed })],
+        ['six evaluations', synth({ train: clean, evalEvery: 1000, seed })],
+        ['epoch axis', { ...synth({ steps: 60, trainEvery: 1, evalEvery: 1, train: (e) => clean(e * 80), trainNoise: 0.004, valNoise: 0.004, seed }), xLabel: 'epoch' }],
+      ];
+      const withLr = synth({ steps: 20000, trainEvery: 20, evalEvery: 500, train: (t) => clean(t / 4), seed });
+      shapes.push(['cosine lr logged', { ...withLr, lr: { steps: withLr.train!.steps, values: withLr.train!.steps.map((t) => cosineLr(t, 20000)) } }]);
+      for (const [name, run] of shapes) {
+        const warnings = diagnose(run).filter((f) => f.severity === 'warning');
+        expect(warnings, `${name}, seed ${seed}: ${show(warnings)}`).toEqual([]);
+      }
+      const none = diagnose(shapes[0][1]);
+      expect(none, `seed ${seed}: ${show(none)}`).toEqual([]);
+    }
+  });
+
   it('a clean run evaluated on a different schedule and logged more sparsely still gives none', () => {
     const found = diagnose(synth({ steps: 20000, trainEvery: 50, evalEvery: 1000, train: (t) => clean(t / 4), seed: 7 }));
     expect(found, show(found)).toEqual([]);
@@ -117,13 +137,100 @@ describe('diagnosis on synthetic runs with known answers', () => {
     expectFindings(synth({ train: clean, val }), [{ kind: 'gap', step: 2000 }]);
   });
 
-  it('leakage: validation drops clearly below training from step 800', () => {
+  it('leakage: validation drops clearly below training from step 800 (a growing difference: a warning)', () => {
     const val = (t: number) => clean(t) - Math.min(0.3, 4e-4 * Math.max(0, t - 800));
     expectFindings(synth({ train: clean, val }), [{ kind: 'leakage', step: 800 }]);
+    const [f] = diagnose(synth({ train: clean, val }));
+    expect(f.severity).toBe('warning');
+    expect(f.detail).toMatch(/grows by 0\.\d+ nats/);
+    expect(f.detail).toMatch(/dropout/);
   });
 
-  it('leakage from the start: validation a steady 0.15 nats below training', () => {
-    expectFindings(synth({ train: clean, val: (t) => clean(t) - 0.15 }), [{ kind: 'leakage', step: 0 }]);
+  it('a steady 0.15 nats below training from the first evaluation is dropout (info), over many seeds', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const found = diagnose(synth({ train: clean, val: (t) => clean(t) - 0.15, seed }));
+      expect(found.map((f) => `${f.kind}/${f.severity}`), `seed ${seed}: ${show(found)}`).toEqual(['leakage/info']);
+      expect(found[0].detail).toMatch(/dropout/);
+      expect(found[0].title).toMatch(/0\.1[45]\d nats below/);
+    }
+  });
+
+  it('validation far below training from the start (20% of the loss) is more than dropout explains: a warning', () => {
+    const found = diagnose(synth({ train: (t) => clean(t) + 0.5, val: (t) => clean(t) }));
+    expect(found.map((f) => `${f.kind}/${f.severity}`), show(found)).toEqual(['leakage/warning']);
+    expect(found[0].detail).toMatch(/few percent/);
+  });
+
+  it('a training loss 16 times the validation loss (summed over accumulation steps) is "not on the same scale", not leakage', () => {
+    const found = diagnose(synth({ train: (t) => 16 * clean(t), trainNoise: 0.3, val: clean }));
+    expect(found.map((f) => `${f.kind}/${f.severity}`), show(found)).toEqual(['scale/warning']);
+    expect(found[0].title).toMatch(/1[56]\.\d+×/);
+    expect(found[0].detail).toMatch(/gradient-accumulation/);
+    expect(found[0].detail).toMatch(/per token/);
+    // the observed numbers at the last evaluation
+    expect(found[0].detail).toMatch(/at step 5,000: training \d+\.\d+, validation 2\.5\d\d nats/);
+  });
+
+  it('overfitting from four consistent evaluations: a 1.6% rise, each above the last, while training falls (twenty seeds)', () => {
+    const T = 3000;
+    const val = (t: number) => (t <= T ? 0.485 + 0.3 * Math.exp(-t / 600) - 0.3 * Math.exp(-T / 600) : 0.485 + 0.002 * ((t - T) / 500));
+    for (let seed = 1; seed <= 20; seed++) {
+      const run = synth({ steps: 5000, evalEvery: 500, train: (t) => 0.6 - 0.3 * (t / 5000), valNoise: 0.0005, seed });
+      const withVal = { ...run, val: synth({ steps: 5000, evalEvery: 500, train: val, trainEvery: 500, trainNoise: 0.0005, val: null, seed }).train };
+      const found = diagnose(withVal).filter((f) => f.kind === 'overfitting');
+      expect(found.length, `seed ${seed}: ${show(diagnose(withVal))}`).toBe(1);
+      expect(Math.abs(found[0].step - T)).toBeLessThanOrEqual(500);
+      expect(found[0].detail).toMatch(/evaluations after it/);
+    }
+  });
+
+  it('a converged run: validation flat within its noise while training still creeps down is not overfitting (many seeds)', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      for (const evalEvery of [250, 500, 1000]) {
+        const run = synth({ train: (t) => 2.2 - 0.05 * (t / 5000), val: () => 2.3, trainNoise: 0.03, valNoise: 0.004, evalEvery, seed });
+        const found = diagnose(run).filter((f) => f.kind === 'overfitting' || f.kind === 'leakage' || f.kind === 'scale');
+        expect(found, `seed ${seed}, every ${evalEvery}: ${show(found)}`).toEqual([]);
+      }
+    }
+  });
+
+  it('overfitting from nine evaluations on an epoch axis: 1.357 at epoch 4, up to 1.654 by epoch 9, said in epochs', () => {
+    const vy = [2.0, 1.6, 1.45, 1.357, 1.41, 1.47, 1.53, 1.6, 1.654];
+    const epochs = vy.map((_, i) => i + 1);
+    const tx = Array.from({ length: 90 }, (_, i) => 0.1 * (i + 1));
+    const g = gaussian(5);
+    const run: Run = {
+      ...synth({ train: clean }),
+      xLabel: 'epoch',
+      train: { steps: Float64Array.from(tx), values: Float64Array.from(tx.map((e) => 2.2 * Math.exp(-e / 4) + 0.3 + 0.02 * g())) },
+      val: { steps: Float64Array.from(epochs), values: Float64Array.from(vy) },
+    };
+    const found = diagnose(run);
+    const over = found.filter((f) => f.kind === 'overfitting');
+    expect(over.length, show(found)).toBe(1);
+    expect(over[0].step).toBe(4);
+    expect(over[0].title).toMatch(/from epoch 4/);
+    expect(over[0].detail).toMatch(/1\.357/);
+    expect(over[0].detail).toMatch(/1\.654 at epoch 9/);
+    for (const f of found) {
+      expect(`${f.title} ${f.detail}`).toMatch(/\bepochs?\b/);
+      expect(`${f.title} ${f.detail}`).not.toMatch(/\bsteps?\b/);
+    }
+  });
+
+  it('the gap states observed values: the last evaluation\'s gap, not a fitted line\'s end', () => {
+    const val = (t: number) => clean(t) + 0.02 + 4e-5 * Math.max(0, t - 2000);
+    const run = synth({ train: clean, val });
+    const [gap] = diagnose(run).filter((f) => f.kind === 'gap');
+    const m = /and (-?[\d.]+) at step 5,000 \(validation ([\d.]+), training ([\d.]+)\)/.exec(gap.detail);
+    expect(m, gap.detail).not.toBeNull();
+    const lastVal = run.val!.values.at(-1)!;
+    expect(Number(m![2])).toBeCloseTo(lastVal, 3);
+    // the training level there is the local mean of the logged points (within half an evaluation interval)
+    const near = Array.from(run.train!.steps).map((s, i) => [s, run.train!.values[i]]).filter(([s]) => s >= 5000 - 125);
+    const localMean = near.reduce((a, [, v]) => a + v, 0) / near.length;
+    expect(Math.abs(Number(m![3]) - localMean)).toBeLessThan(0.03);
+    expect(Number(m![1])).toBeCloseTo(Number(m![2]) - Number(m![3]), 2);
   });
 
   it('a loss spike at step 3000 (against the local trend), and only there', () => {
@@ -134,6 +241,44 @@ describe('diagnosis on synthetic runs with known answers', () => {
   it('a plateau from step 1500 to 2500, then the loss falls again', () => {
     const train = (t: number) => (t < 1500 ? 3 + (3 * (1500 - t)) / 1500 : t < 2500 ? 3 : 3 - 0.8 * (1 - Math.exp(-(t - 2500) / 800)));
     expectFindings(synth({ train }), [{ kind: 'plateau', step: 1500 }]);
+  });
+
+  it('a stall: flat from 10% of the run to the end, with spikes that must not hide it', () => {
+    const train = (t: number) => (t < 500 ? 6 - 4 * (t / 500) : 2) + (t >= 500 && t % 370 === 0 ? 1.5 : 0);
+    const found = diagnose(synth({ train, val: null, trainNoise: 0.02 }));
+    const stall = found.filter((f) => f.kind === 'plateau');
+    expect(stall.length, show(found)).toBe(1);
+    expect(stall[0].severity).toBe('warning');
+    expect(stall[0].title).toMatch(/stalls from step/);
+    expect(Math.abs(stall[0].step - 500)).toBeLessThanOrEqual(250);
+  });
+
+  it('the constant-learning-rate phase before a warm-down is not a plateau, with or without the rate logged', () => {
+    // warm-up-stable-decay: constant rate, then a linear decay to 0 over the last 20%; the loss falls
+    // faster as the rate decays (the anneal), after a slow stretch at the constant rate
+    const T = 10_000;
+    const rate = (t: number) => Math.min(1, t / 200) * (t < 0.8 * T ? 1 : (T - t) / (0.2 * T));
+    const loss = (t: number) => 3.2 + 4 * Math.pow(1 + t / 300, -0.8) - 0.25 * (t < 0.8 * T ? 0 : (t - 0.8 * T) / (0.2 * T));
+    for (let seed = 1; seed <= 10; seed++) {
+      const run = synth({ steps: T, trainEvery: 10, evalEvery: 250, train: loss, val: (t) => loss(t) + 0.02, seed });
+      const lr = { steps: run.train!.steps, values: run.train!.steps.map((t) => 6e-4 * rate(t)) };
+      for (const r of [run, { ...run, lr }]) {
+        const found = diagnose(r);
+        expect(found.filter((f) => f.kind === 'plateau'), `seed ${seed}, lr ${r.lr ? 'logged' : 'not logged'}: ${show(found)}`).toEqual([]);
+        expect(found.filter((f) => f.severity === 'warning'), show(found)).toEqual([]);
+      }
+    }
+  });
+
+  it('a flat end where the logged learning rate has decayed to nothing is the schedule finishing, not a stall', () => {
+    const T = 5000;
+    const lrAt = (t: number) => 5e-5 * 0.5 * (1 + Math.cos((Math.PI * t) / T));
+    // the loss stops improving once the rate is small: it follows the rate's integral
+    const integral = (t: number) => 0.5 * (t + (T / Math.PI) * Math.sin((Math.PI * t) / T));
+    const train = (t: number) => 1.35 + 0.4 * Math.exp(-integral(t) / 700);
+    const run = synth({ steps: T, train, val: null, trainNoise: 0.01 });
+    const withLr = { ...run, lr: { steps: run.train!.steps, values: run.train!.steps.map(lrAt) } };
+    expect(diagnose(withLr).filter((f) => f.kind === 'plateau'), show(diagnose(withLr))).toEqual([]);
   });
 
   it('a loss that never moves', () => {

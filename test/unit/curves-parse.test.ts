@@ -15,6 +15,7 @@ import {
   mergeRuns,
   MissingLossError,
   parseLog,
+  parseLogs,
   recogniseColumn,
   runsToCsv,
   type Run,
@@ -169,6 +170,9 @@ describe('column names', () => {
     ['val_loss', 'val'], ['val/loss', 'val'], ['eval_loss', 'val'], ['eval/loss', 'val'], ['validation_loss', 'val'], ['valid_loss', 'val'], ['val', 'val'],
     ['ppl', 'train_ppl'], ['train_perplexity', 'train_ppl'], ['val_ppl', 'val_ppl'], ['eval/perplexity', 'val_ppl'],
     ['lr', 'lr'], ['learning_rate', 'lr'], ['lr-AdamW', 'lr'],
+    ['train/CrossEntropyLoss', 'train'], ['eval/v3-small-c4_en-validation/CrossEntropyLoss', 'val'], ['metrics/eval/LanguageCrossEntropy', 'val'],
+    ['metrics/train/LanguageCrossEntropy', 'train'], ['val_sparse_categorical_crossentropy', 'val'], ['optim/learning_rate_group0', 'lr'],
+    ['throughput/total_tokens', 'tokens'], ['throughput/device/tokens_per_second', null], ['optim/total_grad_norm', null],
     ['loss_scale', null], ['grad_norm', null], ['elapsed_s', null], ['eval_steps_per_second', null], ['bleu', null],
   ];
   for (const [name, role] of cases) {
@@ -245,5 +249,121 @@ describe('bad input: a clear message, nothing lost', () => {
     expect(run.train!.steps[n - 1]).toBe(n - 1);
     const findings = diagnose(run);
     expect(findings.map((f) => f.kind)).toEqual(['nan']);
+  });
+});
+
+describe('text formats seen in other repositories', () => {
+  const one = (name: string, text: string) => {
+    const tables = parseLog(name, text);
+    expect(tables.length).toBe(1);
+    return { table: tables[0], run: buildRun(tables[0]) };
+  };
+
+  it('epoch-counted lines ("Epoch 3/100 - Train Loss: 2.1, Val Loss: 2.4"); a repeat of a value joins its epoch', () => {
+    const text = [
+      'Loading data...',
+      'Epoch 1/3 - Train Loss: 4.0520, Val Loss: 3.2508',
+      '  saved best model (val_loss=3.2508)',
+      'Epoch 2/3 - Train Loss: 3.1246, Val Loss: 2.8442',
+      'Epoch 3/3 - Train Loss: 2.7992, Val Loss: 2.9953',
+    ].join('\n');
+    const { table, run } = one('train.log', text);
+    expect(table.format).toBe('text');
+    expect(run.xLabel).toBe('epoch');
+    expect(Array.from(run.train!.steps)).toEqual([1, 2, 3]);
+    expect(Array.from(run.val!.values)).toEqual([3.2508, 2.8442, 2.9953]);
+    // the repeat is not a "step logged more than once"
+    expect(run.notes.join('\n')).not.toMatch(/more than once/);
+  });
+
+  it("Keras fit() output: the epoch line, then the metrics line with no counter of its own", () => {
+    const epoch = (e: number, loss: number, val: number) =>
+      `Epoch ${e}/3\n100/100 [==============================] - 1s 10ms/step - loss: ${loss} - accuracy: 0.70 - val_loss: ${val} - val_accuracy: 0.70`;
+    const { run } = one('keras.log', [epoch(1, 0.6931, 0.68), epoch(2, 0.5, 0.55), epoch(3, 0.4, 0.52)].join('\n'));
+    expect(run.xLabel).toBe('epoch');
+    expect(Array.from(run.train!.values)).toEqual([0.6931, 0.5, 0.4]);
+    expect(Array.from(run.val!.values)).toEqual([0.68, 0.55, 0.52]);
+  });
+
+  it('batch-counted lines ("ep: 0, batch: 20, ... loss: 10.98"): batches are the steps, counted across epochs', () => {
+    const text = [0, 1].flatMap((ep) => [20, 40, 60].map((b) => `ep: ${ep}, batch: ${b}, time: 8.5, ntokens: 485.20/513, loss: ${(10 - ep - b / 100).toFixed(4)}`)).join('\n');
+    const { run } = one('train.log', text);
+    expect(run.xLabel).toBe('step');
+    expect(Array.from(run.train!.steps)).toEqual([20, 40, 60, 80, 100, 120]);
+    expect(run.train!.values[3]).toBeCloseTo(8.8, 9);
+    expect(run.notes.join('\n')).toMatch(/batch counter restarts 1 time/);
+  });
+
+  it('lines with a loss and no counter before them are named in a note', () => {
+    const text = 'config: lr=3e-4, dropout=0.1\nval_loss = 0.0\nstep 10: loss 3.2\nstep 20: loss 3.1\nstep 30: loss 3.0\n';
+    const { run } = one('log.txt', text);
+    expect(run.train!.steps.length).toBe(3);
+    expect(run.notes.join('\n')).toMatch(/2 lines had a loss or learning rate but no step, epoch or batch counter.*line 1 \("config: lr=3e-4.*line 2 \("val_loss = 0\.0"\)/);
+  });
+
+  it('a log whose lines have losses and never a counter says so, naming the lines', () => {
+    expect(() => parseLog('out.txt', 'starting\nloss: 2.31\nloss: 2.20\nval loss: 2.4\n')).toThrow(
+      /out\.txt: 3 lines had a loss or learning rate but no step, epoch or batch counter.*line 2 \("loss: 2\.31"\)/,
+    );
+  });
+
+  it('llm.c main.log: the learning rate and gradient norm on training lines; HellaSwag "eval:" lines are not a loss', () => {
+    const text = 's:0 tel:11.0095\ns:0 trl:11.0116 lr:0.000001 norm:14.96\ns:1 trl:10.9586 lr:0.000002 norm:15.18\ns:250 tel:6.1565\ns:250 eval:0.2437\n';
+    const { run } = one('main.log', text);
+    expect(Array.from(run.lr!.values)).toEqual([0.000001, 0.000002]);
+    expect(Array.from(run.val!.values)).toEqual([11.0095, 6.1565]);
+  });
+
+  it("OLMo's key=value records, with thousands separators", () => {
+    const rec = (s: number, ce: number) =>
+      `2025-12-12 11:05:02.009\thost:0\tolmo.train:979\tINFO\t[step=${s}/15000,epoch=0]\n    optim/total_grad_norm=0.2370\n    optim/learning_rate_group0=0.0004\n    train/CrossEntropyLoss=${ce}\n    train/Perplexity=${Math.exp(ce).toFixed(2)}\n    throughput/total_tokens=${(s * 2097152).toLocaleString('en-US')}\n    System/Peak GPU Memory (MB)=111,477`;
+    const text = ['W1212 torch/distributed/run.py:803] *****', 'TrainConfig(run_name=x, loss=1)', rec(1, 2.998), rec(2, 2.919), rec(3, 3.022), 'Traceback (most recent call last):'].join('\n');
+    const { table, run } = one('training.log', text);
+    expect(table.format).toBe('key-value');
+    expect(Array.from(run.train!.steps)).toEqual([1, 2, 3]);
+    expect(Array.from(run.train!.values)).toEqual([2.998, 2.919, 3.022]);
+    expect(Array.from(run.tokens!.values)).toEqual([2097152, 4194304, 6291456]);
+    expect(run.lr!.values[0]).toBe(0.0004);
+  });
+
+  it("Composer's console records ([epoch=1][batch=16/16]: then key: value lines)", () => {
+    const text = [1, 2, 3].map((b) => `[epoch=1][batch=${b}/16]:\n\t Train time/batch: ${b}\n\t Train loss/train/total: ${(3 - b / 10).toFixed(2)}\n\t Train trainer/device_train_microbatch_size: 8`).join('\n');
+    const { table, run } = one('composer.log', text);
+    expect(table.format).toBe('key-value');
+    expect(Array.from(run.train!.steps)).toEqual([1, 2, 3]);
+    expect(Array.from(run.train!.values)).toEqual([2.9, 2.8, 2.7]);
+  });
+
+  it('W&B run-history exports (CSV and JSON) keyed by _step', () => {
+    const csv = one('history.csv', '_step,_runtime,train/loss,eval/loss,train/learning_rate\n0,1.2,5.1,,0.001\n10,2.3,4.2,4.4,0.001\n20,3.1,3.9,,0.0009\n');
+    expect(csv.table.format).toBe('wandb-history');
+    expect(Array.from(csv.run.val!.steps)).toEqual([10]);
+    expect(csv.run.lr!.values.length).toBe(3);
+    const json = one('history.json', JSON.stringify([{ _step: 0, 'train/loss': 5.1 }, { _step: 10, 'train/loss': 4.2, 'eval/loss': 4.4 }]));
+    expect(json.table.format).toBe('wandb-history');
+    expect(Array.from(json.run.train!.values)).toEqual([5.1, 4.2]);
+  });
+
+  it('Hugging Face: an empty log_history says why; null and non-object entries are counted, not silently dropped', () => {
+    expect(() => parseLog('trainer_state.json', JSON.stringify({ log_history: [], global_step: 3, logging_steps: 10 }))).toThrow(
+      /log_history is empty \(the run took 3 steps and the Trainer logs every logging_steps = 10 steps/,
+    );
+    const { run } = one('trainer_state.json', JSON.stringify({ log_history: [null, { step: 10, loss: 2.5 }, 'x', { step: 20, loss: 2.4 }] }));
+    expect(run.train!.steps.length).toBe(2);
+    expect(run.notes.join('\n')).toMatch(/2 log_history entries are null or not an object \(first: entry 1\)/);
+    expect(() => parseLog('trainer_state.json', JSON.stringify({ log_history: [null, 7] }))).toThrow(/2 entries are null or not an object/);
+  });
+
+  it('TensorBoard exports of one run, one tag per file, join into one run; two train tags stay two runs', () => {
+    const tb = (v: number) => `Wall time,Step,Value\n1700000000,100,${v}\n1700000010,200,${v - 0.5}\n`;
+    const runs = mergeRuns(parseLogs([{ name: 'train_loss.csv', text: tb(5) }, { name: 'val_loss.csv', text: tb(5.2) }]).map((t) => buildRun(t)));
+    expect(runs.length).toBe(1);
+    expect(runs[0].train!.values[0]).toBe(5);
+    expect(runs[0].val!.values[0]).toBe(5.2);
+    expect(runs[0].name).toBe('train_loss + val_loss');
+    const inFolder = mergeRuns(parseLogs([{ name: 'exp1/train_loss.csv', text: tb(5) }, { name: 'exp1/eval_loss.csv', text: tb(5.2) }]).map((t) => buildRun(t)));
+    expect(inFolder.map((r) => r.name)).toEqual(['exp1']);
+    const two = mergeRuns(parseLogs([{ name: 'a/train_loss.csv', text: tb(5) }, { name: 'b/train_loss.csv', text: tb(4) }]).map((t) => buildRun(t)));
+    expect(two.length).toBe(2);
   });
 });

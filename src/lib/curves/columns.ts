@@ -42,7 +42,10 @@ export function recogniseColumn(name: string): { role: ColumnRole; score: number
   if (!has(NOT_A_LOSS) && hasWord('ppl', 'perplexity')) {
     return { role: isVal ? 'val_ppl' : 'train_ppl', score: isVal && hasWord('test') ? 1 : 2 };
   }
-  if (!has(NOT_A_LOSS) && (hasWord('loss', 'nll', 'xent', 'ce') || (w.length === 1 && (VAL_WORDS.has(w[0]) || TRAIN_WORDS.has(w[0]))))) {
+  // a cross-entropy is a loss: OLMo's "train/CrossEntropyLoss", Composer's "metrics/eval/LanguageCrossEntropy",
+  // Keras's "val_sparse_categorical_crossentropy"
+  const crossEntropy = hasWord('crossentropy') || (hasWord('cross') && hasWord('entropy'));
+  if (!has(NOT_A_LOSS) && (hasWord('loss', 'nll', 'xent', 'ce') || crossEntropy || (w.length === 1 && (VAL_WORDS.has(w[0]) || TRAIN_WORDS.has(w[0]))))) {
     if (isVal) return { role: 'val', score: (hasWord('test') ? 1 : 3) - (hasWord('epoch') ? 1 : 0) };
     // a plain "loss" is the training loss; "train loss" says so; "lm_loss" and the like are the next best;
     // Lightning's per-epoch mean (train_loss_epoch) loses to the per-step value (train_loss_step)

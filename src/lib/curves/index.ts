@@ -2,7 +2,7 @@
 export * from './types';
 export { recogniseColumn, assignRoles, isKnownOther } from './columns';
 export { parseCell, TableBuilder } from './table';
-export { parseLog, LogParseError, baseName, forEachLine, splitDelimited } from './parse';
+export { parseLog, parseLogs, LogParseError, baseName, forEachLine, splitDelimited } from './parse';
 export { buildRun, cleanSeries, mergeRuns, uniqueIds, MissingLossError, fmtStep } from './run';
 export { emaDebiased, downsampleMinMax, lowerBound, nearestIndex, weightForLength } from './smoothing';
 export { diagnose, evaluationInterval, hingeFit, noiseSigma, rollingMedian, median, THRESHOLDS, type DiagnoseOptions } from './diagnose';

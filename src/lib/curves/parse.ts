@@ -194,7 +194,7 @@ function parseDelimited(source: string, text: string, headerLine: string, header
     }
     return out;
   }
-  return [table(source, delim === '\t' ? 'tsv' : 'csv', baseName(source), b, notes)];
+  return [wandbOr(table(source, delim === '\t' ? 'tsv' : 'csv', baseName(source), b, notes))];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -230,14 +230,41 @@ function rowsTable(source: string, format: LogFormat, runName: string, rows: Ite
   return table(source, format, runName, b, notes);
 }
 
-function parseTrainerState(source: string, state: { log_history: unknown[]; best_model_checkpoint?: unknown }): LogTable {
+interface TrainerState {
+  log_history: unknown[];
+  best_model_checkpoint?: unknown;
+  global_step?: unknown;
+  logging_steps?: unknown;
+  eval_steps?: unknown;
+}
+
+function parseTrainerState(source: string, state: TrainerState): LogTable {
   const notes: string[] = [];
   let summaries = 0;
+  let notObjects = 0;
+  let firstNotObject = 0;
+  if (state.log_history.length === 0) {
+    const steps = typeof state.global_step === 'number' ? state.global_step : null;
+    const every = typeof state.logging_steps === 'number' ? state.logging_steps : null;
+    const why =
+      steps !== null && every !== null && steps < every
+        ? `the run took ${plural(steps, 'step')} and the Trainer logs every logging_steps = ${every} steps, so it never logged`
+        : steps !== null
+          ? `the Trainer logged nothing in ${plural(steps, 'step')}`
+          : 'the Trainer logged nothing';
+    throw new LogParseError(
+      `${source}: its log_history is empty (${why}). Train with logging_steps smaller than the run (and eval_strategy="steps" for a validation loss), or load the trainer_state.json of the last checkpoint of a longer run.`,
+    );
+  }
   const entries = function* () {
     let i = 0;
     for (const e of state.log_history) {
       i++;
-      if (!e || typeof e !== 'object') continue;
+      if (!e || typeof e !== 'object' || Array.isArray(e)) {
+        notObjects++;
+        firstNotObject ||= i;
+        continue;
+      }
       // the last entry sums up the run: its train_loss is the mean over all steps, not a point of the curve
       if ('train_runtime' in e) {
         summaries++;
@@ -248,8 +275,19 @@ function parseTrainerState(source: string, state: { log_history: unknown[]; best
   };
   const checkpoint = typeof state.best_model_checkpoint === 'string' ? state.best_model_checkpoint : '';
   const runName = checkpoint ? checkpoint.replace(/[\\/]checkpoint-\d+[\\/]?$/, '').replace(/^.*[\\/]/, '') || baseName(source) : baseName(source);
-  const t = rowsTable(source, 'hf-trainer', runName, entries(), notes);
+  let t: LogTable;
+  try {
+    t = rowsTable(source, 'hf-trainer', runName, entries(), notes);
+  } catch (e) {
+    if (!(e instanceof LogParseError)) throw e;
+    throw new LogParseError(
+      `${source}: none of the ${plural(state.log_history.length, 'log_history entry', 'log_history entries')} holds a point of a curve` +
+        (notObjects ? ` (${plural(notObjects, 'entry', 'entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object)` : ' (only the end-of-training summary)') +
+        '.',
+    );
+  }
   if (summaries) notes.push('The end-of-training summary entry (its train_loss is the mean over the whole run) is left out of the curve.');
+  if (notObjects) notes.push(`${plural(notObjects, 'log_history entry', 'log_history entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object (first: entry ${firstNotObject}): skipped.`);
   // the Trainer's names: loss (train, every logging_steps), eval_loss (every eval_steps)
   const roles = t.columns.map((c): ColumnRole => {
     if (c.name === 'step') return 'step';
@@ -261,6 +299,11 @@ function parseTrainerState(source: string, state: { log_history: unknown[]; best
     return 'ignore';
   });
   return { ...t, roles, unknown: [] };
+}
+
+/** A W&B run-history export (`run.history()` to CSV or JSON) is a table keyed by `_step`: say so. */
+function wandbOr(t: LogTable): LogTable {
+  return t.columns.some((c) => c.name.trim() === '_step') ? { ...t, format: 'wandb-history' } : t;
 }
 
 function parseJsonLines(source: string, text: string): LogTable {
@@ -293,10 +336,15 @@ function parseJsonLines(source: string, text: string): LogTable {
 
 // ---------------------------------------------------------------------------------------------------
 // Plain text logs: nanoGPT ("step 500: train loss 2.1234, val loss 2.3456", "iter 10: loss 3.2000,
-// time 45.23ms, mfu 12.34%"), llm.c ("step 1/74 | train loss 11.01 | lr 1e-4", "s:0 trl:10.9")
+// time 45.23ms, mfu 12.34%"), llm.c ("step 1/74 | train loss 11.01 | lr 1e-4", "s:0 trl:10.9 lr:1e-4
+// norm:1.2"), epoch- and batch-counted logs ("Epoch 3/100 - Train Loss: 2.1, Val Loss: 2.4",
+// "ep: 0, batch: 20, ... loss: 10.98")
 
-const STEP_RE = /(?<![\w/])(?:step|iter|iteration|global_step)\s*[:=#]?\s*(\d+)/i;
+/** A counter on a line: step-like (step, iter), epoch, or batch; "3/100" reads as 3. */
+const COUNTER_RE = /(?<![\w/])(global_step|iteration|iter|step|epoch|ep|batch)\s*[:=#]?\s*(\d+)(?![\w.])/gi;
 const LLMC_RE = /^s:(\d+)\s+(trl|tel):(\S+)/;
+/** The extra "key:value" pairs of an llm.c training line: its learning rate and gradient norm. */
+const LLMC_EXTRA_RE = /\s(lr|norm):(\S+)/g;
 const NUMBER = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|[-+]?inf(?:inity)?`;
 const METRIC_RE = new RegExp(
   String.raw`(?<![\w/])(train(?:ing)?[ _/]?loss|val(?:id(?:ation)?)?[ _/]?loss|eval[ _/]?loss|test[ _/]?loss|(?:train|val|eval)[ _/]?(?:ppl|perplexity)|ppl|perplexity|loss|lr|learning[ _]rate)\s*[:=]?\s*(${NUMBER})(?![\w.])`,
@@ -311,44 +359,128 @@ function metricName(raw: string): string {
   return n;
 }
 
+type CounterKind = 'step' | 'epoch' | 'batch';
+const counterKind = (word: string): CounterKind => {
+  const w = word.toLowerCase();
+  return w === 'epoch' || w === 'ep' ? 'epoch' : w === 'batch' ? 'batch' : 'step';
+};
+
+/** "line 343 (val_loss_every : int = 125)": where a skipped line was, for a message. */
+const quoteLine = (line: string, lineNo: number) => {
+  const t = line.trim();
+  return `line ${lineNo} ("${t.length > 48 ? t.slice(0, 48) + '…' : t}")`;
+};
+
+/**
+ * A batch counter that restarts every epoch ("ep: 1, batch: 20" after "ep: 0, batch: 600") made
+ * global: each restart adds the largest batch number seen in the epoch before. Returns how many restarts.
+ */
+function globaliseBatches(values: Float64Array): number {
+  let offset = 0;
+  let prev = -Infinity;
+  let restarts = 0;
+  let maxInEpoch = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    if (v < prev) {
+      offset += maxInEpoch;
+      maxInEpoch = 0;
+      restarts++;
+    }
+    prev = v;
+    maxInEpoch = Math.max(maxInEpoch, v);
+    values[i] = v + offset;
+  }
+  return restarts;
+}
+
 function parseTextLog(source: string, text: string): LogTable | null {
-  const b = new TableBuilder(['step']);
-  let lastStep: number | null = null;
-  let orphans = 0;
+  const b = new TableBuilder();
+  const counterCol = { step: -1, epoch: -1, batch: -1 } as Record<CounterKind, number>;
+  const col = (k: CounterKind) => (counterCol[k] >= 0 ? counterCol[k] : (counterCol[k] = b.column(k)));
+  /** The last counters seen (on any line), carried to lines that have a loss and no counter. */
+  let carried: Partial<Record<CounterKind, number>> | null = null;
+  /** The current row's metric cells (text), when it was made from carried counters: a repeat merges. */
+  let rowCells: Map<string, string> | null = null;
+  const orphans: string[] = [];
+  let orphanCount = 0;
   forEachLine(text, (line, lineNo) => {
     const llmc = LLMC_RE.exec(line);
     if (llmc) {
       b.addRow();
-      b.setText(0, llmc[1], lineNo);
+      b.setText(col('step'), llmc[1], lineNo);
       b.setText(b.column(llmc[2]), llmc[3], lineNo);
-      lastStep = Number(llmc[1]);
+      if (llmc[2] === 'trl') {
+        LLMC_EXTRA_RE.lastIndex = 0;
+        for (let m = LLMC_EXTRA_RE.exec(line); m; m = LLMC_EXTRA_RE.exec(line)) b.setText(b.column(m[1] === 'lr' ? 'lr' : 'grad norm'), m[2], lineNo);
+      }
+      carried = { step: Number(llmc[1]) };
+      rowCells = null;
       return;
+    }
+    COUNTER_RE.lastIndex = 0;
+    let own: Partial<Record<CounterKind, number>> | null = null;
+    for (let c = COUNTER_RE.exec(line); c; c = COUNTER_RE.exec(line)) {
+      own ??= {};
+      own[counterKind(c[1])] ??= Number(c[2]);
     }
     METRIC_RE.lastIndex = 0;
     let m = METRIC_RE.exec(line);
     if (!m) {
-      const s = STEP_RE.exec(line);
-      if (s) lastStep = Number(s[1]);
+      if (own) carried = own;
       return;
     }
-    const s = STEP_RE.exec(line);
-    const step = s ? Number(s[1]) : lastStep;
-    if (step === null) {
-      orphans++;
+    const counters = own ?? carried;
+    if (!counters) {
+      orphanCount++;
+      if (orphans.length < 3) orphans.push(quoteLine(line, lineNo));
       return;
     }
-    lastStep = step;
-    b.addRow();
-    b.setValue(0, step, lineNo);
+    const metrics: [string, string][] = [];
     while (m) {
-      b.setText(b.column(metricName(m[1])), m[2], lineNo);
+      metrics.push([metricName(m[1]), m[2]]);
       m = METRIC_RE.exec(line);
     }
+    // a line that repeats a value of the line before under the same counters ("Epoch 3 - Val Loss:
+    // 2.4" then "saved best model (val_loss=2.4)") joins that line's row
+    const joins = !own && rowCells !== null && metrics.every(([k, v]) => !rowCells!.has(k) || rowCells!.get(k) === v);
+    if (!joins) {
+      b.addRow();
+      for (const [k, v] of Object.entries(counters) as [CounterKind, number][]) b.setValue(col(k), v, lineNo);
+      rowCells = new Map();
+    }
+    for (const [k, v] of metrics) {
+      b.setText(b.column(k), v, lineNo);
+      rowCells!.set(k, v);
+    }
+    carried = counters;
   });
-  if (b.rows === 0) return null;
+  if (b.rows === 0 || (counterCol.step < 0 && counterCol.epoch < 0 && counterCol.batch < 0)) {
+    // losses with no counter anywhere: say which lines, rather than "no training log found"
+    if (orphanCount >= 2) {
+      throw new LogParseError(
+        `${source}: ${plural(orphanCount, 'line')} had a loss or learning rate but no step, epoch or batch counter, so none could be placed on an x axis: ` +
+          `${orphans.join(', ')}${orphanCount > orphans.length ? ', …' : ''}. Log a counter on each line ("step 100: loss 2.31", "Epoch 3/10 - Train Loss: 2.1").`,
+      );
+    }
+    return null;
+  }
   const notes: string[] = [];
-  if (orphans) notes.push(`${plural(orphans, 'line')} with a value but no step before ${orphans === 1 ? 'it' : 'them'} skipped (configuration lines?).`);
+  if (orphanCount) {
+    notes.push(
+      `${plural(orphanCount, 'line')} had a loss or learning rate but no step, epoch or batch counter on or before ${orphanCount === 1 ? 'it' : 'them'}, so ${orphanCount === 1 ? 'it was' : 'they were'} skipped: ` +
+        orphans.join(', ') +
+        (orphanCount > orphans.length ? ', …' : '') +
+        '.',
+    );
+  }
   const t = table(source, 'text', baseName(source), b, notes);
+  if (counterCol.step < 0 && counterCol.batch >= 0) {
+    // batches are the steps; a batch counter that restarts each epoch is made global
+    const restarts = globaliseBatches(t.columns[counterCol.batch].values);
+    if (restarts) notes.push(`The batch counter restarts ${plural(restarts, 'time')} (once per epoch): batches are counted across epochs.`);
+  }
   // nanoGPT logs both the loss of every iteration ("loss") and, at evaluations, an estimate over
   // several batches ("train loss"): plot the denser one as the train curve, keep the other mappable
   const iter = t.columns.findIndex((c) => c.name === 'loss');
@@ -361,6 +493,45 @@ function parseTextLog(source: string, text: string): LogTable | null {
     notes.push(`Train curve: "${t.columns[dense].name}" (${count(dense)} values); "${t.columns[sparse].name}" (${count(sparse)} values) can be mapped instead.`);
   }
   return t;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// key=value records: OLMo's console log ("[step=12/15000,epoch=0]" then indented "train/CrossEntropyLoss=2.998"
+// lines) and Composer's ("[epoch=1][batch=16/16]:" then "Train loss/train/total: 2.30")
+
+const RECORD_HEAD_RE = /\[(?:step|batch)=(\d+)(?:\/\d+)?[^\]]*\](?:\[(?:step|batch)=(\d+)(?:\/\d+)?[^\]]*\])?/;
+const RECORD_FIELD_RE = /^\s+([A-Za-z][^=:]*?)\s*(?:=|:\s)\s*(-?[\d,]*\.?\d+(?:e[-+]?\d+)?|nan|-?inf)\s*$/i;
+
+function parseKeyValueRecords(source: string, text: string): LogTable | null {
+  const b = new TableBuilder(['step']);
+  let inRecord = false;
+  let fields = 0;
+  forEachLine(text, (line, lineNo) => {
+    const head = RECORD_HEAD_RE.exec(line);
+    if (head) {
+      if (inRecord && fields === 0) b.dropRow();
+      b.addRow();
+      b.setText(0, head[2] ?? head[1], lineNo);
+      const epoch = /epoch=(\d+)/.exec(head[0]);
+      if (epoch) b.setText(b.column('epoch'), epoch[1], lineNo);
+      inRecord = true;
+      fields = 0;
+      return;
+    }
+    if (!inRecord) return;
+    const f = RECORD_FIELD_RE.exec(line);
+    if (!f) {
+      inRecord = false;
+      if (fields === 0) b.dropRow();
+      return;
+    }
+    // OLMo writes thousands separators: "throughput/total_tokens=2,097,152"
+    b.setText(b.column(f[1].trim()), f[2].replace(/,/g, ''), lineNo);
+    fields++;
+  });
+  if (inRecord && fields === 0) b.dropRow();
+  if (b.rows < 2 || b.columnCount < 2) return null;
+  return table(source, 'key-value', baseName(source), b, []);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -390,7 +561,7 @@ export function parseLog(name: string, text: string): LogTable[] {
     }
     if (parsed) {
       if (whole && typeof whole === 'object' && !Array.isArray(whole) && Array.isArray((whole as { log_history?: unknown }).log_history)) {
-        return [parseTrainerState(name, whole as { log_history: unknown[] })];
+        return [parseTrainerState(name, whole as TrainerState)];
       }
       if (Array.isArray(whole) && whole.length > 0 && whole.every((r) => Array.isArray(r) && r.length === 3)) {
         // TensorBoard's "download JSON": [[wall_time, step, value], ...]
@@ -416,10 +587,10 @@ export function parseLog(name: string, text: string): LogTable[] {
         ];
       }
       if (Array.isArray(whole) && whole.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
-        return [rowsTable(name, 'jsonl', baseName(name), (whole as Record<string, unknown>[]).map((r, i) => [flatten(r), i + 1] as [Record<string, unknown>, number]), [])];
+        return [wandbOr(rowsTable(name, 'jsonl', baseName(name), (whole as Record<string, unknown>[]).map((r, i) => [flatten(r), i + 1] as [Record<string, unknown>, number]), []))];
       }
       if (whole && typeof whole === 'object' && !Array.isArray(whole) && !text.trim().includes('\n')) {
-        return [parseJsonLines(name, text)];
+        return [wandbOr(parseJsonLines(name, text))];
       }
       if (whole && typeof whole === 'object' && !Array.isArray(whole)) {
         throw new LogParseError(
@@ -427,7 +598,7 @@ export function parseLog(name: string, text: string): LogTable[] {
         );
       }
     }
-    if (head[0] === '{') return [parseJsonLines(name, text)];
+    if (head[0] === '{') return [wandbOr(parseJsonLines(name, text))];
   }
 
   // a delimited table: its header is the first line that is not blank or a # comment
@@ -447,6 +618,8 @@ export function parseLog(name: string, text: string): LogTable[] {
   if (fields.length >= 2 && fields.every(nameLike) && !METRIC_LINE.test(headerLine)) {
     return parseDelimited(name, text, headerLine, headerNo, delim!);
   }
+  const records = parseKeyValueRecords(name, text);
+  if (records) return [records];
   const textTable = parseTextLog(name, text);
   if (textTable) return [textTable];
   if (fields.length >= 2 && fields.every((f) => f !== '' && !Number.isNaN(Number(f)))) {
@@ -460,4 +633,39 @@ export function parseLog(name: string, text: string): LogTable[] {
 }
 
 /** A line of a text log (has a step and a loss), told apart from a CSV header. */
-const METRIC_LINE = /(?:step|iter|iteration)\s*[:=]?\s*\d+.*\bloss\b\s*[:=]?\s*-?[\d.]/i;
+const METRIC_LINE = /(?:step|iter|iteration|epoch|ep|batch)\s*[:=]?\s*\d+.*\bloss\b\s*[:=]?\s*-?[\d.]/i;
+
+/** The folder part of a file name ("runs/a/train_loss.csv" -> "runs/a"), or "". */
+const folderOf = (file: string) => file.split(/[\\/]/).slice(0, -1).join('/');
+
+/**
+ * Parse several files loaded together (a dropped folder, a multi-file pick) into tables, and give one
+ * run name to TensorBoard scalar exports that are one run's tags: files named by their tag alone
+ * ("train_loss.csv", "val_loss.csv", no "run-<run>-tag-" prefix) in one folder, whose tags are
+ * different curves. `mergeRuns` then joins them into one run, so train and validation can be compared.
+ * Throws the first file's LogParseError, as `parseLog` does.
+ * @example parseLogs([{ name: 'train_loss.csv', text: a }, { name: 'val_loss.csv', text: b }]).map((t) => t.runName) // ['train_loss + val_loss', 'train_loss + val_loss']
+ */
+export function parseLogs(files: { name: string; text: string }[]): LogTable[] {
+  const tables = files.flatMap((f) => parseLog(f.name, f.text));
+  const tagOnly = (t: LogTable) => t.format.startsWith('tensorboard') && !/^run[-_].*-tag-/.test(baseName(t.source));
+  const byFolder = new Map<string, LogTable[]>();
+  for (const t of tables) {
+    if (!tagOnly(t)) continue;
+    const k = folderOf(t.source);
+    if (!byFolder.has(k)) byFolder.set(k, []);
+    byFolder.get(k)!.push(t);
+  }
+  for (const [folder, group] of byFolder) {
+    if (group.length < 2) continue;
+    const curves = group.map((t) => t.roles[2]);
+    // one run's tags are different curves; two train losses are two runs
+    if (curves.includes('ignore') || new Set(curves).size !== curves.length) continue;
+    const name = folder ? folder.split('/').at(-1)! : group.map((t) => t.runName).join(' + ');
+    for (const t of group) {
+      t.runName = name;
+      t.notes.push(`Read with ${group.filter((o) => o !== t).map((o) => `"${o.source}"`).join(', ')} as one run: TensorBoard exports one file per tag.`);
+    }
+  }
+  return tables;
+}

@@ -15,6 +15,8 @@ export type LogFormat =
   | 'tensorboard-csv'
   | 'tensorboard-json'
   | 'wandb-csv'
+  | 'wandb-history'
+  | 'key-value'
   | 'text';
 
 export const FORMAT_LABELS: Record<LogFormat, string> = {
@@ -25,7 +27,9 @@ export const FORMAT_LABELS: Record<LogFormat, string> = {
   'tensorboard-csv': 'TensorBoard scalar CSV',
   'tensorboard-json': 'TensorBoard scalar JSON',
   'wandb-csv': 'Weights & Biases CSV',
-  text: 'text log (nanoGPT / llm.c style)',
+  'wandb-history': 'Weights & Biases run history',
+  'key-value': 'key=value records (OLMo / Composer)',
+  text: 'text log (nanoGPT / llm.c / epoch and batch lines)',
 };
 
 /**
@@ -103,12 +107,13 @@ export interface Run {
   notes: string[];
 }
 
-export type FindingKind = 'overfitting' | 'gap' | 'leakage' | 'spike' | 'plateau' | 'divergence' | 'nan' | 'cadence';
+export type FindingKind = 'overfitting' | 'gap' | 'leakage' | 'scale' | 'spike' | 'plateau' | 'divergence' | 'nan' | 'cadence';
 
 export const FINDING_LABELS: Record<FindingKind, string> = {
   overfitting: 'Overfitting',
   gap: 'Widening generalisation gap',
   leakage: 'Validation below training',
+  scale: 'Train and validation not on the same scale',
   spike: 'Loss spike',
   plateau: 'Plateau',
   divergence: 'Divergence',
@@ -123,7 +128,7 @@ export interface Finding {
   run: string;
   /** Which curve it is about. */
   series: 'train' | 'val' | 'both';
-  /** Where it happens (the x value of the run's curve). */
+  /** Where it happens (the x value of the run's curve, in the run's x unit: `Run.xLabel`). */
   step: number;
   /** The loss there, nats, for a marker on the plot; null when there is no such point. */
   value: number | null;
