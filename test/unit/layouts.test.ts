@@ -35,8 +35,8 @@ describe('resolveLayout on the real-export fixtures', () => {
     expect(layout.tokenizer).toEqual(['tokenizer.json', 'tokenizer_config.json']);
     expect(layout.files).toEqual(['onnx/model_q4.onnx', 'config.json', 'tokenizer.json', 'tokenizer_config.json']);
     expect(layout.downloadBytes).toBe(sizeOf(tjs, layout.files));
-    // fp16 arithmetic is never picked automatically on WASM
-    expect(layout.variants.map((v) => v.dtype)).toEqual(['q4', 'fp32', 'fp16']);
+    // the automatic candidates by size, then fp16 arithmetic, which WASM runs but is never picked by itself
+    expect(layout.variants.map((v) => v.dtype)).toEqual(['q4', 'quantized', 'fp32', 'q4f16', 'fp16']);
   });
 
   it('transformers.js: prefer exact takes fp32 with its external data, named from the file', () => {
@@ -44,22 +44,25 @@ describe('resolveLayout on the real-export fixtures', () => {
     expect(layout.variant).toMatchObject({ dtype: 'fp32', onnx: 'onnx/model.onnx', externalData: ['onnx/model.onnx_data'] });
     expect(layout.variant.bytes).toBe(sizeOf(tjs, ['onnx/model.onnx', 'onnx/model.onnx_data']));
     expect(layout.downloadBytes).toBe(sizeOf(tjs, layout.files));
-    // a budget below fp32's size moves to the next most precise
+    // a budget below fp32's size moves to the next most precise: 8-bit before 4-bit
     const capped = resolveLayout(tjs, { backend: 'wasm', prefer: 'exact', maxBytes: layout.variant.bytes - 1 });
-    expect(capped.variant.dtype).toBe('q4');
+    expect(capped.variant).toMatchObject({ dtype: 'quantized', onnx: 'onnx/model_quantized.onnx' });
   });
 
   it('transformers.js on WebGPU: fp16 only with shader-f16, with a suggestion otherwise', () => {
     const f16 = resolveLayout(tjs, { backend: 'webgpu', shaderF16: true });
-    const auto = f16.variants.filter((v) => ['fp32', 'fp16', 'q4'].includes(v.dtype));
+    expect(f16.variant).toMatchObject({ dtype: 'q4f16', onnx: 'onnx/model_q4f16.onnx' });
+    const auto = f16.variants.filter((v) => ['fp32', 'fp16', 'q4', 'q4f16'].includes(v.dtype));
     expect(f16.variant.bytes).toBe(Math.min(...auto.map((v) => v.bytes)));
+    expect(resolveLayout(tjs, { backend: 'webgpu', shaderF16: true, prefer: 'exact' }).variant.dtype).toBe('fp32');
     expect(resolveLayout(tjs, { backend: 'webgpu', shaderF16: true, dtype: 'fp16' }).variant.onnx).toBe('onnx/model_fp16.onnx');
 
     const plain = resolveLayout(tjs, { backend: 'webgpu', shaderF16: false });
     expect(plain.variant.dtype).toBe('q4');
     expect(plain.variants.find((v) => v.dtype === 'fp16')!.runs).toBe(false);
     expect(() => resolveLayout(tjs, { backend: 'webgpu', dtype: 'fp16' })).toThrow(/shader-f16.*try q4/);
-    expect(() => resolveLayout(tjs, { backend: 'wasm', dtype: 'q4f16' })).toThrow(/no q4f16 variant \(it has/);
+    expect(() => resolveLayout(tjs, { backend: 'wasm', dtype: 'bnb4' })).toThrow(/no bnb4 variant \(it has/);
+    expect(resolveLayout(tjs, { backend: 'wasm', dtype: 'q4f16' }).variant.onnx).toBe('onnx/model_q4f16.onnx');
   });
 
   it('Optimum: the merged decoder before the plain one', () => {
