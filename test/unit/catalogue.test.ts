@@ -4,7 +4,7 @@
  * it is not.
  */
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, catalogueListing, resolveCatalogueEntry, shownBytes } from '../../src/lib/models/catalogue';
+import { CATALOGUE, catalogueListing, expectedBackend, resolveCatalogueEntry, shownBytes } from '../../src/lib/models/catalogue';
 
 describe('catalogue', () => {
   it('has the models issue 15 asks for, each once', () => {
@@ -67,5 +67,17 @@ describe('catalogue', () => {
     const fp16 = layout.variants.find((v) => v.dtype === 'fp16')!;
     expect(fp16.externalData).toEqual(['onnx/model_fp16.onnx_data']);
     expect(fp16.bytes).toBe(532e3 + 2.47e9);
+  });
+});
+
+describe('expectedBackend', () => {
+  const gpu = { webgpu: true, softwareAdapter: null, shaderF16: true };
+  it('follows the runtime: the menu, then the adapter', () => {
+    expect(expectedBackend({ preference: 'auto', ...gpu })).toEqual({ backend: 'webgpu', shaderF16: true });
+    expect(expectedBackend({ preference: 'wasm', ...gpu })).toEqual({ backend: 'wasm', shaderF16: false });
+    expect(expectedBackend({ preference: 'auto', ...gpu, softwareAdapter: 'google swiftshader' }).backend).toBe('wasm');
+    expect(expectedBackend({ preference: 'webgpu', ...gpu, softwareAdapter: 'google swiftshader' }).backend).toBe('webgpu');
+    expect(expectedBackend({ preference: 'webgpu', ...gpu, webgpu: false }).backend).toBe('wasm');
+    expect(expectedBackend({ preference: 'auto', ...gpu, shaderF16: false })).toEqual({ backend: 'webgpu', shaderF16: false });
   });
 });

@@ -266,3 +266,23 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     },
   },
 ];
+
+/** What the page knows before loading: the Backend menu's choice and the adapter found. */
+export interface BackendGuessInput {
+  preference: 'auto' | Backend;
+  webgpu: boolean;
+  /** A software adapter (SwiftShader, ...): 'auto' never uses it. */
+  softwareAdapter: string | null;
+  shaderF16: boolean;
+}
+
+/**
+ * The backend a model will most likely open on, to pick its file and show its size before anything
+ * downloads; mirrors openModelRuntime's order (src/lib/runtime/index.ts), except that 'auto' on a hardware
+ * adapter is taken as WebGPU (the runtime may still time both and keep WASM).
+ * @example expectedBackend({ preference: 'auto', webgpu: true, softwareAdapter: null, shaderF16: true }) // { backend: 'webgpu', shaderF16: true }
+ */
+export function expectedBackend(input: BackendGuessInput): { backend: Backend; shaderF16: boolean } {
+  const wasm = input.preference === 'wasm' || !input.webgpu || (input.preference === 'auto' && input.softwareAdapter !== null);
+  return wasm ? { backend: 'wasm', shaderF16: false } : { backend: 'webgpu', shaderF16: input.shaderF16 };
+}
