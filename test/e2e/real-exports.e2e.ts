@@ -31,7 +31,8 @@ test.afterEach(async () => {
   hub = null;
 });
 
-for (const layout of fs.readdirSync(FIXTURES).sort()) {
+const layouts = fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+for (const layout of layouts) {
   const folder = path.join(FIXTURES, layout);
   const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
   const all = folderFiles(folder);
