@@ -124,6 +124,24 @@ describe('resolveLayout on published repository shapes', () => {
     expect(resolveLayout(files, { backend: 'webgpu', prefer: 'exact' }).variant.dtype).toBe('q4');
   });
 
+  it('onnx/ and a genai_config.json side by side (onnx-community/Llama-3.2-1B-Instruct-q4f16): the transformers.js files', () => {
+    // as listed at commit 86893efa6d2a2c252985bf0572042c0dd2770c42
+    const files = list(
+      ['config.json', 966],
+      ['genai_config.json', 1680],
+      ['generation_config.json', 189],
+      ['special_tokens_map.json', 312],
+      ['tokenizer.json', 9_090_000],
+      ['tokenizer_config.json', 56_600],
+      ['onnx/model_q4f16.onnx', 1_240_000_000],
+    );
+    const gpu = resolveLayout(files, { backend: 'webgpu', shaderF16: true });
+    expect(gpu).toMatchObject({ kind: 'transformers.js', config: { path: 'config.json' }, variant: { dtype: 'q4f16' } });
+    // its only file needs fp16 arithmetic: WASM runs it (slowly), a GPU without shader-f16 cannot
+    expect(resolveLayout(files, { backend: 'wasm' }).variant.dtype).toBe('q4f16');
+    expect(() => resolveLayout(files, { backend: 'webgpu' })).toThrow(/no variant of this model runs on WebGPU without shader-f16 \(it has q4f16\); try WASM/);
+  });
+
   it('a plain export: model.onnx at the root with its weights beside it', () => {
     const files = list(['model.onnx', 900_000], ['model.onnx_data', 2e9], ['config.json', 600], ['tokenizer.json', 7e6]);
     const layout = resolveLayout(files, { backend: 'wasm' });
