@@ -18,4 +18,10 @@ $PY training/cards.py > /dev/null
 test -s "$tmp/models/tiny-bpe1k/README.md"
 test -s "$tmp/models/tiny-bpe1k/onnx/snapshot_050.onnx"
 node training/check-export.mjs "$tmp/models/tiny-bpe1k" "$tmp/golden/tiny-bpe1k.json"
+# the real-export fixtures' generator, into the temporary folder: it remakes the committed files byte for byte
+# (the references aside: their last digits follow the machine's BLAS), and onnxruntime-node agrees with torch
+PP_MODELS="$PWD/models" $PY training/fixtures/make_real_exports.py --out_root="$tmp/real-export" > /dev/null
+diff -r -x reference.json -x README.md "$tmp/real-export" test/fixtures/real-export \
+  || { echo "smoke: make_real_exports.py no longer makes the committed test/fixtures/real-export" >&2; exit 1; }
+node training/fixtures/make_references.mjs "$tmp/real-export"
 echo "smoke: ok"
