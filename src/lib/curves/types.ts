@@ -15,7 +15,8 @@ export type LogFormat =
   | 'tensorboard-csv'
   | 'tensorboard-json'
   | 'wandb-csv'
-  | 'text';
+  | 'text'
+  | 'tensorboard-events';
 
 export const FORMAT_LABELS: Record<LogFormat, string> = {
   csv: 'CSV',
@@ -26,6 +27,7 @@ export const FORMAT_LABELS: Record<LogFormat, string> = {
   'tensorboard-json': 'TensorBoard scalar JSON',
   'wandb-csv': 'Weights & Biases CSV',
   text: 'text log (nanoGPT / llm.c style)',
+  'tensorboard-events': 'TensorBoard event file',
 };
 
 /**
@@ -99,6 +101,10 @@ export interface Run {
   lr: Series | null;
   /** Tokens seen at each step, where the log says (for a tokens x axis). */
   tokens: Series | null;
+  /** Gradient norm per step, where the log has it (plotted beside the loss, not diagnosed). */
+  gradNorm?: Series | null;
+  /** Training throughput (steps, samples or tokens per second), where the log has it. */
+  throughput?: Series | null;
   /** Repairs made and things to know: sorted rows, repeated steps, skipped cells. */
   notes: string[];
 }
