@@ -6,7 +6,7 @@
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
 import { downsampleMinMax, lowerBound } from '../../lib/curves/smoothing';
 import type { Series } from '../../lib/curves/types';
-import { margins, xExtent, type ChartRun } from './chart-model';
+import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
 
 /** What the left axis shows. */
 export type LeftSignal = 'gradNorm' | 'throughput' | 'none';
@@ -87,7 +87,7 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
   const leftSeries = runs.map(leftOf).filter((s): s is Series => !!s && s.steps.length > 1);
   const right = yScale(lrSeries, domain, innerHeight);
   const left = yScale(leftSeries, domain, innerHeight);
-  const column = (v: number) => Math.floor(x(v));
+  const column = pixelColumn(x, o.logX);
   const path = (s: Series, y: Scale) => {
     const keep = downsampleMinMax(s.steps, s.values, column, Math.ceil(innerWidth));
     return (
