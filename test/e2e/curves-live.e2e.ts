@@ -145,7 +145,14 @@ test('a dropped runs/ folder of event files: train/validation halves join, other
   expect(step).toBeGreaterThanOrEqual(5);
   expect(step).toBeLessThanOrEqual(25);
   for (const f of await page.getByTestId('diagnosis').all()) expect(['warning', 'info']).toContain(await f.getAttribute('data-severity'));
-  // the learning-rate / gradient-norm panel for the run that logged them
-  await expect(page.getByTestId('signals-chart')).toBeVisible();
+  // the learning-rate / gradient-norm panel for the run that logged them (HF: lr decays to 0)
+  const signals = page.getByTestId('signals-chart');
+  await expect(signals).toBeVisible();
+  await expect(signals.locator('path[data-signal="lr"]')).toHaveCount(1);
+  await expect(signals.locator('path[data-signal="left"]')).toHaveCount(1);
+  await expect(signals.getByRole('img')).toHaveAccessibleName(/learning rate on the right axis and gradient norm on the left axis/);
+  // epochs (Keras) and steps (HF) on one axis: said plainly
+  await expect(page.getByTestId('mixed-x-units')).toContainText('keras by epoch');
+  await expect(page.getByTestId('mixed-x-units')).toContainText('hf-lora by step');
   await page.screenshot({ path: screenshotPath('curves-tfevents'), fullPage: true });
 });

@@ -48,6 +48,12 @@ export function loadBatch(files: ReadFile[], taken: string[] = []): BatchResult 
       events.push({ path: f.name, content: f.events });
       continue;
     }
+    const nul = f.text.indexOf('\u0000');
+    if (nul >= 0 && nul < 4096) {
+      // binary, and not a TFRecord stream (those are read above): say so rather than "not a log"
+      errors.push(`${f.name} is a binary file, neither a text log nor a TensorBoard event file (its first bytes are not a valid event record).`);
+      continue;
+    }
     try {
       for (const t of parseLog(f.name, f.text)) {
         try {
