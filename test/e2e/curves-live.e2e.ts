@@ -156,3 +156,20 @@ test('a dropped runs/ folder of event files: train/validation halves join, other
   await expect(page.getByTestId('mixed-x-units')).toContainText('hf-lora by step');
   await page.screenshot({ path: screenshotPath('curves-tfevents'), fullPage: true });
 });
+
+test('without the File System Access API the page says so and what to do instead', async ({ page, pageErrors }) => {
+  void pageErrors;
+  // Firefox and Safari: no showDirectoryPicker / showOpenFilePicker
+  await page.addInitScript(() => {
+    delete (window as unknown as Record<string, unknown>).showDirectoryPicker;
+    delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
+  });
+  await page.goto('./?backend=wasm#/curves');
+  const note = page.getByTestId('watch-unsupported');
+  await expect(note).toContainText('cannot watch local files');
+  await expect(note).toContainText('python -m http.server');
+  await expect(page.getByTestId('watch-folder')).toHaveCount(0);
+  // the URL route still works
+  await expect(page.getByTestId('log-url')).toBeVisible();
+  await expect(page.getByTestId('log-watch')).toBeVisible();
+});
