@@ -124,6 +124,20 @@ describe('real event files', () => {
   });
 });
 
+describe('reading in chunks', () => {
+  it('a 1.6 MB file in 1 KB chunks (as a stream gives it) reads as the whole, large records joined once', () => {
+    const abs = join(ROOT, 'titanic-keras/titanic/solution/my_log_dir/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2');
+    const bytes = new Uint8Array(readFileSync(abs));
+    const r = new EventFileReader('x');
+    for (let i = 0; i < bytes.length; i += 1024) r.push(bytes.subarray(i, i + 1024));
+    r.finish();
+    const whole = readEventFile('x', bytes);
+    expect(r.content.error).toBeNull();
+    expect(r.content.records).toBe(whole.records);
+    expect(r.content.scalars).toEqual(whole.scalars);
+  });
+});
+
 describe('damaged files', () => {
   const src = join(ROOT, 'titanic-keras/titanic/solution/my_log_dir/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2');
   const whole = read(src);
