@@ -163,7 +163,10 @@ class CurvesState {
   }
 
   remove(id: string): void {
+    const watch = this.runs.find((r) => r.run.id === id)?.watch;
     this.runs = this.runs.filter((r) => r.run.id !== id);
+    // a removed live run would come back at the next read: stop its watch once none of its runs is left
+    if (watch !== undefined && !this.runs.some((r) => r.watch === watch)) this.stopWatch(watch);
     if (this.runs.length === 0) this.xDomain = null;
   }
 

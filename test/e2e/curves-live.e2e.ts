@@ -105,6 +105,15 @@ test('a log served over HTTP is watched: appended lines add points and a new fin
     await page.getByTestId('watch-stop').click();
     await expect(page.getByTestId('watch')).toHaveCount(0);
     await expect(run).toHaveCount(1); // the points stay
+    await expect(page.getByTestId('live-announcement')).toContainText('Stopped watching');
+
+    // watch again, then remove the run: its watch stops too (or the run would come back)
+    await page.getByTestId('log-url-load').click();
+    await expect(page.getByTestId('watch')).toHaveCount(1);
+    await expect(run).toHaveCount(2);
+    await run.nth(1).getByRole('button', { name: /Remove/ }).click();
+    await expect(page.getByTestId('watch')).toHaveCount(0);
+    await expect(run).toHaveCount(1);
   } finally {
     await server.close();
   }
