@@ -91,3 +91,24 @@ describe('min/max-per-column downsampling', () => {
     expect(Array.from(kept)).toEqual([1, 3, 4, 5]);
   });
 });
+
+describe('long series (two million points) are drawn from a decimated copy', () => {
+  it('keeps the y range, a one-point spike and a NaN, and few path points', async () => {
+    const { chartModel, LOD_MIN } = await import('../../src/components/curves/chart-model');
+    const n = LOD_MIN * 10;
+    const steps = new Float64Array(n).map((_, i) => i);
+    const values = steps.map((i) => 3 + Math.exp(-i / 3e5) + 0.01 * Math.sin(i));
+    values[1_234_567] = 9.5; // one spike
+    values[777_777] = NaN;
+    const run = { id: 'big', name: 'big', sources: [], format: 'csv' as const, xLabel: 'step' as const, train: { steps, values }, val: null, lr: null, tokens: null, notes: [] };
+    const m = chartModel([{ run, colour: 'red' }], { unit: 'nats', logX: false, logY: false, smoothing: 0, xDomain: null, width: 1000, height: 400 });
+    expect(m.y.domain()[1]).toBeGreaterThanOrEqual(9.5);
+    expect(m.y.domain()[0]).toBeLessThanOrEqual(3.0 - 0.005);
+    expect(m.series[0].broken.map((b) => b.label)).toEqual(['NaN']);
+    const points = m.series[0].smooth.split(/[ML]/).length;
+    expect(points).toBeLessThan(5000);
+    // zoomed around the spike, the full points are used: the spike's own step is drawn
+    const z = chartModel([{ run, colour: 'red' }], { unit: 'nats', logX: false, logY: false, smoothing: 0, xDomain: [1_234_500, 1_234_600], width: 1000, height: 400 });
+    expect(z.y.domain()[1]).toBeGreaterThanOrEqual(9.5);
+  });
+});

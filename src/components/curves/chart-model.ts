@@ -117,10 +117,11 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
   for (const { run } of runs) {
     for (const s of [run.train, run.val]) {
       if (!s) continue;
-      const from = lowerBound(s.steps, domain[0]);
-      const to = lowerBound(s.steps, domain[1] * (1 + 1e-12) + 1e-12);
+      const v0 = drawnView(s, domain);
+      const from = lowerBound(v0.steps, domain[0]);
+      const to = lowerBound(v0.steps, domain[1] * (1 + 1e-12) + 1e-12);
       for (let i = from; i < to; i++) {
-        const v = s.values[i] * k;
+        const v = v0.values[i] * k;
         if (!Number.isFinite(v) || (o.logY && v <= 0)) continue;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
@@ -171,7 +172,7 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
   );
 
   const series: DrawnSeries[] = [];
-  const column = (v: number) => Math.floor(x(v));
+  const column = pixelColumn(x, o.logX);
   for (const { run, colour } of runs) {
     for (const which of ['train', 'val'] as const) {
       const s = run[which];
@@ -179,8 +180,10 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
       // evaluations are already means over many batches, and smoothing them would hide where
       // validation turns up: only the train curve is smoothed
       const smoothing = which === 'train' ? weightForLength(o.smoothing, s.steps.length) : 0;
-      const smoothed = smoothing > 0 ? emaDebiased(s.values, smoothing) : s.values;
-      const keep = downsampleMinMax(s.steps, s.values, column, Math.ceil(innerWidth));
+      const smoothed = smoothing > 0 ? smoothedOf(s.values, smoothing) : s.values;
+      const view = drawnView(s, domain);
+      const kept = downsampleMinMax(view.steps, view.values, column, Math.ceil(innerWidth));
+      const keep = view.index ? kept.map((i) => view.index![i]) : kept;
       const okY = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
       const okX = (v: number) => !o.logX || v > 0;
       const path = (values: ArrayLike<number>) =>
@@ -197,10 +200,10 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
         }
       }
       const broken: { x: number; label: string }[] = [];
-      for (let i = lowerBound(s.steps, domain[0]); i < s.steps.length && s.steps[i] <= domain[1]; i++) {
-        const v = s.values[i];
-        if (!Number.isFinite(v) && okX(s.steps[i])) {
-          broken.push({ x: x(s.steps[i]), label: Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '−Inf' });
+      for (let i = lowerBound(view.steps, domain[0]); i < view.steps.length && view.steps[i] <= domain[1]; i++) {
+        const v = view.values[i];
+        if (!Number.isFinite(v) && okX(view.steps[i])) {
+          broken.push({ x: x(view.steps[i]), label: Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '−Inf' });
           if (broken.length > 200) break;
         }
       }
@@ -219,6 +222,97 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
     }
   }
   return { x, y, innerWidth, innerHeight, series, xTicks, yTicks, pplTicks, hiddenByLogX, empty };
+}
+
+/**
+ * The pixel column of an x value, without a d3 call per point: a two-million-point log is walked at
+ * every redraw (resize, zoom), and the scale's own call costs ten times the arithmetic.
+ */
+export function pixelColumn(x: Scale, logX: boolean): (v: number) => number {
+  const [d0, d1] = x.domain();
+  const [r0, r1] = x.range();
+  if (!logX) {
+    const a = (r1 - r0) / (d1 - d0 || 1);
+    return (v) => (v - d0) * a + r0;
+  }
+  const l0 = Math.log(d0);
+  const a = (r1 - r0) / (Math.log(d1) - l0 || 1);
+  return (v) => (Math.log(v) - l0) * a + r0;
+}
+
+/**
+ * Series longer than LOD_MIN points are walked, when most of them are in view, through a decimated
+ * copy made once: the first, lowest, highest and last point of each of LOD_BUCKETS buckets, and every
+ * NaN/Inf. Min/max per bucket is what the per-pixel downsampling keeps anyway: the y range is exact
+ * and the lines differ only where a bucket straddles two pixel columns, from a tenth of the walk.
+ */
+export const LOD_MIN = 200_000;
+const LOD_BUCKETS = 40_000;
+interface DrawnView {
+  steps: Float64Array;
+  values: Float64Array;
+  /** Index into the full series of each point, or null when the view is the series itself. */
+  index: Uint32Array | null;
+}
+const lodCache = new WeakMap<Float64Array, DrawnView>();
+
+function lodOf(s: Series): DrawnView {
+  const cached = lodCache.get(s.values);
+  if (cached) return cached;
+  const n = s.steps.length;
+  const size = Math.ceil(n / LOD_BUCKETS);
+  const idx: number[] = [];
+  const v = s.values;
+  for (let b = 0; b < n; b += size) {
+    const e = Math.min(n, b + size);
+    let first = -1;
+    let lo = -1;
+    let hi = -1;
+    let last = -1;
+    const bad: number[] = [];
+    for (let i = b; i < e; i++) {
+      const y = v[i];
+      if (!Number.isFinite(y)) {
+        if (bad.length < 64) bad.push(i);
+        continue;
+      }
+      if (first < 0) first = lo = hi = i;
+      else {
+        if (y < v[lo]) lo = i;
+        if (y > v[hi]) hi = i;
+      }
+      last = i;
+    }
+    const keep = [...bad, ...(first >= 0 ? [first, lo, hi, last] : [])].sort((a, c) => a - c);
+    for (let k = 0; k < keep.length; k++) if (k === 0 || keep[k] !== keep[k - 1]) idx.push(keep[k]);
+  }
+  const index = Uint32Array.from(idx);
+  const out: DrawnView = { steps: Float64Array.from(index, (i) => s.steps[i]), values: Float64Array.from(index, (i) => v[i]), index };
+  lodCache.set(s.values, out);
+  return out;
+}
+
+/** What to walk for a series in an x range: itself, or its decimated copy when it is long and mostly in view. */
+function drawnView(s: Series, domain: [number, number]): DrawnView {
+  const n = s.steps.length;
+  if (n < LOD_MIN) return { steps: s.steps, values: s.values, index: null };
+  const inView = lowerBound(s.steps, domain[1] * (1 + 1e-12) + 1e-12) - lowerBound(s.steps, domain[0]);
+  // zoomed in far enough, the full points are few and exact
+  if (inView < LOD_BUCKETS * 2) return { steps: s.steps, values: s.values, index: null };
+  return lodOf(s);
+}
+
+/** The smoothed curve per values array and weight: computed once, not at each redraw. */
+const smoothCache = new WeakMap<ArrayLike<number>, Map<number, Float64Array>>();
+function smoothedOf(values: Float64Array, weight: number): Float64Array {
+  let byWeight = smoothCache.get(values);
+  if (!byWeight) smoothCache.set(values, (byWeight = new Map()));
+  let out = byWeight.get(weight);
+  if (!out) {
+    if (byWeight.size > 8) byWeight.clear();
+    byWeight.set(weight, (out = emaDebiased(values, weight)));
+  }
+  return out;
 }
 
 /** Log-axis ticks: 1, 2, 5 x 10^k where they fit, else powers of ten. */

@@ -546,7 +546,7 @@ export function parseLog(name: string, text: string): LogTable[] {
   if (text.trim().length === 0) throw new LogParseError(`${name} is empty: there is nothing to plot.`);
   if (text.indexOf('\u0000') >= 0 && text.indexOf('\u0000') < 4096) {
     throw new LogParseError(
-      `${name} looks like a binary file. TensorBoard event files (events.out.tfevents.*) cannot be read here: in TensorBoard, open the scalar and download it as CSV or JSON.`,
+      `${name} looks like a binary file, not a text log. TensorBoard event files (events.out.tfevents.*) are read as such when they are dropped or chosen on the Training curves page (./tfevents.ts).`,
     );
   }
   const head = text.trimStart();
@@ -647,7 +647,14 @@ const folderOf = (file: string) => file.split(/[\\/]/).slice(0, -1).join('/');
  * @example parseLogs([{ name: 'train_loss.csv', text: a }, { name: 'val_loss.csv', text: b }]).map((t) => t.runName) // ['train_loss + val_loss', 'train_loss + val_loss']
  */
 export function parseLogs(files: { name: string; text: string }[]): LogTable[] {
-  const tables = files.flatMap((f) => parseLog(f.name, f.text));
+  return joinTagExports(files.flatMap((f) => parseLog(f.name, f.text)));
+}
+
+/**
+ * Give one run name to the tables of TensorBoard scalar exports that are one run's tags (see
+ * parseLogs), for a caller that parsed the files one by one. Returns the same tables.
+ */
+export function joinTagExports(tables: LogTable[]): LogTable[] {
   const tagOnly = (t: LogTable) => t.format.startsWith('tensorboard') && !/^run[-_].*-tag-/.test(baseName(t.source));
   const byFolder = new Map<string, LogTable[]>();
   for (const t of tables) {

@@ -17,7 +17,8 @@ export type LogFormat =
   | 'wandb-csv'
   | 'wandb-history'
   | 'key-value'
-  | 'text';
+  | 'text'
+  | 'tensorboard-events';
 
 export const FORMAT_LABELS: Record<LogFormat, string> = {
   csv: 'CSV',
@@ -30,6 +31,7 @@ export const FORMAT_LABELS: Record<LogFormat, string> = {
   'wandb-history': 'Weights & Biases run history',
   'key-value': 'key=value records (OLMo / Composer)',
   text: 'text log (nanoGPT / llm.c / epoch and batch lines)',
+  'tensorboard-events': 'TensorBoard event file',
 };
 
 /**
@@ -103,6 +105,10 @@ export interface Run {
   lr: Series | null;
   /** Tokens seen at each step, where the log says (for a tokens x axis). */
   tokens: Series | null;
+  /** Gradient norm per step, where the log has it (plotted beside the loss, not diagnosed). */
+  gradNorm?: Series | null;
+  /** Training throughput (steps, samples or tokens per second), where the log has it. */
+  throughput?: Series | null;
   /** Repairs made and things to know: sorted rows, repeated steps, skipped cells. */
   notes: string[];
 }
