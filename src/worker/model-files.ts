@@ -9,10 +9,11 @@
  *   await files.commit(); // only now is anything written to the cache
  */
 import { fetchSource, filesSource } from '../lib/models/fetch-source';
-import { externalDataAmong } from '../lib/models/hub';
+import { readExternalData } from '../lib/models/external-data';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
 import { parseModelConfig, type ModelConfig } from '../lib/models/model-config';
+import { scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
 import { MissingModelFileError, readOptionalJSON, type ModelSource } from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
@@ -177,20 +178,14 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     );
   }
 
-  // external weights (*.onnx_data) next to the .onnx file, by the name the .onnx file refers to
-  const externalData: ExternalDataFile[] = [];
-  if (ref.kind === 'files') {
-    const names = ref.files.map((f) => f.name);
-    for (const name of externalDataAmong(onnx, names)) {
-      externalData.push({ path: name, data: await source.readBytes(name) });
-    }
-  } else if (ref.cache) {
-    try {
-      externalData.push({ path: `${onnx.split('/').pop()}_data`, data: await source.readBytes(`${onnx}_data`) });
-    } catch (e) {
-      if (!(e instanceof MissingModelFileError)) throw e;
-    }
+  // external weights: exactly the files the .onnx file names (its initializers' `location`), beside it
+  let scan: OnnxScan;
+  try {
+    scan = scanOnnx(modelBytes);
+  } catch (e) {
+    throw new Error(`${onnx} is not an ONNX model: ${errorMessage(e)}`, { cause: e });
   }
+  const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
   for (const file of externalData) if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test, unfoldYourModel, type PageToken } from './fixtures';
+import { bundledModels, expect, openMore, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
 import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub';
 
 const MODEL = 'tiny-bpe1k';
@@ -61,19 +61,6 @@ function repos(): Record<string, FakeRepo> {
       fakeSize: { 'onnx/model.onnx': 5_000_000_000 },
     },
   };
-}
-
-/** Unfold the "Your model" panel's extras: local files, the hub endpoint, the cache (folded by default). */
-async function openMore(page: Page): Promise<void> {
-  const more = page.getByTestId('your-model-more');
-  if (!(await more.evaluate((el) => (el as HTMLDetailsElement).open))) await more.locator('> summary').click();
-  await expect(page.getByTestId('model-drop')).toBeVisible();
-}
-
-async function setEndpoint(page: Page, endpoint: string): Promise<void> {
-  await openMore(page);
-  await page.getByTestId('hub-endpoint').fill(endpoint);
-  await page.getByTestId('hub-endpoint').dispatchEvent('change');
 }
 
 /** Load a repo id (or URL) through the panel and wait until the picker's model is it. */
@@ -222,7 +209,7 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
   await expectLoadError(page, `${hub.endpoint}/byo-test/tiny/resolve/no-such-folder/sub/`, /has no config\.json \(not found\)/);
   await expectLoadError(page, 'byo-test/no-tokenizer', /has no tokenizer\.json.*needs the model's tokenizer/);
   await expectLoadError(page, 'byo-test/wrong-tokenizer', /tokenizer has 8\d{3} token ids but the model's vocab_size is 1280/);
-  await expectLoadError(page, 'byo-test/not-a-model', /onnx\/model\.onnx could not be opened as a model/);
+  await expectLoadError(page, 'byo-test/not-a-model', /onnx\/model\.onnx is not an ONNX model: its bytes are not an ONNX protobuf/);
   const tooBig = await expectLoadError(page, 'byo-test/too-big', /too large for this backend/);
   expect(tooBig).toContain('5.0 GB');
   // refused from the headers: the 5 GB body was never waited for

@@ -20,6 +20,7 @@ import {
   createGpuScorer,
   zeroCounters,
   type ExternalDataFile,
+  type LogitsType,
   type PastConfig,
   type RuntimeCounters,
 } from './sessions';
@@ -30,7 +31,7 @@ export { detectCapabilities, type Capabilities } from './capabilities';
 export type { LogitsForward, RuntimeCounters, PastConfig, ExternalDataFile } from './sessions';
 
 export interface OpenModelOptions {
-  /** The model's ONNX file (fp32; inputs input_ids, attention_mask; output logits). */
+  /** The model's ONNX file (inputs input_ids, attention_mask, ...; output logits, float32 or float16). */
   modelBytes: Uint8Array;
   /** What the user asked for. @defaultValue 'auto' */
   preference?: BackendPreference;
@@ -87,15 +88,22 @@ export interface ModelRuntime {
   release(): Promise<void>;
 }
 
-let headBytesCache: Promise<Uint8Array> | null = null;
+/** The scoring head's file for each logits type (training/make_scoring_head.py). */
+const HEAD_FILES: Record<LogitsType, string> = { float32: 'scoring-head.onnx', float16: 'scoring-head-f16.onnx' };
+const headBytesCache = new Map<string, Promise<Uint8Array>>();
 
-async function fetchHead(assetsBase: string): Promise<Uint8Array> {
-  headBytesCache ??= fetch(new URL('scoring-head.onnx', assetsBase)).then(async (r) => {
-    if (!r.ok) throw new Error(`scoring head: HTTP ${r.status} for ${r.url}`);
-    return new Uint8Array(await r.arrayBuffer());
-  });
-  headBytesCache.catch(() => (headBytesCache = null));
-  return headBytesCache;
+async function fetchHead(assetsBase: string, logits: LogitsType = 'float32'): Promise<Uint8Array> {
+  const file = HEAD_FILES[logits];
+  let bytes = headBytesCache.get(file);
+  if (!bytes) {
+    bytes = fetch(new URL(file, assetsBase)).then(async (r) => {
+      if (!r.ok) throw new Error(`scoring head: HTTP ${r.status} for ${r.url}`);
+      return new Uint8Array(await r.arrayBuffer());
+    });
+    headBytesCache.set(file, bytes);
+    bytes.catch(() => headBytesCache.delete(file));
+  }
+  return bytes;
 }
 
 /**
@@ -151,7 +159,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     try {
       const build = await loadOrtBuild('webgpu', { wasmPrefix, threads, adapter: caps.adapter });
       gpuThreads = build.threads;
-      const [headBytes] = await Promise.all([fetchHead(options.assetsBase)]);
+      const headBytes = (logits: LogitsType) => fetchHead(options.assetsBase, logits);
+      void headBytes('float32').catch(() => undefined); // most models' head, fetched while the model opens
       gpu = await createGpuScorer(build, modelBytes, headBytes, options.config, options.externalData);
       // one tiny window proves the whole path (both sessions, the gpu-buffer hand-over, TopK)
       await gpu.scoreWindow(PROOF_WINDOW);

@@ -1,0 +1,160 @@
+/**
+ * A real exporter's output (../shared/real/genai-builder-llama-fp16: onnxruntime-genai's model builder,
+ * fp16 weights, logits and KV inputs, com.microsoft operators, external weights in model.onnx.data) read
+ * by the app's own code (onnx-proto scanner, external-data reader, onnx-io feeds, the CPU scoring head),
+ * checked against onnxruntime-node run independently: the session opened from the file's path (ort finds
+ * model.onnx.data itself), feeds written out here, float16 decoded here and log-softmax in float64.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeModelSource } from '../../cli/node-model-source';
+import { openNodeModel } from '../../cli/ort-node';
+import { externalDataFiles, MissingExternalDataError, readExternalData } from '../../src/lib/models/external-data';
+import { loadModelFolder } from '../../src/lib/models/model-source';
+import { checkExternalLocation, externalDataLocations, graphContextLimit, scanOnnx } from '../../src/lib/models/onnx-proto';
+import { float16Value, widenHalf } from '../../src/lib/scoring/half';
+import { scoreLogits } from '../../src/lib/scoring/log-softmax';
+import { scoreText } from '../../src/lib/scoring/score-text';
+import { realArtefact } from '../real-artefacts';
+import { decodeHalf, genaiLlamaLogits, referenceRows } from '../real-reference';
+import { bigramLogprob, bigramTable } from './helpers/bigram-model';
+import { bigramOnnxExternal } from './helpers/tiny-onnx';
+
+const LLAMA = realArtefact('genai-builder-llama-fp16');
+const ONNX = join(LLAMA, 'onnx', 'model.onnx');
+const TEXT = 'The quick brown fox jumps over the lazy dog. Call me Ishmael; some years ago, never mind how long.';
+
+const tmp = mkdtempSync(join(tmpdir(), 'pp-real-models-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('the ONNX scanner (src/lib/models/onnx-proto.ts)', () => {
+  it('reads the real export: external data, inputs, outputs, operators, context, without the weights', () => {
+    const bytes = readFileSync(ONNX);
+    const scan = scanOnnx(bytes);
+    expect(scan.producer).toBe('onnxruntime-genai');
+    expect(externalDataLocations(scan)).toEqual(['model.onnx.data']);
+    expect(externalDataFiles('onnx/model.onnx', scan)).toEqual([{ location: 'model.onnx.data', path: 'onnx/model.onnx.data' }]);
+    // every initializer is external, and their (offset + length) end exactly at the data file's size
+    const dataSize = readFileSync(join(LLAMA, 'onnx', 'model.onnx.data')).byteLength;
+    expect(scan.initializers).toHaveLength(23);
+    expect(Math.max(...scan.initializers.map((t) => t.external!.offset + t.external!.length!))).toBe(dataSize);
+    expect(scan.initializers.find((t) => t.name === 'model.embed_tokens.weight')).toMatchObject({ type: 'float16', dims: [32000, 16] });
+    expect(graphContextLimit(scan)).toBe(2048); // cos_cache / sin_cache (2048, 8)
+    expect(scan.inputs.map((i) => `${i.name}:${i.type}`)).toContain('past_key_values.1.value:float16');
+    expect(scan.inputs.find((i) => i.name === 'past_key_values.0.key')!.dims).toEqual(['batch_size', 1, 'past_sequence_length', 16]);
+    expect(scan.outputs[0]).toMatchObject({ name: 'logits', type: 'float16' });
+    const ops = scan.operators.map((o) => `${o.domain}:${o.opType}`);
+    for (const op of ['com.microsoft:RotaryEmbedding', 'com.microsoft:MultiHeadAttention', 'com.microsoft:SkipSimplifiedLayerNormalization']) {
+      expect(ops).toContain(op);
+    }
+    expect(scan.opsets).toContainEqual({ domain: 'com.microsoft', version: 1 });
+  });
+
+  it('refuses what is not an ONNX file, and locations outside the folder', () => {
+    expect(() => scanOnnx(new TextEncoder().encode('<!doctype html><p>Not found</p>'))).toThrow(/not an ONNX protobuf|truncated|no graph/);
+    expect(() => scanOnnx(readFileSync(ONNX).subarray(0, 1000))).toThrow(/truncated|ends inside|not an ONNX protobuf/);
+    for (const bad of ['../secret.bin', '/etc/passwd', 'https://evil.example/w.bin', 'a//b', '']) {
+      expect(() => checkExternalLocation(bad), bad).toThrow(/not a file beside it/);
+    }
+    expect(checkExternalLocation('weights/model.onnx_data')).toBe('weights/model.onnx_data');
+  });
+});
+
+describe('external weights in several parts (a synthetic export)', () => {
+  const V = 61;
+  const table = bigramTable(V, 7);
+  const { onnx, files } = bigramOnnxExternal(table, V, 3);
+  const dir = join(tmp, 'multi');
+  const write = () => {
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), onnx);
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, 'onnx', name), data);
+  };
+
+  it('finds every part by the location the file gives, and the model scores exactly', async () => {
+    write();
+    const scan = scanOnnx(onnx);
+    expect(externalDataLocations(scan)).toEqual(['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']);
+    const externalData = await readExternalData(nodeModelSource(dir), 'onnx/model.onnx', scan);
+    expect(externalData.map((f) => [f.path, f.data.byteLength])).toEqual(Object.entries(files).map(([n, d]) => [n, d.byteLength]));
+    const model = await openNodeModel(onnx, {}, 'multi/model.onnx', externalData);
+    const ids = Int32Array.from([3, 60, 0, 17, 17, 42]);
+    const stats = await model.scorer.scoreWindow({ ids, from: 0, k: 2 });
+    for (let i = 0; i < ids.length - 1; i++) {
+      expect(Math.abs(stats.logprob[i] - bigramLogprob(table, V, ids[i], ids[i + 1]))).toBeLessThan(1e-6);
+    }
+    await model.release();
+  });
+
+  it('a missing part is one line naming the file', async () => {
+    write();
+    rmSync(join(dir, 'onnx', 'model.onnx_data_1'));
+    const failure = readExternalData(nodeModelSource(dir), 'onnx/model.onnx', scanOnnx(onnx), 'the folder');
+    await expect(failure).rejects.toBeInstanceOf(MissingExternalDataError);
+    await expect(failure).rejects.toThrow(/^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which the folder does not have \(not found\)$/);
+  });
+});
+
+describe('float16 logits in the CPU scoring head', () => {
+  it('widens every float16 exactly (against the definition)', () => {
+    const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const out = new Float32Array(65536);
+    widenHalf({ type: 'float16', bits }, 0, 65536, out);
+    for (let h = 0; h < 65536; h++) {
+      const want = decodeHalf(h);
+      if (Number.isNaN(want)) expect(Number.isNaN(out[h])).toBe(true);
+      else if (out[h] !== want) throw new Error(`float16 ${h.toString(16)}: ${out[h]} != ${want}`);
+    }
+    expect(float16Value(0xc000)).toBe(-2);
+    const bf = new Float32Array(2);
+    widenHalf({ type: 'bfloat16', bits: Uint16Array.of(0x3f80, 0xc0a0) }, 0, 2, bf);
+    expect([...bf]).toEqual([1, -5]);
+  });
+
+  it('scores half rows as their float32 widening does', () => {
+    const V = 37;
+    const T = 4;
+    const bits = Uint16Array.from({ length: T * V }, (_, i) => 0x3000 + ((i * 2654435761) % 0x1000));
+    const widened = Float32Array.from(bits, decodeHalf);
+    const ids = Int32Array.from([1, 5, 36, 0]);
+    const a = scoreLogits({ type: 'float16', bits }, ids, 0, 3);
+    const b = scoreLogits(widened, ids, 0, 3);
+    expect(a).toEqual(b);
+  });
+});
+
+describe('the real genai-builder Llama (fp16) through the app', () => {
+  it('loads by the file\'s own locations and scores within float16 precision of a float64 reference', async () => {
+    const source = nodeModelSource(LLAMA);
+    const { config, tokenizer } = await loadModelFolder(source);
+    const bytes = await source.readBytes('onnx/model.onnx');
+    const externalData = await readExternalData(source, 'onnx/model.onnx', scanOnnx(bytes));
+    const model = await openNodeModel(bytes, config, 'genai-builder-llama-fp16', externalData);
+    const result = await scoreText(TEXT, { tokenizer, config, scorer: model.scorer, k: 3 });
+    await model.release();
+
+    expect(config.bos_token_id).toBe(1);
+    const ids = [1, ...result.tokens.map((t) => t.id)];
+    const ref = await genaiLlamaLogits(ONNX, ids);
+    expect(ref.type).toBe('float16');
+    expect(ref.dims).toEqual([1, ids.length, 32000]);
+    const want = referenceRows(ref.values, ids);
+    expect(result.tokens).toHaveLength(want.length);
+    let worst = 0;
+    result.tokens.forEach((t, i) => {
+      expect(t.scored).toBe(true);
+      worst = Math.max(worst, Math.abs(t.logprob! - want[i].logprob), Math.abs(t.entropy! - want[i].entropy));
+      expect(t.rank).toBe(want[i].rank);
+    });
+    // the stated tolerance is float16's (2e-2 nats); on the same logits the head agrees far closer
+    expect(worst).toBeLessThan(2e-2);
+    expect(worst).toBeLessThan(1e-6);
+    const nats = -result.tokens.reduce((s, t) => s + t.logprob!, 0);
+    expect(result.totals.nats_total).toBeCloseTo(nats, 9);
+    // random weights: near-uniform predictions, about log(32000) = 10.37 nats a token
+    expect(result.totals.nats_per_token).toBeGreaterThan(9.5);
+    expect(result.totals.nats_per_token).toBeLessThan(11.5);
+  }, 60_000);
+});
