@@ -45,9 +45,9 @@ export function referenceRows(logits: Float64Array, ids: readonly number[]): Ref
 
 /**
  * The genai-builder Llama at `onnxPath` run on `ids` (2 layers, 1 KV head of 16, empty fp16 past):
- * its logits' type and dims, and their values in float64.
+ * its logits' type, dims and raw float16 bits, and their values in float64.
  */
-export async function genaiLlamaLogits(onnxPath: string, ids: readonly number[]): Promise<{ type: string; dims: readonly number[]; values: Float64Array }> {
+export async function genaiLlamaLogits(onnxPath: string, ids: readonly number[]): Promise<{ type: string; dims: readonly number[]; bits: Uint16Array; values: Float64Array }> {
   const session = await ort.InferenceSession.create(onnxPath);
   try {
     const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
@@ -62,7 +62,7 @@ export async function genaiLlamaLogits(onnxPath: string, ids: readonly number[])
     const out = (await session.run(feeds, ['logits'])).logits;
     const raw = out.data as ArrayBufferView;
     const bits = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
-    return { type: out.type, dims: out.dims, values: Float64Array.from(bits, decodeHalf) };
+    return { type: out.type, dims: out.dims, bits: bits.slice(), values: Float64Array.from(bits, decodeHalf) };
   } finally {
     await session.release();
   }

@@ -120,6 +120,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     const runtime = await openModelRuntime({
       modelBytes,
       externalData: files.externalData,
+      float16: files.float16,
       preference: req.backend,
       assetsBase: req.assetsBase,
       threads: req.threads,

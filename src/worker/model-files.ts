@@ -28,6 +28,8 @@ export interface ModelFiles {
   externalData: ExternalDataFile[];
   /** The ONNX file read. */
   onnx: string;
+  /** The graph holds float16 weights or returns float16 logits (WebGPU then needs shader-f16). */
+  float16: boolean;
   /** Every file came from the cache. */
   fromCache: boolean;
   /** For the user: a smaller window, a model that could not be cached. */
@@ -202,6 +204,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     modelBytes,
     externalData,
     onnx,
+    float16: scan.initializers.some((t) => t.type === 'float16') || scan.outputs.some((o) => o.type === 'float16'),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,
     async commit() {

@@ -4,7 +4,8 @@
  * model.onnx.data), read in place, loaded by URL from the hub-like local server (./fake-hub.ts: a 302 to
  * the CDN path for weights, CORS) and from local files, and scored; every token's log-probability is
  * within float16's precision (2e-2 nats) of the reference computed here in Node (test/real-reference.ts).
- * WASM runs the whole test; WebGPU (SwiftShader) one short text by URL.
+ * WASM runs the whole test; WebGPU one short text by URL (an adapter without shader-f16, as SwiftShader,
+ * hands the float16 model to WASM and says why).
  */
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -65,7 +66,18 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
   expect(hub.requests).toContain('GET /real/genai-llama-fp16/resolve/main/onnx/model.onnx.data');
   expect(hub.requests.some((r) => /^GET \/cdn\/[0-9a-f]{64}\/model\.onnx\.data$/.test(r))).toBe(true);
   expect(hub.requests.filter((r) => r.includes('onnx_data'))).toEqual([]);
-  await expect(page.getByTestId('backend')).toHaveText(backend);
+  const reason = (await page.getByTestId('backend-reason').textContent())?.trim() ?? '';
+  const shaderF16 = await page.evaluate(async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+    return (await gpu?.requestAdapter())?.features.has('shader-f16') ?? false;
+  });
+  if (backend === 'webgpu' && !shaderF16) {
+    // SwiftShader has no shader-f16: WASM runs the float16 model, and the line says why
+    await expect(page.getByTestId('backend')).toHaveText('wasm');
+    expect(reason).toMatch(/computes in float16 and this WebGPU adapter .* has no shader-f16/);
+  } else {
+    expect(await page.getByTestId('backend').textContent(), `backend: ${reason}`).toBe(backend);
+  }
 
   const byUrl = await scoreInPage(page, backend === 'webgpu' ? SHORT : TEXT);
   const worstUrl = await expectReference(byUrl.tokens);

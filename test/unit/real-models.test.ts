@@ -6,6 +6,7 @@
  * model.onnx.data itself), feeds written out here, float16 decoded here and log-softmax in float64.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,5 +157,31 @@ describe('the real genai-builder Llama (fp16) through the app', () => {
     // random weights: near-uniform predictions, about log(32000) = 10.37 nats a token
     expect(result.totals.nats_per_token).toBeGreaterThan(9.5);
     expect(result.totals.nats_per_token).toBeLessThan(11.5);
+  }, 60_000);
+});
+
+describe('the float16 scoring head (public/scoring-head-f16.onnx, the graph WebGPU runs)', () => {
+  it('on the real model\'s float16 logits, run by onnxruntime-node, matches the float64 reference', async () => {
+    const ids = [1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203, 29889];
+    const ref = await genaiLlamaLogits(ONNX, ids);
+    const want = referenceRows(ref.values, ids);
+    const T = ids.length;
+    // the model's own float16 logits, as the model session hands them to the head on the GPU
+    const half = new ort.Tensor('float16', ref.bits, [1, T, 32000]);
+    const head = await ort.InferenceSession.create(join(__dirname, '..', '..', 'public', 'scoring-head-f16.onnx'));
+    const i64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+    const from = 2;
+    const out = await head.run({ logits: half, first_row: i64([from], [1]), targets: i64(ids.slice(from + 1), [1, T - 1 - from]), k: i64([3], [1]) });
+    await head.release();
+    const logprob = out.target_logprob.data as Float32Array;
+    const entropy = out.entropy.data as Float32Array;
+    const rank = out.rank.data as Float32Array;
+    expect(logprob).toHaveLength(T - 1 - from);
+    for (let i = 0; i < logprob.length; i++) {
+      // float32 arithmetic in the head over 32000 terms: far inside float16's 2e-2
+      expect(Math.abs(logprob[i] - want[from + i].logprob)).toBeLessThan(1e-4);
+      expect(Math.abs(entropy[i] - want[from + i].entropy)).toBeLessThan(1e-3);
+      expect(rank[i]).toBe(want[from + i].rank);
+    }
   }, 60_000);
 });

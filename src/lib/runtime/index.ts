@@ -46,6 +46,11 @@ export interface OpenModelOptions {
   config?: PastConfig;
   /** The model's external weights (`*.onnx_data`), when it was exported with them. */
   externalData?: readonly ExternalDataFile[];
+  /**
+   * The graph computes in float16 (fp16 weights or logits): WebGPU needs an adapter with shader-f16,
+   * else WASM runs it, saying why. @defaultValue false
+   */
+  float16?: boolean;
   /** Called when WebGPU fails after the runtime opened, before the window is retried on WASM. */
   onFallback?: (reason: string) => void;
   /** Fault injection for tests: WebGPU throws on every window after this many. @defaultValue never */
@@ -152,6 +157,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     reason = 'WASM: chosen in the Backend menu';
   } else if (!caps.webgpu) {
     fallbackReason = caps.webgpuUnavailableReason ?? 'WebGPU is unavailable';
+  } else if (options.float16 && !caps.shaderF16) {
+    // the first float16 kernel would fail ("requires f16 but the device does not support it")
+    fallbackReason = `the model computes in float16 and this WebGPU adapter (${caps.adapterDescription || 'unknown'}) has no shader-f16`;
   } else if (preference === 'auto' && software && !options.probeSoftwareAdapter) {
     // a CPU rasteriser runs the same model about 100x slower than WASM: never worth a try
     fallbackReason = `the only WebGPU adapter is a software one (${software})`;
