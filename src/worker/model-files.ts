@@ -4,6 +4,7 @@
  * memory before downloading it, and say clearly what is wrong when something is.
  *
  *   const files = await readModelFiles(ref, { signal, onProgress });
+ *   files.bos // { id: 1, text: '<s>', source: "the tokenizer's post-processor" }
  *   const runtime = await openModelRuntime({ modelBytes: files.modelBytes, externalData: files.externalData, ... })
  *     .catch((e) => { throw files.openError(e); });
  *   await files.commit(); // only now is anything written to the cache
@@ -12,22 +13,30 @@ import { fetchSource, filesSource } from '../lib/models/fetch-source';
 import { readExternalData } from '../lib/models/external-data';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
-import { parseModelConfig, type ModelConfig } from '../lib/models/model-config';
+import type { BosChoice } from '../lib/models/bos';
+import type { ModelConfig } from '../lib/models/model-config';
 import { scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
-import { MissingModelFileError, readOptionalJSON, type ModelSource } from '../lib/models/model-source';
+import { MissingModelFileError, readFolderConfig, readOptionalJSON, withBos, type ModelSource } from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
 import { DEFAULT_ONNX_FILE, type ModelRef } from './protocol';
 
 export interface ModelFiles {
-  /** config.json, with n_ctx lowered when a full window's logits would not fit in memory. */
+  /**
+   * config.json (or genai_config.json), with n_ctx lowered when a full window's logits would not fit in
+   * memory and bos_token_id the BOS chosen for the tokenizer.
+   */
   config: ModelConfig;
   tokenizer: TextTokenizer;
   modelBytes: Uint8Array;
   externalData: ExternalDataFile[];
   /** The ONNX file read. */
   onnx: string;
+  /** The configuration file read. */
+  configFile: 'config.json' | 'genai_config.json';
+  /** What is prepended to every text and why; null: nothing, the first token is unscored. */
+  bos: BosChoice | null;
   /** The graph holds float16 weights or returns float16 logits (WebGPU then needs shader-f16). */
   float16: boolean;
   /** Every file came from the cache. */
@@ -125,12 +134,11 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     }
     throw e;
   };
-  const configJson = await source
-    .readJSON('config.json')
-    .catch((e) =>
-      missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
-    );
-  config = parseModelConfig(configJson, `${where}${ref.kind === 'files' ? ': ' : ''}config.json`);
+  // config.json, else onnxruntime-genai's genai_config.json (which also names the .onnx file)
+  const folder = await readFolderConfig(source, ref.kind === 'files' ? `${where}: ` : where).catch((e) =>
+    missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
+  );
+  config = folder.config;
   const [tokenizerJson, tokenizerConfig] = await Promise.all([
     source.readJSON('tokenizer.json').catch((e) => missing(e, 'the playground needs the model\'s tokenizer (Hugging Face tokenizer.json) next to config.json')),
     readOptionalJSON(source, 'tokenizer_config.json'),
@@ -141,6 +149,9 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   } catch (e) {
     throw new Error(`${where}: tokenizer.json could not be loaded: ${errorMessage(e)}`, { cause: e });
   }
+  // the BOS this tokenizer's family expects (post-processor, add_bos_token, bos_token_id), checked
+  const chosen = withBos(config, tokenizerJson, tokenizerConfig);
+  config = chosen.config;
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new Error(
       `the tokenizer has ${tokenizer.vocabSize} token ids but the model's vocab_size is ${config.vocab_size}: ` +
@@ -151,6 +162,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
 
   // the weights: the variant asked for, else the first candidate the folder has
   let candidates = ref.onnx ? [ref.onnx] : ref.kind === 'url' && ref.candidates?.length ? [...ref.candidates] : [DEFAULT_ONNX_FILE];
+  if (!ref.onnx && folder.onnx) candidates = [folder.onnx, ...candidates.filter((c) => c !== folder.onnx)];
   const previous = await cached?.previousIndex();
   if (!ref.onnx && previous && candidates.includes(previous.onnx)) {
     candidates = [previous.onnx, ...candidates.filter((c) => c !== previous.onnx)];
@@ -204,6 +216,8 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     modelBytes,
     externalData,
     onnx,
+    configFile: folder.file,
+    bos: chosen.bos,
     float16: scan.initializers.some((t) => t.type === 'float16') || scan.outputs.some((o) => o.type === 'float16'),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,

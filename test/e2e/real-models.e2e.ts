@@ -79,6 +79,10 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
     expect(await page.getByTestId('backend').textContent(), `backend: ${reason}`).toBe(backend);
   }
 
+  // Llama's tokenizer puts <s> first: the page says so, and every token is scored
+  await expect(page.getByTestId('bos-note')).toHaveAttribute('data-bos-id', '1');
+  await expect(page.getByTestId('bos-note')).toHaveAttribute('data-first-scored', 'true');
+  await expect(page.getByTestId('bos-note')).toContainText("starts with <s> (id 1, from the tokenizer's post-processor)");
   const byUrl = await scoreInPage(page, backend === 'webgpu' ? SHORT : TEXT);
   const worstUrl = await expectReference(byUrl.tokens);
   test.info().annotations.push({ type: 'max |Δ logprob| by URL', description: worstUrl.toExponential(2) });
@@ -93,4 +97,43 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
   expect(local.tokens.map((t) => t.id)).toEqual(byUrl.tokens.map((t) => t.id));
   const worstLocal = await expectReference(local.tokens);
   test.info().annotations.push({ type: 'max |Δ logprob| local files', description: worstLocal.toExponential(2) });
+});
+
+test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, no config.json) loads and scores', async ({ page, pageErrors, backend }) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'the loader is backend-independent; runs in the wasm project');
+  const files = folderFiles(LLAMA, FILES);
+  const config = JSON.parse(files['config.json'].toString('utf8')) as Record<string, number>;
+  // genai_config.json as the builder writes it, from the same numbers
+  const genai = {
+    model: {
+      bos_token_id: config.bos_token_id,
+      eos_token_id: config.eos_token_id,
+      context_length: config.max_position_embeddings,
+      vocab_size: config.vocab_size,
+      type: 'llama',
+      decoder: { filename: 'model.onnx', head_size: 16, hidden_size: 16, num_attention_heads: 1, num_key_value_heads: 1, num_hidden_layers: 2 },
+    },
+  };
+  hub = await startFakeHub({
+    'real/genai-layout': {
+      files: {
+        'genai_config.json': Buffer.from(JSON.stringify(genai)),
+        'tokenizer.json': files['tokenizer.json'],
+        'tokenizer_config.json': files['tokenizer_config.json'],
+        'model.onnx': files['onnx/model.onnx'],
+        'model.onnx.data': files['onnx/model.onnx.data'],
+      },
+    },
+  });
+  await openPlayground(page, { backend });
+  await unfoldYourModel(page);
+  await setEndpoint(page, hub.endpoint);
+  await loadFromField(page, 'real/genai-layout', 'real/genai-layout');
+  expect(hub.requests).toContain('GET /real/genai-layout/resolve/main/genai_config.json');
+  expect(hub.requests).toContain('GET /real/genai-layout/resolve/main/model.onnx.data');
+  await expect(page.getByTestId('custom-loaded')).toContainText('model.onnx; vocabulary 32,000, window 2048 tokens');
+  await expect(page.getByTestId('bos-note')).toContainText('genai_config.json');
+  const result = await scoreInPage(page, SHORT);
+  await expectReference(result.tokens);
 });

@@ -13,7 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeModelSource } from '../../cli/node-model-source';
 import { openNodeModel } from '../../cli/ort-node';
 import { externalDataFiles, MissingExternalDataError, readExternalData } from '../../src/lib/models/external-data';
-import { loadModelFolder } from '../../src/lib/models/model-source';
+import { chooseBos } from '../../src/lib/models/bos';
+import { parseGenaiConfig } from '../../src/lib/models/model-config';
+import { loadModelFolder, readFolderConfig, withBos } from '../../src/lib/models/model-source';
 import { checkExternalLocation, externalDataLocations, graphContextLimit, scanOnnx } from '../../src/lib/models/onnx-proto';
 import { float16Value, widenHalf } from '../../src/lib/scoring/half';
 import { scoreLogits } from '../../src/lib/scoring/log-softmax';
@@ -21,6 +23,7 @@ import { scoreText } from '../../src/lib/scoring/score-text';
 import { realArtefact } from '../real-artefacts';
 import { decodeHalf, genaiLlamaLogits, referenceRows } from '../real-reference';
 import { bigramLogprob, bigramTable } from './helpers/bigram-model';
+import { MODELS_DIR } from './helpers/fixtures';
 import { bigramOnnxExternal } from './helpers/tiny-onnx';
 
 const LLAMA = realArtefact('genai-builder-llama-fp16');
@@ -184,4 +187,64 @@ describe('the float16 scoring head (public/scoring-head-f16.onnx, the graph WebG
       expect(rank[i]).toBe(want[from + i].rank);
     }
   }, 60_000);
+});
+
+describe('genai_config.json and the BOS each family expects', () => {
+  const llamaTokenizer = JSON.parse(readFileSync(join(LLAMA, 'tokenizer.json'), 'utf8'));
+  const llamaTokenizerConfig = JSON.parse(readFileSync(join(LLAMA, 'tokenizer_config.json'), 'utf8'));
+  /** genai_config.json as onnxruntime-genai's builder writes it for this model (abridged). */
+  const genai = {
+    model: {
+      bos_token_id: 1,
+      context_length: 2048,
+      decoder: { filename: 'model.onnx', head_size: 16, hidden_size: 16, num_attention_heads: 1, num_hidden_layers: 2, num_key_value_heads: 1, session_options: {} },
+      eos_token_id: 2,
+      pad_token_id: 0,
+      type: 'llama',
+      vocab_size: 32000,
+    },
+    search: { max_length: 2048 },
+  };
+
+  it('reads genai_config.json under config.json\'s names, with the ONNX file it names', () => {
+    const { config, onnx } = parseGenaiConfig(genai);
+    expect(onnx).toBe('model.onnx');
+    expect(config).toEqual({ model_type: 'llama', vocab_size: 32000, n_ctx: 2048, bos_token_id: 1, eos_token_id: 2, n_head: 1, n_kv_head: 1, head_dim: 16, n_layer: 2 });
+    expect(() => parseGenaiConfig({ search: {} }, 'x/genai_config.json')).toThrow('x/genai_config.json: no "model" object');
+    expect(() => parseGenaiConfig({ model: { vocab_size: 5 } })).toThrow(/genai_config\.json: no context length/);
+  });
+
+  it('a folder without config.json is read from genai_config.json; with neither, config.json is what is missing', async () => {
+    const dir = join(tmp, 'genai');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'genai_config.json'), JSON.stringify(genai));
+    const folder = await readFolderConfig(nodeModelSource(dir));
+    expect(folder).toMatchObject({ file: 'genai_config.json', onnx: 'model.onnx', config: { n_ctx: 2048, vocab_size: 32000 } });
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty, { recursive: true });
+    await expect(readFolderConfig(nodeModelSource(empty))).rejects.toMatchObject({ name: 'MissingModelFileError', path: 'config.json' });
+  });
+
+  it('Llama: <s> from the tokenizer\'s post-processor; GPT-2 style: the config\'s <|endoftext|>; none: nothing', () => {
+    expect(chooseBos(llamaTokenizer, llamaTokenizerConfig, null)).toEqual({ id: 1, text: '<s>', source: "the tokenizer's post-processor" });
+    // add_bos_token alone (no template) names the token by its text
+    const noTemplate = { ...llamaTokenizer, post_processor: null };
+    expect(chooseBos(noTemplate, llamaTokenizerConfig, null)).toEqual({ id: 1, text: '<s>', source: 'tokenizer_config.json add_bos_token' });
+    const bundled = JSON.parse(readFileSync(join(MODELS_DIR, 'tiny-bpe8k', 'tokenizer.json'), 'utf8'));
+    const bundledConfig = JSON.parse(readFileSync(join(MODELS_DIR, 'tiny-bpe8k', 'config.json'), 'utf8'));
+    expect(chooseBos(bundled, { add_bos_token: false }, bundledConfig.bos_token_id)).toEqual({
+      id: bundledConfig.bos_token_id,
+      text: '<|endoftext|>',
+      source: "the config's bos_token_id",
+    });
+    expect(chooseBos(noTemplate, { add_bos_token: false }, null)).toBeNull();
+  });
+
+  it('a BOS id beyond the vocabulary is refused at load', () => {
+    const { config } = parseGenaiConfig(genai);
+    expect(() => withBos({ ...config, bos_token_id: 40000 }, { ...llamaTokenizer, post_processor: null }, { add_bos_token: false })).toThrow(
+      /BOS token id 40000 \(the config's bos_token_id\) is outside the model's vocabulary of 32000/,
+    );
+    expect(withBos(config, llamaTokenizer, llamaTokenizerConfig).bos?.id).toBe(1);
+  });
 });
