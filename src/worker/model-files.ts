@@ -11,6 +11,7 @@
  */
 import { fetchSource, filesSource } from '../lib/models/fetch-source';
 import { readExternalData } from '../lib/models/external-data';
+import { checkGraph, describeOpenError } from '../lib/models/graph-checks';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
 import type { BosChoice } from '../lib/models/bos';
@@ -199,12 +200,15 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   } catch (e) {
     throw new Error(`${onnx} is not an ONNX model: ${errorMessage(e)}`, { cause: e });
   }
+  // the graph against the config: kind of model, logits, vocabulary, the context it really takes
+  const checked = checkGraph(scan, config, folder.file, onnx);
+  config = checked.config;
   const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
   for (const file of externalData) if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);
   const plan = checkMemory()!;
-  const notes: string[] = [];
+  const notes: string[] = [...checked.notes];
   if (plan.window < config.n_ctx) {
     notes.push(plan.message!);
     config = { ...config, n_ctx: plan.window };
@@ -226,7 +230,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
       if (problem) notes.push(problem);
     },
     openError(e: unknown): Error {
-      return new Error(`${finalOnnx} could not be opened as a model: ${errorMessage(e)}`, { cause: e });
+      return describeOpenError(finalOnnx, errorMessage(e));
     },
   };
 }

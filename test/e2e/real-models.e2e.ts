@@ -12,6 +12,8 @@ import type { Page } from '@playwright/test';
 import { realArtefact } from '../real-artefacts';
 import { genaiLlamaLogits, referenceRows } from '../real-reference';
 import { expect, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
+import { bigramTable } from '../unit/helpers/bigram-model';
+import { bigramOnnx, bigramOnnxExternal } from '../unit/helpers/tiny-onnx';
 import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
 
 const LLAMA = realArtefact('genai-builder-llama-fp16');
@@ -136,4 +138,77 @@ test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, n
   await expect(page.getByTestId('bos-note')).toContainText('genai_config.json');
   const result = await scoreInPage(page, SHORT);
   await expectReference(result.tokens);
+});
+
+test('load-time checks and bad models: one line each (details folded), nothing cached, the previous model stays usable', async ({ page, pageErrors, backend }) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'the loader is backend-independent; runs in the wasm project');
+  const MODEL = 'tiny-bpe1k';
+  const dir = path.join(import.meta.dirname, '..', '..', 'dist', 'models', MODEL);
+  const tiny = folderFiles(dir, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']);
+  const config = JSON.parse(tiny['config.json'].toString('utf8')) as Record<string, unknown>;
+  const withConfig = (extra: Record<string, unknown>) => ({ ...tiny, 'config.json': Buffer.from(JSON.stringify({ ...config, ...extra })) });
+  const V = config.vocab_size as number;
+  const table = bigramTable(V, 3);
+  const bigram = (options: Parameters<typeof bigramOnnx>[2] = {}) => Buffer.from(bigramOnnx(table, V, options));
+  // the same bytes with the Gather node's op_type renamed: an operator no runtime has
+  const unknownOp = Buffer.from(bigram().toString('latin1').replace('Gather', 'Gathxr'), 'latin1');
+  const parts = bigramOnnxExternal(table, V, 3);
+  const { 'model.onnx_data_1': _lost, ...partsLeft } = parts.files;
+  void _lost;
+  hub = await startFakeHub({
+    'bad/long-context': { files: withConfig({ n_positions: 4096 }) },
+    'bad/vocab': { files: withConfig({ vocab_size: 2000 }) },
+    'bad/bos': { files: withConfig({ bos_token_id: 5000 }) },
+    'bad/no-logits': { files: { ...tiny, 'onnx/model.onnx': bigram({ outputName: 'hidden', secondOutput: 'pooled' }) } },
+    'bad/seq2seq': { files: { ...tiny, 'onnx/model.onnx': bigram({ extraInputs: [{ name: 'encoder_hidden_states', elemType: 'float32', shape: ['batch', 'sequence', 8] }] }) } },
+    'bad/operator': { files: { ...tiny, 'onnx/model.onnx': unknownOp } },
+    'bad/lost-part': {
+      files: { ...tiny, 'onnx/model.onnx': Buffer.from(parts.onnx), ...Object.fromEntries(Object.entries(partsLeft).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])) },
+    },
+  });
+  await openPlayground(page, { backend, model: MODEL });
+  await unfoldYourModel(page);
+  const reference = await scoreInPage(page, SHORT);
+  await setEndpoint(page, hub.endpoint);
+
+  // an overstated context is capped at the graph's position table (256), said, and the numbers are the bundled model's
+  await loadFromField(page, 'bad/long-context', 'bad/long-context');
+  await expect(page.getByTestId('model-note')).toContainText('config.json states a context of 4096 tokens, but the model\'s position table holds 256');
+  await expect(page.getByTestId('custom-loaded')).toContainText('window 256 tokens');
+  const capped = await scoreInPage(page, SHORT);
+  expect(capped.tokens.map((t) => t.logprob)).toEqual(reference.tokens.map((t) => t.logprob));
+
+  const refused: [string, RegExp][] = [
+    ['bad/vocab', /^config\.json says vocab_size 2000, but onnx\/model\.onnx returns 1280 logits per token: the files do not belong together/],
+    ['bad/bos', /^the BOS token id 5000 \(the config's bos_token_id\) is outside the model's vocabulary of 1280/],
+    ['bad/no-logits', /^onnx\/model\.onnx has no logits output \(its outputs: hidden, pooled\)/],
+    ['bad/seq2seq', /^onnx\/model\.onnx is part of an encoder-decoder \(seq2seq\) model/],
+    ['bad/operator', /^onnx\/model\.onnx uses the operator Gathxr \(opset 13\), which onnxruntime-web cannot run: try another variant/],
+    ['bad/lost-part', /^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which .* does not have \(not found\)/],
+  ];
+  for (const [repo, message] of refused) {
+    await page.getByTestId('model-url').fill(repo);
+    await page.getByTestId('model-load').click();
+    const error = page.getByTestId('error');
+    await expect(error, repo).toContainText(message, { timeout: 60_000 });
+    const line = (await error.locator('> span').evaluate((el) => el.firstChild?.textContent ?? '')).trim();
+    expect(line, `${repo}: one line`).not.toContain('\n');
+    if (repo === 'bad/operator') {
+      // the runtime's own text, folded
+      const details = page.getByTestId('error-details');
+      await expect(details).not.toHaveAttribute('open');
+      await details.locator('summary').click();
+      await expect(details.locator('pre')).toContainText('Gathxr');
+      await page.screenshot({ path: screenshotPath('load-error-details') });
+    }
+    // the model loaded before stays
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-model', 'bad/long-context', { timeout: 60_000 });
+    await error.getByRole('button', { name: 'Dismiss' }).click();
+  }
+  // nothing refused was cached, and the previous model still scores the same
+  const cached = await page.evaluate(async () => (await (await caches.open('pp-models-v1')).keys()).map((r) => r.url));
+  expect(cached.filter((u) => /\/bad\/(?!long-context)/.test(u))).toEqual([]);
+  const again = await scoreInPage(page, SHORT);
+  expect(again.tokens.map((t) => t.logprob)).toEqual(reference.tokens.map((t) => t.logprob));
 });

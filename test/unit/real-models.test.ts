@@ -14,7 +14,8 @@ import { nodeModelSource } from '../../cli/node-model-source';
 import { openNodeModel } from '../../cli/ort-node';
 import { externalDataFiles, MissingExternalDataError, readExternalData } from '../../src/lib/models/external-data';
 import { chooseBos } from '../../src/lib/models/bos';
-import { parseGenaiConfig } from '../../src/lib/models/model-config';
+import { checkGraph, describeOpenError, DETAILS_MARKER, splitDetails } from '../../src/lib/models/graph-checks';
+import { parseGenaiConfig, parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder, readFolderConfig, withBos } from '../../src/lib/models/model-source';
 import { checkExternalLocation, externalDataLocations, graphContextLimit, scanOnnx } from '../../src/lib/models/onnx-proto';
 import { float16Value, widenHalf } from '../../src/lib/scoring/half';
@@ -24,7 +25,8 @@ import { realArtefact } from '../real-artefacts';
 import { decodeHalf, genaiLlamaLogits, referenceRows } from '../real-reference';
 import { bigramLogprob, bigramTable } from './helpers/bigram-model';
 import { MODELS_DIR } from './helpers/fixtures';
-import { bigramOnnxExternal } from './helpers/tiny-onnx';
+import { bigramTable as table5 } from './helpers/bigram-model';
+import { bigramOnnx, bigramOnnxExternal } from './helpers/tiny-onnx';
 
 const LLAMA = realArtefact('genai-builder-llama-fp16');
 const ONNX = join(LLAMA, 'onnx', 'model.onnx');
@@ -246,5 +248,52 @@ describe('genai_config.json and the BOS each family expects', () => {
       /BOS token id 40000 \(the config's bos_token_id\) is outside the model's vocabulary of 32000/,
     );
     expect(withBos(config, llamaTokenizer, llamaTokenizerConfig).bos?.id).toBe(1);
+  });
+});
+
+describe('load-time checks of the config against the graph (src/lib/models/graph-checks.ts)', () => {
+  const bundled = () => {
+    const bytes = readFileSync(join(MODELS_DIR, 'tiny-bpe1k', 'onnx', 'model.onnx'));
+    const config = parseModelConfig(JSON.parse(readFileSync(join(MODELS_DIR, 'tiny-bpe1k', 'config.json'), 'utf8')));
+    return { scan: scanOnnx(bytes), config };
+  };
+
+  it('an overstated context is capped at the position table, with a note; a true one passes unchanged', () => {
+    const { scan, config } = bundled();
+    expect(checkGraph(scan, config, 'config.json', 'onnx/model.onnx')).toEqual({ config, notes: [] });
+    const over = checkGraph(scan, { ...config, n_ctx: 4096 }, 'config.json', 'onnx/model.onnx');
+    expect(over.config.n_ctx).toBe(256);
+    expect(over.notes).toEqual(['config.json states a context of 4096 tokens, but the model\'s position table holds 256: windows of 256 tokens are used']);
+    const llama = scanOnnx(readFileSync(ONNX));
+    const genai = parseGenaiConfig({ model: { type: 'llama', vocab_size: 32000, context_length: 8192, bos_token_id: 1 } }).config;
+    expect(checkGraph(llama, genai, 'genai_config.json', 'model.onnx').config.n_ctx).toBe(2048);
+  });
+
+  it('a vocabulary the logits contradict, a seq2seq or encoder model, and a model without logits are refused', () => {
+    const { scan, config } = bundled();
+    expect(() => checkGraph(scan, { ...config, vocab_size: 2000 }, 'config.json', 'onnx/model.onnx')).toThrow(
+      'config.json says vocab_size 2000, but onnx/model.onnx returns 1280 logits per token: the files do not belong together',
+    );
+    const seq2seq = { ...scan, inputs: [...scan.inputs, { name: 'encoder_hidden_states', type: 'float32', dims: null }] };
+    expect(() => checkGraph(seq2seq, config, 'config.json', 'decoder_model.onnx')).toThrow(/encoder-decoder \(seq2seq\) model: the playground scores causal language models/);
+    expect(() => checkGraph(scan, { ...config, model_type: 'bert' }, 'config.json', 'model.onnx')).toThrow(/encoder-only model \(bert\)/);
+    const base = { ...scan, outputs: [{ name: 'last_hidden_state', type: 'float32', dims: null }, { name: 'pooler_output', type: 'float32', dims: null }] };
+    expect(() => checkGraph(base, config, 'config.json', 'model.onnx')).toThrow(/has no logits output \(its outputs: last_hidden_state, pooler_output\)/);
+  });
+
+  it('an operator the runtime cannot run is named in one line, the runtime\'s text kept as details', async () => {
+    const bytes = Buffer.from(Buffer.from(bigramOnnx(table5(5), 5)).toString('latin1').replace('Gather', 'Gathxr'), 'latin1');
+    const text = await ort.InferenceSession.create(bytes).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    const err = describeOpenError('onnx/model_q4.onnx', text, 'wasm');
+    const { line, details } = splitDetails(err.message);
+    expect(line).toBe('onnx/model_q4.onnx uses the operator Gathxr (opset 13), which onnxruntime-web cannot run on WASM: try another variant of the model (fp32 or int8) or the other backend');
+    expect(line).not.toContain('\n');
+    expect(details).toBe(text);
+    expect(err.message).toContain(DETAILS_MARKER);
+    // ort-web's wording for a kernel it lacks
+    expect(splitDetails(describeOpenError('m.onnx', "Could not find an implementation for MatMulNBits(1) node with name 'x'").message).line).toMatch(/^m\.onnx uses the operator MatMulNBits \(opset 1\)/);
   });
 });

@@ -142,7 +142,16 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     const build = await loadOrtBuild('wasm', { wasmPrefix, threads });
     const model = await createCpuModel(build, modelBytes, options.config, options.externalData);
     // the CPU path: logits come back, log-softmax, rank and top-k in TypeScript
-    return { build, model, scorer: logitsScorer(model.forward, 'wasm', model.counters) };
+    const scorer = logitsScorer(model.forward, 'wasm', model.counters);
+    try {
+      // one tiny window proves the graph runs and returns what the config says (vocabulary), at load
+      await scorer.scoreWindow(PROOF_WINDOW);
+    } catch (e) {
+      await model.release().catch(() => undefined);
+      throw e;
+    }
+    Object.assign(model.counters, zeroCounters());
+    return { build, model, scorer };
   };
 
   let fallbackReason: string | null = null;
@@ -185,9 +194,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     reason = `WebGPU: chosen in the Backend menu${software ? ` (a software adapter, ${software}: much slower than WASM)` : ''}`;
   } else if (gpu) {
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
-    wasm = await openWasm();
+    wasm = await openWasm(); // its proof window compiled WASM's kernels, as the GPU's did WebGPU's
     const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
-    await wasm.scorer.scoreWindow(PROOF_WINDOW); // compiles WASM's kernels, as the proof did WebGPU's
     const webgpuMs = await timeWindow(gpu, tokens);
     const wasmMs = await timeWindow(wasm.scorer, tokens);
     probe = { tokens, wasmMs, webgpuMs };

@@ -12,7 +12,7 @@ import type { Ort, OrtBuild } from './ort-builds';
 import { halfBits } from '../scoring/half';
 
 /** Sizes an empty past key/value input of Optimum exports; unused by our own models. */
-export type PastConfig = Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim'>>;
+export type PastConfig = Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim' | 'vocab_size'>>;
 
 /**
  * External weights of a model exported with `*.onnx_data` files: `path` is the name the .onnx file
@@ -46,11 +46,17 @@ async function planSession(ort: Ort, session: InferenceSession, config: PastConf
 /** Logit types the scoring heads take: float32, and float16 as fp16 / q4f16 exports return them. */
 export type LogitsType = 'float32' | 'float16';
 
-/** Throws unless logits are float32 or float16 (1, T, V) for T ids; returns their type. */
-function checkLogits(logits: Tensor, T: number): LogitsType {
-  const [batch, rows] = logits.dims;
+/**
+ * Throws unless logits are float32 or float16 (1, T, V) for T ids, with V the config's vocab_size when
+ * given; returns their type.
+ */
+function checkLogits(logits: Tensor, T: number, vocab?: number): LogitsType {
+  const [batch, rows, V] = logits.dims;
   if ((logits.type !== 'float32' && logits.type !== 'float16') || logits.dims.length !== 3 || batch !== 1 || rows !== T) {
     throw new Error(`the model returned logits ${logits.type} [${logits.dims.join(', ')}], expected float32 or float16 [1, ${T}, vocab]`);
+  }
+  if (vocab && V !== vocab) {
+    throw new Error(`the model returns ${V} logits per token, but its config says vocab_size ${vocab}: the files do not belong together`);
   }
   return logits.type;
 }
@@ -104,7 +110,7 @@ export async function createCpuModel(
     const out = await queue.run(() => session.run(feeds, [logitsName]));
     counters.runMs += now() - t0;
     const logits = out[logitsName];
-    const type = checkLogits(logits, ids.length);
+    const type = checkLogits(logits, ids.length, config.vocab_size);
     const data = logits.data as Float32Array | Uint16Array; // (1, T, V) row-major
     counters.forwardPasses++;
     counters.bytesReadBack += data.byteLength;
@@ -181,7 +187,7 @@ export async function createGpuScorer(
         const forward = await modelSession.run(feeds, [logitsName]);
         const logits = forward[logitsName];
         try {
-          const headSession = await headFor(checkLogits(logits, ids.length));
+          const headSession = await headFor(checkLogits(logits, ids.length, config.vocab_size));
           const vocab = logits.dims[logits.dims.length - 1];
           const kk = Math.max(1, Math.min(k, vocab));
           return {
