@@ -14,6 +14,7 @@ import { nodeModelSource } from '../../cli/node-model-source';
 import { openNodeModel } from '../../cli/ort-node';
 import { externalDataFiles, MissingExternalDataError, readExternalData } from '../../src/lib/models/external-data';
 import { chooseBos } from '../../src/lib/models/bos';
+import { planModelIO } from '../../src/lib/models/onnx-io';
 import { checkGraph, describeOpenError, DETAILS_MARKER, splitDetails } from '../../src/lib/models/graph-checks';
 import { parseGenaiConfig, parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder, readFolderConfig, withBos } from '../../src/lib/models/model-source';
@@ -295,5 +296,15 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
     expect(err.message).toContain(DETAILS_MARKER);
     // ort-web's wording for a kernel it lacks
     expect(splitDetails(describeOpenError('m.onnx', "Could not find an implementation for MatMulNBits(1) node with name 'x'").message).line).toMatch(/^m\.onnx uses the operator MatMulNBits \(opset 1\)/);
+  });
+});
+
+describe('empty past inputs by type (src/lib/models/onnx-io.ts)', () => {
+  it('float16 past inputs are fed as empty float16; bfloat16 is refused in plain words', () => {
+    const io = planModelIO(scanOnnx(readFileSync(ONNX)).inputs.map((i) => ({ name: i.name, type: i.type ?? undefined, shape: i.dims?.map((d) => d ?? 'x') })), ['logits']);
+    expect(io.inputs.filter((i) => i.role === 'past').map((i) => [i.pastType, i.pastDims])).toEqual(Array(4).fill(['float16', [1, 1, 0, 16]]));
+    expect(() => planModelIO([{ name: 'input_ids' }, { name: 'past_key_values.0.key', type: 'bfloat16', shape: [1, 1, 'past', 16] }], ['logits'])).toThrow(
+      /"past_key_values\.0\.key" is bfloat16, which onnxruntime-web cannot feed: use the model's fp16 or fp32 variant/,
+    );
   });
 });
