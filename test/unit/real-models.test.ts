@@ -5,6 +5,7 @@
  * checked against onnxruntime-node run independently: the session opened from the file's path (ort finds
  * model.onnx.data itself), feeds written out here, float16 decoded here and log-softmax in float64.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { tmpdir } from 'node:os';
@@ -307,4 +308,21 @@ describe('empty past inputs by type (src/lib/models/onnx-io.ts)', () => {
       /"past_key_values\.0\.key" is bfloat16, which onnxruntime-web cannot feed: use the model's fp16 or fp32 variant/,
     );
   });
+});
+
+describe('the command line on the real export', () => {
+  it('npm run score reads model.onnx.data by its location and prints the reference numbers', async () => {
+    const root = join(__dirname, '..', '..');
+    const out = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'cli/score.ts'), '--model', LLAMA, '--json', '-'], {
+      cwd: root,
+      input: TEXT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const result = JSON.parse(out) as { n_ctx: number; tokens: { id: number; logprob: number }[] };
+    expect(result.n_ctx).toBe(2048);
+    const ids = [1, ...result.tokens.map((t) => t.id)];
+    const want = referenceRows((await genaiLlamaLogits(ONNX, ids)).values, ids);
+    result.tokens.forEach((t, i) => expect(Math.abs(t.logprob - want[i].logprob)).toBeLessThan(2e-2));
+  }, 120_000);
 });
