@@ -12,7 +12,7 @@ import type { Page } from '@playwright/test';
 import { realArtefact } from '../real-artefacts';
 import { genaiLlamaLogits, referenceRows } from '../real-reference';
 import { expect, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
-import { bigramTable } from '../unit/helpers/bigram-model';
+import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
 import { bigramOnnx, bigramOnnxExternal } from '../unit/helpers/tiny-onnx';
 import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
 
@@ -163,6 +163,9 @@ test('load-time checks and bad models: one line each (details folded), nothing c
     'bad/no-logits': { files: { ...tiny, 'onnx/model.onnx': bigram({ outputName: 'hidden', secondOutput: 'pooled' }) } },
     'bad/seq2seq': { files: { ...tiny, 'onnx/model.onnx': bigram({ extraInputs: [{ name: 'encoder_hidden_states', elemType: 'float32', shape: ['batch', 'sequence', 8] }] }) } },
     'bad/operator': { files: { ...tiny, 'onnx/model.onnx': unknownOp } },
+    'ok/multi-part': {
+      files: { ...tiny, 'onnx/model.onnx': Buffer.from(parts.onnx), ...Object.fromEntries(Object.entries(parts.files).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])) },
+    },
     'bad/lost-part': {
       files: { ...tiny, 'onnx/model.onnx': Buffer.from(parts.onnx), ...Object.fromEntries(Object.entries(partsLeft).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])) },
     },
@@ -211,4 +214,15 @@ test('load-time checks and bad models: one line each (details folded), nothing c
   expect(cached.filter((u) => /\/bad\/(?!long-context)/.test(u))).toEqual([]);
   const again = await scoreInPage(page, SHORT);
   expect(again.tokens.map((t) => t.logprob)).toEqual(reference.tokens.map((t) => t.logprob));
+
+  // all three parts there: each fetched by the name the .onnx gives, and the bigram's numbers come out
+  await loadFromField(page, 'ok/multi-part', 'ok/multi-part');
+  for (const part of ['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']) {
+    expect(hub.requests).toContain(`GET /ok/multi-part/resolve/main/onnx/${part}`);
+  }
+  const multi = await scoreInPage(page, SHORT);
+  multi.tokens.forEach((t, i) => {
+    const previous = i === 0 ? (config.bos_token_id as number) : multi.tokens[i - 1].id;
+    expect(Math.abs(t.logprob! - bigramLogprob(table, V, previous, t.id)), `token ${i}`).toBeLessThan(1e-5);
+  });
 });
