@@ -160,7 +160,7 @@ async function benchNative(entry: BundledModel, text: string): Promise<Run> {
       const s = performance.now();
       const logits = await m.forward(ids);
       runMs += performance.now() - s;
-      logitsBytes += logits.byteLength;
+      logitsBytes += (logits instanceof Float32Array ? logits : logits.bits).byteLength;
       windows++;
       return scoreLogits(logits, ids, from, k);
     },

@@ -3,8 +3,10 @@
  * pass returns the logits and src/lib/scoring's log-softmax does the rest, as on the browser's WASM path.
  */
 import * as ort from 'onnxruntime-node';
+import type { ExternalWeights } from '../src/lib/models/external-data';
 import type { ModelConfig } from '../src/lib/models/model-config';
 import { buildFeeds, planModelIO, type ModelIO, type TensorFactory } from '../src/lib/models/onnx-io';
+import { halfBits } from '../src/lib/scoring/half';
 import { logitsScorer, type LogitsForward } from '../src/lib/scoring/log-softmax';
 import type { WindowScorer } from '../src/lib/scoring/types';
 
@@ -27,10 +29,15 @@ export async function openNodeModel(
   modelBytes: Uint8Array,
   config: Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim'>>,
   where: string,
+  externalData?: readonly ExternalWeights[],
 ): Promise<NodeModel> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(modelBytes, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(externalData?.length ? { externalData: [...externalData] } : {}),
+    });
   } catch (e) {
     throw new Error(`${where} is not a model onnxruntime can load: ${(e as Error).message}`, { cause: e });
   }
@@ -47,12 +54,13 @@ export async function openNodeModel(
     const logits = output[io.logits];
     forwardPasses++;
     // logits: (1, T, V)
-    if (logits.type !== 'float32') throw new Error(`${where}: logits are ${logits.type}, expected float32`);
+    if (logits.type !== 'float32' && logits.type !== 'float16') throw new Error(`${where}: logits are ${logits.type}, expected float32 or float16`);
     const [batch, T] = logits.dims;
     if (logits.dims.length !== 3 || batch !== 1 || T !== ids.length) {
       throw new Error(`${where}: logits have shape [${logits.dims.join(', ')}], expected [1, ${ids.length}, vocab]`);
     }
-    return logits.data as Float32Array;
+    // float16 logits go to the head as they are (src/lib/scoring/half.ts)
+    return logits.type === 'float32' ? (logits.data as Float32Array) : { type: 'float16', bits: halfBits(logits.data as Uint16Array) };
   };
   return {
     forward,

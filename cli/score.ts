@@ -14,6 +14,8 @@ import { scoreText } from '../src/lib/scoring/score-text';
 import type { ScoreResult } from '../src/lib/scoring/types';
 import { defaultStride, validateStride } from '../src/lib/scoring/windows';
 import { nodeModelSource } from './node-model-source';
+import { readExternalData } from '../src/lib/models/external-data';
+import { scanOnnx } from '../src/lib/models/onnx-proto';
 import { openNodeModel } from './ort-node';
 import { parseScoreArgs, SCORE_USAGE, UsageError } from './score-args';
 import { formatSummary } from './score-summary';
@@ -77,7 +79,17 @@ async function main(argv: readonly string[]): Promise<void> {
     if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`);
     throw e;
   }
-  const model = await openNodeModel(modelBytes, config, `${folder}/${MODEL_FILE}`);
+  // external weights, by the names the .onnx file gives (model.onnx_data, model.onnx.data, ...)
+  // (bytes that are not ONNX at all are left to onnxruntime, whose message names the file)
+  const scan = (() => {
+    try {
+      return scanOnnx(modelBytes);
+    } catch {
+      return null;
+    }
+  })();
+  const externalData = scan ? await readExternalData(nodeModelSource(folder), MODEL_FILE, scan, folder) : [];
+  const model = await openNodeModel(modelBytes, config, `${folder}/${MODEL_FILE}`, externalData);
   try {
     const result = await scoreText(text, {
       tokenizer,

@@ -31,7 +31,7 @@ export function precacheList(outDir: string): string[] {
     (f) => /\.(js|css)$/.test(f) && fs.statSync(path.join(outDir, f)).size <= PRECACHE_MAX_ASSET_BYTES,
   );
   const manifestFile = path.join(outDir, 'models', 'manifest.json');
-  const list = ['./', ...assets, ...PRECACHE_ORT, 'scoring-head.onnx'];
+  const list = ['./', ...assets, ...PRECACHE_ORT, 'scoring-head.onnx', 'scoring-head-f16.onnx'];
   if (fs.existsSync(manifestFile)) {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as BundledManifest;
     const model = manifest.models.find((m) => m.id === manifest.default);

@@ -2,6 +2,11 @@
 statistics on the GPU, so that only O(seq x k) numbers come back instead of the (seq x vocab) logits.
 
     python3 training/make_scoring_head.py            # writes public/scoring-head.onnx
+    python3 training/make_scoring_head.py --logits float16   # public/scoring-head-f16.onnx
+
+The float16 variant (fp16, q4f16 exports) takes the model's float16 logits as they are and casts the
+wanted rows to float32 on the GPU first; everything after the Cast is the float32 graph, so a float16
+model's statistics are those of its logits, exactly widened.
 
 Inputs
     logits     float32 (B, T, V)  the model session's output, left on the GPU ('gpu-buffer')
@@ -35,7 +40,7 @@ from onnx import TensorProto, helper  # noqa: E402
 OPSET = 17
 
 
-def build_head():
+def build_head(logits_type=TensorProto.FLOAT):
     const = lambda name, vals: helper.make_node(  # noqa: E731
         "Constant", [], [name], value=helper.make_tensor(name + "_value", TensorProto.INT64, [len(vals)], vals)
     )
@@ -43,7 +48,15 @@ def build_head():
         const("last_axis", [-1]),
         const("seq_axis", [1]),
         # only the wanted rows: first_row .. T-2 (end -1 is exclusive and counts from the end)
-        helper.make_node("Slice", ["logits", "first_row", "last_axis", "seq_axis"], ["rows"]),  # (B, N, V)
+        helper.make_node(
+            "Slice",
+            ["logits", "first_row", "last_axis", "seq_axis"],
+            ["rows" if logits_type == TensorProto.FLOAT else "rows_half"],
+        ),  # (B, N, V)
+    ]
+    if logits_type != TensorProto.FLOAT:
+        nodes.append(helper.make_node("Cast", ["rows_half"], ["rows"], to=TensorProto.FLOAT))  # exact widening
+    nodes += [
         # log-softmax over the vocabulary, shapes (B, N, V) unless noted
         helper.make_node("ReduceMax", ["rows"], ["row_max"], axes=[-1], keepdims=1),  # (B, N, 1)
         helper.make_node("Sub", ["rows", "row_max"], ["shifted"]),  # logits - max, <= 0
@@ -76,7 +89,7 @@ def build_head():
         helper.make_node("Cast", ["top_ids_64"], ["top_ids"], to=TensorProto.INT32),
     ]
     inputs = [
-        helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "seq", "vocab"]),
+        helper.make_tensor_value_info("logits", logits_type, ["batch", "seq", "vocab"]),
         helper.make_tensor_value_info("first_row", TensorProto.INT64, [1]),
         helper.make_tensor_value_info("targets", TensorProto.INT64, ["batch", "rows"]),
         helper.make_tensor_value_info("k", TensorProto.INT64, [1]),
@@ -101,9 +114,13 @@ def build_head():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=os.path.join(ROOT, "public", "scoring-head.onnx"))
+    ap.add_argument("--logits", choices=["float32", "float16"], default="float32")
+    ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    model = build_head()
+    half = args.logits == "float16"
+    name = "scoring-head-f16.onnx" if half else "scoring-head.onnx"
+    args.out = args.out or os.path.join(ROOT, "public", name)
+    model = build_head(TensorProto.FLOAT16 if half else TensorProto.FLOAT)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     onnx.save(model, args.out)
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, opset {OPSET})")

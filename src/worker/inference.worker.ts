@@ -11,7 +11,7 @@ import { scoreTextPacked } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
-import { readModelFiles } from './model-files';
+import { readModelFiles, type ModelFiles } from './model-files';
 import {
   SHARED_CANCEL,
   SHARED_DONE,
@@ -34,6 +34,8 @@ interface LoadedModel {
   onnx: string;
   fromCache: boolean;
   notes: string[];
+  bos: ModelFiles['bos'];
+  configFile: string;
 }
 
 interface Job {
@@ -120,6 +122,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     const runtime = await openModelRuntime({
       modelBytes,
       externalData: files.externalData,
+      float16: files.float16,
       preference: req.backend,
       assetsBase: req.assetsBase,
       threads: req.threads,
@@ -136,7 +139,17 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       signal.throwIfAborted();
     }
     await files.commit(); // only a model that opened is kept
-    return { name: req.model.name, runtime, tokenizer, config, onnx: files.onnx, fromCache: files.fromCache, notes: files.notes };
+    return {
+      name: req.model.name,
+      runtime,
+      tokenizer,
+      config,
+      onnx: files.onnx,
+      fromCache: files.fromCache,
+      notes: files.notes,
+      bos: files.bos,
+      configFile: files.configFile,
+    };
   })();
   model = next;
   try {
@@ -160,6 +173,8 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         onnx: m.onnx,
         fromCache: m.fromCache,
         notes: m.notes,
+        bos: m.bos,
+        configFile: m.configFile,
       },
     });
   } catch (e) {

@@ -4,29 +4,42 @@
  * memory before downloading it, and say clearly what is wrong when something is.
  *
  *   const files = await readModelFiles(ref, { signal, onProgress });
+ *   files.bos // { id: 1, text: '<s>', source: "the tokenizer's post-processor" }
  *   const runtime = await openModelRuntime({ modelBytes: files.modelBytes, externalData: files.externalData, ... })
  *     .catch((e) => { throw files.openError(e); });
  *   await files.commit(); // only now is anything written to the cache
  */
 import { fetchSource, filesSource } from '../lib/models/fetch-source';
-import { externalDataAmong } from '../lib/models/hub';
+import { readExternalData } from '../lib/models/external-data';
+import { checkGraph, describeOpenError } from '../lib/models/graph-checks';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
-import { parseModelConfig, type ModelConfig } from '../lib/models/model-config';
-import { MissingModelFileError, readOptionalJSON, type ModelSource } from '../lib/models/model-source';
+import type { BosChoice } from '../lib/models/bos';
+import type { ModelConfig } from '../lib/models/model-config';
+import { scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
+import { MissingModelFileError, readFolderConfig, readOptionalJSON, withBos, type ModelSource } from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
 import { DEFAULT_ONNX_FILE, type ModelRef } from './protocol';
 
 export interface ModelFiles {
-  /** config.json, with n_ctx lowered when a full window's logits would not fit in memory. */
+  /**
+   * config.json (or genai_config.json), with n_ctx lowered when a full window's logits would not fit in
+   * memory and bos_token_id the BOS chosen for the tokenizer.
+   */
   config: ModelConfig;
   tokenizer: TextTokenizer;
   modelBytes: Uint8Array;
   externalData: ExternalDataFile[];
   /** The ONNX file read. */
   onnx: string;
+  /** The configuration file read. */
+  configFile: 'config.json' | 'genai_config.json';
+  /** What is prepended to every text and why; null: nothing, the first token is unscored. */
+  bos: BosChoice | null;
+  /** The graph holds float16 weights or returns float16 logits (WebGPU then needs shader-f16). */
+  float16: boolean;
   /** Every file came from the cache. */
   fromCache: boolean;
   /** For the user: a smaller window, a model that could not be cached. */
@@ -122,12 +135,11 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     }
     throw e;
   };
-  const configJson = await source
-    .readJSON('config.json')
-    .catch((e) =>
-      missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
-    );
-  config = parseModelConfig(configJson, `${where}${ref.kind === 'files' ? ': ' : ''}config.json`);
+  // config.json, else onnxruntime-genai's genai_config.json (which also names the .onnx file)
+  const folder = await readFolderConfig(source, ref.kind === 'files' ? `${where}: ` : where).catch((e) =>
+    missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
+  );
+  config = folder.config;
   const [tokenizerJson, tokenizerConfig] = await Promise.all([
     source.readJSON('tokenizer.json').catch((e) => missing(e, 'the playground needs the model\'s tokenizer (Hugging Face tokenizer.json) next to config.json')),
     readOptionalJSON(source, 'tokenizer_config.json'),
@@ -138,6 +150,9 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   } catch (e) {
     throw new Error(`${where}: tokenizer.json could not be loaded: ${errorMessage(e)}`, { cause: e });
   }
+  // the BOS this tokenizer's family expects (post-processor, add_bos_token, bos_token_id), checked
+  const chosen = withBos(config, tokenizerJson, tokenizerConfig);
+  config = chosen.config;
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new Error(
       `the tokenizer has ${tokenizer.vocabSize} token ids but the model's vocab_size is ${config.vocab_size}: ` +
@@ -148,6 +163,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
 
   // the weights: the variant asked for, else the first candidate the folder has
   let candidates = ref.onnx ? [ref.onnx] : ref.kind === 'url' && ref.candidates?.length ? [...ref.candidates] : [DEFAULT_ONNX_FILE];
+  if (!ref.onnx && folder.onnx) candidates = [folder.onnx, ...candidates.filter((c) => c !== folder.onnx)];
   const previous = await cached?.previousIndex();
   if (!ref.onnx && previous && candidates.includes(previous.onnx)) {
     candidates = [previous.onnx, ...candidates.filter((c) => c !== previous.onnx)];
@@ -177,25 +193,22 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     );
   }
 
-  // external weights (*.onnx_data) next to the .onnx file, by the name the .onnx file refers to
-  const externalData: ExternalDataFile[] = [];
-  if (ref.kind === 'files') {
-    const names = ref.files.map((f) => f.name);
-    for (const name of externalDataAmong(onnx, names)) {
-      externalData.push({ path: name, data: await source.readBytes(name) });
-    }
-  } else if (ref.cache) {
-    try {
-      externalData.push({ path: `${onnx.split('/').pop()}_data`, data: await source.readBytes(`${onnx}_data`) });
-    } catch (e) {
-      if (!(e instanceof MissingModelFileError)) throw e;
-    }
+  // external weights: exactly the files the .onnx file names (its initializers' `location`), beside it
+  let scan: OnnxScan;
+  try {
+    scan = scanOnnx(modelBytes);
+  } catch (e) {
+    throw new Error(`${onnx} is not an ONNX model: ${errorMessage(e)}`, { cause: e });
   }
+  // the graph against the config: kind of model, logits, vocabulary, the context it really takes
+  const checked = checkGraph(scan, config, folder.file, onnx);
+  config = checked.config;
+  const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
   for (const file of externalData) if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);
   const plan = checkMemory()!;
-  const notes: string[] = [];
+  const notes: string[] = [...checked.notes];
   if (plan.window < config.n_ctx) {
     notes.push(plan.message!);
     config = { ...config, n_ctx: plan.window };
@@ -207,6 +220,9 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     modelBytes,
     externalData,
     onnx,
+    configFile: folder.file,
+    bos: chosen.bos,
+    float16: scan.initializers.some((t) => t.type === 'float16') || scan.outputs.some((o) => o.type === 'float16'),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,
     async commit() {
@@ -214,7 +230,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
       if (problem) notes.push(problem);
     },
     openError(e: unknown): Error {
-      return new Error(`${finalOnnx} could not be opened as a model: ${errorMessage(e)}`, { cause: e });
+      return describeOpenError(finalOnnx, errorMessage(e));
     },
   };
 }

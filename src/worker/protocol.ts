@@ -132,6 +132,10 @@ export interface LoadedModelInfo {
   fromCache?: boolean;
   /** Things the user should know: a smaller window than n_ctx (memory), a model that could not be cached. */
   notes?: string[];
+  /** What is prepended to every text and why (src/lib/models/bos.ts); null: nothing, the first token is unscored. */
+  bos?: { id: number; text: string; source: string } | null;
+  /** The configuration file read: config.json, or onnxruntime-genai's genai_config.json. */
+  configFile?: string;
 }
 
 export interface ScoreTiming {

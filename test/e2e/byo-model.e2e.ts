@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test, unfoldYourModel, type PageToken } from './fixtures';
+import { bundledModels, expect, openMore, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
+import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
+import { bigramOnnx } from '../unit/helpers/tiny-onnx';
 import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub';
 
 const MODEL = 'tiny-bpe1k';
@@ -19,6 +21,8 @@ const ROOT = path.join(import.meta.dirname, '..', '..');
 // the build's copy: the fake hub serves exactly the bytes the app bundles
 const MODEL_DIR = path.join(ROOT, 'dist', 'models', MODEL);
 const TEXT = 'Call me Ishmael. Some years ago, having little money in my purse, I thought I would sail about.';
+const HUGE_CONTEXT = 1_048_576;
+const BIGRAM = bigramTable(1280, 5);
 const USER_TEXT = 'My own text, which must survive every error. 🐋';
 
 test.beforeEach(({ backend }) => {
@@ -51,9 +55,14 @@ function repos(): Record<string, FakeRepo> {
     'byo-test/flaky': { files: tiny },
     'byo-test/no-tokenizer': { files: noTokenizer },
     'byo-test/wrong-tokenizer': { files: { ...tiny, 'tokenizer.json': largerTokenizer(tiny['tokenizer.json']) } },
-    // a vocabulary so large that a full 256-token window of logits (2 GB) does not fit next to the weights
-    'byo-test/huge-vocab': {
-      files: { ...tiny, 'config.json': Buffer.from(JSON.stringify({ ...JSON.parse(tiny['config.json'].toString('utf8')), vocab_size: 2_000_000 })) },
+    // a context so long that a full window of logits (1,048,576 x 1280 x 4 bytes = 5 GB) does not fit: a
+    // bigram graph, which has no position table to cap the stated context (src/lib/models/graph-checks.ts)
+    'byo-test/huge-context': {
+      files: {
+        ...tiny,
+        'config.json': Buffer.from(JSON.stringify({ ...JSON.parse(tiny['config.json'].toString('utf8')), n_positions: HUGE_CONTEXT })),
+        'onnx/model.onnx': Buffer.from(bigramOnnx(BIGRAM, 1280)),
+      },
     },
     'byo-test/not-a-model': { files: { ...tiny, 'onnx/model.onnx': garbage } },
     'byo-test/too-big': {
@@ -61,19 +70,6 @@ function repos(): Record<string, FakeRepo> {
       fakeSize: { 'onnx/model.onnx': 5_000_000_000 },
     },
   };
-}
-
-/** Unfold the "Your model" panel's extras: local files, the hub endpoint, the cache (folded by default). */
-async function openMore(page: Page): Promise<void> {
-  const more = page.getByTestId('your-model-more');
-  if (!(await more.evaluate((el) => (el as HTMLDetailsElement).open))) await more.locator('> summary').click();
-  await expect(page.getByTestId('model-drop')).toBeVisible();
-}
-
-async function setEndpoint(page: Page, endpoint: string): Promise<void> {
-  await openMore(page);
-  await page.getByTestId('hub-endpoint').fill(endpoint);
-  await page.getByTestId('hub-endpoint').dispatchEvent('change');
 }
 
 /** Load a repo id (or URL) through the panel and wait until the picker's model is it. */
@@ -222,7 +218,7 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
   await expectLoadError(page, `${hub.endpoint}/byo-test/tiny/resolve/no-such-folder/sub/`, /has no config\.json \(not found\)/);
   await expectLoadError(page, 'byo-test/no-tokenizer', /has no tokenizer\.json.*needs the model's tokenizer/);
   await expectLoadError(page, 'byo-test/wrong-tokenizer', /tokenizer has 8\d{3} token ids but the model's vocab_size is 1280/);
-  await expectLoadError(page, 'byo-test/not-a-model', /onnx\/model\.onnx could not be opened as a model/);
+  await expectLoadError(page, 'byo-test/not-a-model', /onnx\/model\.onnx is not an ONNX model: its bytes are not an ONNX protobuf/);
   const tooBig = await expectLoadError(page, 'byo-test/too-big', /too large for this backend/);
   expect(tooBig).toContain('5.0 GB');
   // refused from the headers: the 5 GB body was never waited for
@@ -253,12 +249,20 @@ test('the memory guard scores with a smaller window when a full window of logits
   await unfoldYourModel(page);
   const reference = await scoreInPage(page, TEXT);
   await setEndpoint(page, hub.endpoint);
-  await loadFromField(page, 'byo-test/huge-vocab', 'byo-test/huge-vocab');
-  // 256 x 2,000,000 x 4 bytes = 2 GB of logits: the window shrinks to what fits, a multiple of 64
-  await expect(page.getByTestId('model-note')).toContainText("Scoring with 192-token windows instead of the model's 256");
-  await expect(page.getByTestId('custom-loaded')).toContainText('window 192 tokens');
-  // the text is shorter than one window: the same numbers
-  expectSameNumbers((await scoreInPage(page, TEXT)).tokens, reference.tokens);
+  await loadFromField(page, 'byo-test/huge-context', 'byo-test/huge-context');
+  // the window shrinks to what fits, a multiple of 64
+  await expect(page.getByTestId('model-note')).toContainText(new RegExp(`Scoring with \\d+-token windows instead of the model's ${HUGE_CONTEXT}`));
+  const window = Number(/window (\d+) tokens/.exec((await page.getByTestId('custom-loaded').textContent()) ?? '')?.[1]);
+  expect(window % 64).toBe(0);
+  expect(window).toBeGreaterThan(1000);
+  expect(window).toBeLessThan(HUGE_CONTEXT);
+  // the text is shorter than one window: each token as the bigram gives it after the one before (BOS first)
+  const tokens = (await scoreInPage(page, TEXT)).tokens;
+  expect(tokens.map((t) => t.id)).toEqual(reference.tokens.map((t) => t.id));
+  const bos = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')).bos_token_id as number;
+  tokens.forEach((t, i) => {
+    expect(Math.abs(t.logprob! - bigramLogprob(BIGRAM, 1280, i === 0 ? bos : tokens[i - 1].id, t.id)), `token ${i}`).toBeLessThan(1e-5);
+  });
 });
 
 test('local files through the file input score like the bundled model; a missing tokenizer is named', async ({

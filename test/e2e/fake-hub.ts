@@ -52,7 +52,7 @@ export function folderFiles(dir: string, only?: readonly string[]): Record<strin
   return out;
 }
 
-const isWeights = (p: string) => /\.onnx(_data)?$/.test(p);
+const isWeights = (p: string) => /\.onnx(_data(_\d+)?|\.data)?$/.test(p);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 

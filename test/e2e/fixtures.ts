@@ -79,6 +79,19 @@ export async function unfoldYourModel(page: Page): Promise<void> {
   await expect(page.getByTestId('model-url')).toBeVisible();
 }
 
+/** Unfold the "Your model" panel's extras: local files, the hub endpoint, the cache (folded by default). */
+export async function openMore(page: Page): Promise<void> {
+  const more = page.getByTestId('your-model-more');
+  if (!(await more.evaluate((el) => (el as HTMLDetailsElement).open))) await more.locator('> summary').click();
+  await expect(page.getByTestId('model-drop')).toBeVisible();
+}
+
+export async function setEndpoint(page: Page, endpoint: string): Promise<void> {
+  await openMore(page);
+  await page.getByTestId('hub-endpoint').fill(endpoint);
+  await page.getByTestId('hub-endpoint').dispatchEvent('change');
+}
+
 /** Type a text, press Score and wait for the result of exactly this text. */
 export async function scoreInPage(page: Page, text: string): Promise<{ tokens: PageToken[]; summary: PageSummary }> {
   await page.getByTestId('text-input').fill(text);

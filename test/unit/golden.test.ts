@@ -65,6 +65,7 @@ function tieAwareScorer(model: NodeModel): { scorer: WindowScorer; gaps: number[
     backend: 'node',
     async scoreWindow({ ids, from, k }) {
       const logits = await model.forward(ids); // (T, V)
+      if (!(logits instanceof Float32Array)) throw new Error('the golden models return float32 logits');
       const V = logits.length / ids.length;
       for (let row = from; row < ids.length - 1; row++) {
         const target = logits[row * V + ids[row + 1]];

@@ -74,3 +74,40 @@ export function parseModelConfig(json: unknown, where = 'config.json'): ModelCon
     n_layer: firstInteger(config, ['n_layer', 'num_hidden_layers'], where),
   };
 }
+
+/** A genai_config.json (onnxruntime-genai's model builder) read as a ModelConfig, with its ONNX file. */
+export interface GenaiConfig {
+  config: ModelConfig;
+  /** `model.decoder.filename`, relative to the folder, e.g. "model.onnx"; null when unnamed. */
+  onnx: string | null;
+}
+
+/**
+ * Read the fields the engine needs from onnxruntime-genai's genai_config.json (`model.context_length`,
+ * `model.vocab_size`, `model.bos_token_id`, `model.eos_token_id`, `model.type`, and the decoder's heads,
+ * head size, layers and file name), under the same names as config.json's.
+ * @example parseGenaiConfig({ model: { type: 'llama', vocab_size: 32000, context_length: 2048, bos_token_id: 1, decoder: { filename: 'model.onnx' } } }).onnx // 'model.onnx'
+ */
+export function parseGenaiConfig(json: unknown, where = 'genai_config.json'): GenaiConfig {
+  const model = typeof json === 'object' && json !== null ? (json as Json).model : undefined;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) throw new Error(`${where}: no "model" object`);
+  const m = model as Json;
+  const decoder = (typeof m.decoder === 'object' && m.decoder !== null ? m.decoder : {}) as Json;
+  const config = parseModelConfig(
+    {
+      model_type: m.type,
+      vocab_size: m.vocab_size,
+      max_position_embeddings: m.context_length,
+      bos_token_id: m.bos_token_id,
+      eos_token_id: m.eos_token_id,
+      num_attention_heads: decoder.num_attention_heads,
+      num_key_value_heads: decoder.num_key_value_heads,
+      head_dim: decoder.head_size,
+      hidden_size: decoder.hidden_size,
+      num_hidden_layers: decoder.num_hidden_layers,
+    },
+    where,
+  );
+  const onnx = typeof decoder.filename === 'string' && decoder.filename ? decoder.filename : null;
+  return { config, onnx };
+}

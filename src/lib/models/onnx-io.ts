@@ -103,6 +103,10 @@ export function planModelIO(
       );
     }
     if (role !== 'past') return { name: input.name, role };
+    if ('type' in input && input.type === 'bfloat16') {
+      // onnxruntime-web has no bfloat16 tensors to feed, even empty ones
+      throw new Error(`the model input "${input.name}" is bfloat16, which onnxruntime-web cannot feed: use the model's fp16 or fp32 variant`);
+    }
     const type = 'type' in input && input.type === 'float16' ? 'float16' : 'float32';
     return { name: input.name, role, pastType: type, pastDims: emptyPastDims(input, config) };
   });

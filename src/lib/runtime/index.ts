@@ -20,6 +20,7 @@ import {
   createGpuScorer,
   zeroCounters,
   type ExternalDataFile,
+  type LogitsType,
   type PastConfig,
   type RuntimeCounters,
 } from './sessions';
@@ -30,7 +31,7 @@ export { detectCapabilities, type Capabilities } from './capabilities';
 export type { LogitsForward, RuntimeCounters, PastConfig, ExternalDataFile } from './sessions';
 
 export interface OpenModelOptions {
-  /** The model's ONNX file (fp32; inputs input_ids, attention_mask; output logits). */
+  /** The model's ONNX file (inputs input_ids, attention_mask, ...; output logits, float32 or float16). */
   modelBytes: Uint8Array;
   /** What the user asked for. @defaultValue 'auto' */
   preference?: BackendPreference;
@@ -45,6 +46,11 @@ export interface OpenModelOptions {
   config?: PastConfig;
   /** The model's external weights (`*.onnx_data`), when it was exported with them. */
   externalData?: readonly ExternalDataFile[];
+  /**
+   * The graph computes in float16 (fp16 weights or logits): WebGPU needs an adapter with shader-f16,
+   * else WASM runs it, saying why. @defaultValue false
+   */
+  float16?: boolean;
   /** Called when WebGPU fails after the runtime opened, before the window is retried on WASM. */
   onFallback?: (reason: string) => void;
   /** Fault injection for tests: WebGPU throws on every window after this many. @defaultValue never */
@@ -87,15 +93,22 @@ export interface ModelRuntime {
   release(): Promise<void>;
 }
 
-let headBytesCache: Promise<Uint8Array> | null = null;
+/** The scoring head's file for each logits type (training/make_scoring_head.py). */
+const HEAD_FILES: Record<LogitsType, string> = { float32: 'scoring-head.onnx', float16: 'scoring-head-f16.onnx' };
+const headBytesCache = new Map<string, Promise<Uint8Array>>();
 
-async function fetchHead(assetsBase: string): Promise<Uint8Array> {
-  headBytesCache ??= fetch(new URL('scoring-head.onnx', assetsBase)).then(async (r) => {
-    if (!r.ok) throw new Error(`scoring head: HTTP ${r.status} for ${r.url}`);
-    return new Uint8Array(await r.arrayBuffer());
-  });
-  headBytesCache.catch(() => (headBytesCache = null));
-  return headBytesCache;
+async function fetchHead(assetsBase: string, logits: LogitsType = 'float32'): Promise<Uint8Array> {
+  const file = HEAD_FILES[logits];
+  let bytes = headBytesCache.get(file);
+  if (!bytes) {
+    bytes = fetch(new URL(file, assetsBase)).then(async (r) => {
+      if (!r.ok) throw new Error(`scoring head: HTTP ${r.status} for ${r.url}`);
+      return new Uint8Array(await r.arrayBuffer());
+    });
+    headBytesCache.set(file, bytes);
+    bytes.catch(() => headBytesCache.delete(file));
+  }
+  return bytes;
 }
 
 /**
@@ -129,7 +142,16 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     const build = await loadOrtBuild('wasm', { wasmPrefix, threads });
     const model = await createCpuModel(build, modelBytes, options.config, options.externalData);
     // the CPU path: logits come back, log-softmax, rank and top-k in TypeScript
-    return { build, model, scorer: logitsScorer(model.forward, 'wasm', model.counters) };
+    const scorer = logitsScorer(model.forward, 'wasm', model.counters);
+    try {
+      // one tiny window proves the graph runs and returns what the config says (vocabulary), at load
+      await scorer.scoreWindow(PROOF_WINDOW);
+    } catch (e) {
+      await model.release().catch(() => undefined);
+      throw e;
+    }
+    Object.assign(model.counters, zeroCounters());
+    return { build, model, scorer };
   };
 
   let fallbackReason: string | null = null;
@@ -144,6 +166,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     reason = 'WASM: chosen in the Backend menu';
   } else if (!caps.webgpu) {
     fallbackReason = caps.webgpuUnavailableReason ?? 'WebGPU is unavailable';
+  } else if (options.float16 && !caps.shaderF16) {
+    // the first float16 kernel would fail ("requires f16 but the device does not support it")
+    fallbackReason = `the model computes in float16 and this WebGPU adapter (${caps.adapterDescription || 'unknown'}) has no shader-f16`;
   } else if (preference === 'auto' && software && !options.probeSoftwareAdapter) {
     // a CPU rasteriser runs the same model about 100x slower than WASM: never worth a try
     fallbackReason = `the only WebGPU adapter is a software one (${software})`;
@@ -151,7 +176,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     try {
       const build = await loadOrtBuild('webgpu', { wasmPrefix, threads, adapter: caps.adapter });
       gpuThreads = build.threads;
-      const [headBytes] = await Promise.all([fetchHead(options.assetsBase)]);
+      const headBytes = (logits: LogitsType) => fetchHead(options.assetsBase, logits);
+      void headBytes('float32').catch(() => undefined); // most models' head, fetched while the model opens
       gpu = await createGpuScorer(build, modelBytes, headBytes, options.config, options.externalData);
       // one tiny window proves the whole path (both sessions, the gpu-buffer hand-over, TopK)
       await gpu.scoreWindow(PROOF_WINDOW);
@@ -168,9 +194,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     reason = `WebGPU: chosen in the Backend menu${software ? ` (a software adapter, ${software}: much slower than WASM)` : ''}`;
   } else if (gpu) {
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
-    wasm = await openWasm();
+    wasm = await openWasm(); // its proof window compiled WASM's kernels, as the GPU's did WebGPU's
     const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
-    await wasm.scorer.scoreWindow(PROOF_WINDOW); // compiles WASM's kernels, as the proof did WebGPU's
     const webgpuMs = await timeWindow(gpu, tokens);
     const wasmMs = await timeWindow(wasm.scorer, tokens);
     probe = { tokens, wasmMs, webgpuMs };

@@ -9,9 +9,10 @@ import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types'
 import { buildFeeds, int64Of, planModelIO, type ModelIO, type TensorFactory } from '../models/onnx-io';
 import type { ModelConfig } from '../models/model-config';
 import type { Ort, OrtBuild } from './ort-builds';
+import { halfBits } from '../scoring/half';
 
 /** Sizes an empty past key/value input of Optimum exports; unused by our own models. */
-export type PastConfig = Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim'>>;
+export type PastConfig = Partial<Pick<ModelConfig, 'n_kv_head' | 'head_dim' | 'vocab_size'>>;
 
 /**
  * External weights of a model exported with `*.onnx_data` files: `path` is the name the .onnx file
@@ -42,12 +43,22 @@ async function planSession(ort: Ort, session: InferenceSession, config: PastConf
   return { logitsName: io.logits, feeds: (ids: Int32Array) => buildFeeds(io, ids, factory) };
 }
 
-/** Throws unless logits are float32 (1, T, V) for T ids. */
-function checkLogits(logits: Tensor, T: number): void {
-  const [batch, rows] = logits.dims;
-  if (logits.type !== 'float32' || logits.dims.length !== 3 || batch !== 1 || rows !== T) {
-    throw new Error(`the model returned logits ${logits.type} [${logits.dims.join(', ')}], expected float32 [1, ${T}, vocab]`);
+/** Logit types the scoring heads take: float32, and float16 as fp16 / q4f16 exports return them. */
+export type LogitsType = 'float32' | 'float16';
+
+/**
+ * Throws unless logits are float32 or float16 (1, T, V) for T ids, with V the config's vocab_size when
+ * given; returns their type.
+ */
+function checkLogits(logits: Tensor, T: number, vocab?: number): LogitsType {
+  const [batch, rows, V] = logits.dims;
+  if ((logits.type !== 'float32' && logits.type !== 'float16') || logits.dims.length !== 3 || batch !== 1 || rows !== T) {
+    throw new Error(`the model returned logits ${logits.type} [${logits.dims.join(', ')}], expected float32 or float16 [1, ${T}, vocab]`);
   }
+  if (vocab && V !== vocab) {
+    throw new Error(`the model returns ${V} logits per token, but its config says vocab_size ${vocab}: the files do not belong together`);
+  }
+  return logits.type;
 }
 
 /** What a scorer did since it was made; plain numbers, structured-cloneable. */
@@ -99,11 +110,12 @@ export async function createCpuModel(
     const out = await queue.run(() => session.run(feeds, [logitsName]));
     counters.runMs += now() - t0;
     const logits = out[logitsName];
-    checkLogits(logits, ids.length);
-    const data = logits.data as Float32Array; // (1, T, V) row-major
+    const type = checkLogits(logits, ids.length, config.vocab_size);
+    const data = logits.data as Float32Array | Uint16Array; // (1, T, V) row-major
     counters.forwardPasses++;
     counters.bytesReadBack += data.byteLength;
-    return data;
+    // float16 logits go to the head as they are: it widens one row at a time
+    return type === 'float32' ? (data as Float32Array) : { type, bits: halfBits(data) };
   };
   return {
     forward,
@@ -129,13 +141,27 @@ export interface GpuScorer extends WindowScorer {
 export async function createGpuScorer(
   build: OrtBuild,
   modelBytes: Uint8Array,
-  headBytes: Uint8Array,
+  headBytes: (logits: LogitsType) => Promise<Uint8Array>,
   config: PastConfig = {},
   externalData?: readonly ExternalDataFile[],
 ): Promise<GpuScorer> {
   const { ort, queue } = build;
   let model: InferenceSession | null = null;
-  let head: InferenceSession | null = null;
+  // one head per logits type, opened when the model first returns that type (float16: the Cast variant)
+  const heads = new Map<LogitsType, Promise<InferenceSession>>();
+  const headFor = (type: LogitsType): Promise<InferenceSession> => {
+    let head = heads.get(type);
+    if (!head) {
+      head = headBytes(type).then((bytes) =>
+        ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' }),
+      );
+      heads.set(type, head);
+    }
+    return head;
+  };
+  const releaseHeads = async () => {
+    for (const head of heads.values()) await (await head.catch(() => null))?.release().catch(() => undefined);
+  };
   try {
     // every output stays on the GPU; only the logits are fetched, and the head reads them there
     model = await ort.InferenceSession.create(modelBytes, {
@@ -147,8 +173,6 @@ export async function createGpuScorer(
     const modelSession = model;
     const plan = await planSession(ort, modelSession, config);
     const logitsName = plan.logitsName;
-    head = await ort.InferenceSession.create(headBytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
-    const headSession = head;
     const counters = zeroCounters();
     const int64 = (values: ArrayLike<number>, dims: number[]) =>
       new ort.Tensor('int64', int64Of(values), dims);
@@ -163,7 +187,7 @@ export async function createGpuScorer(
         const forward = await modelSession.run(feeds, [logitsName]);
         const logits = forward[logitsName];
         try {
-          checkLogits(logits, ids.length);
+          const headSession = await headFor(checkLogits(logits, ids.length, config.vocab_size));
           const vocab = logits.dims[logits.dims.length - 1];
           const kk = Math.max(1, Math.min(k, vocab));
           return {
@@ -191,12 +215,12 @@ export async function createGpuScorer(
       release: () =>
         queue.run(async () => {
           await modelSession.release();
-          await headSession.release();
+          await releaseHeads();
         }),
     };
   } catch (e) {
     await model?.release().catch(() => undefined);
-    await head?.release().catch(() => undefined);
+    await releaseHeads();
     throw e;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * The CPU scoring head: log-softmax statistics over rows of logits, in float64. Logits come from the
- * model as float32; every sum here is float64 so the result matches a float64 reference to well
+ * model as float32, or as float16 / bfloat16 (half.ts), widened a row at a time; every sum here is float64 so the result matches a float64 reference to well
  * under 1e-6 nats whatever the vocabulary size. A row takes two passes over its logits (the largest
  * and the rank; the sums of exponentials), in WebAssembly SIMD (head-wasm.ts) or in TypeScript, and
  * one for the top k.
  */
+import { logitsLength, widenHalf, type LogitsData } from './half';
 import { headKernel, type HeadKernel } from './head-wasm';
 import type { WindowRequest, WindowScorer, WindowStats } from './types';
 
@@ -212,16 +213,17 @@ export type HeadPath = 'auto' | 'simd' | 'js';
  * @example scoreLogits(logits, new Int32Array([5, 7, 9]), 0, 5) // 2 targets: 7 and 9
  */
 export function scoreLogits(
-  logits: Float32Array, // (T, V) row-major
+  logits: LogitsData, // (T, V) row-major
   ids: Int32Array, // (T)
   from: number,
   k: number,
   path: HeadPath = 'auto',
 ): WindowStats {
   const T = ids.length;
-  const V = logits.length / T;
+  const length = logitsLength(logits);
+  const V = length / T;
   if (T === 0 || !Number.isInteger(V) || V === 0) {
-    throw new Error(`logits of length ${logits.length} do not hold one row per token for ${T} tokens`);
+    throw new Error(`logits of length ${length} do not hold one row per token for ${T} tokens`);
   }
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
   if (k > V) throw new RangeError(`k = ${k} alternatives asked for, but the vocabulary has only ${V} entries`);
@@ -234,9 +236,13 @@ export function scoreLogits(
     topLogprobs: new Float64Array(n * k),
   };
   const passes = path === 'js' ? JS_PASSES : simdRowPasses(path === 'simd');
+  // 16-bit logits: each row widened (exactly) into one float32 row, then the same passes
+  const half = logits instanceof Float32Array ? null : logits;
+  const rows = half ? new Float32Array(V) : (logits as Float32Array);
   for (let i = 0; i < n; i++) {
     const row = from + i;
-    const s = finishRow(logits, row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k, passes);
+    if (half) widenHalf(half, row * V, V, rows);
+    const s = finishRow(rows, half ? 0 : row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k, passes);
     stats.logprob[i] = s.logprob;
     stats.rank[i] = s.rank;
     stats.entropy[i] = s.entropy;
@@ -255,8 +261,8 @@ function simdRowPasses(required: boolean): RowPasses {
   return JS_PASSES;
 }
 
-/** One forward pass: ids (T) -> logits (T, V) row-major. */
-export type LogitsForward = (ids: Int32Array) => Promise<Float32Array>;
+/** One forward pass: ids (T) -> logits (T, V) row-major, float32 or 16-bit floats as the model gave them. */
+export type LogitsForward = (ids: Int32Array) => Promise<LogitsData>;
 
 /**
  * A WindowScorer from a forward pass that returns all logits (the CPU path): one forward call per

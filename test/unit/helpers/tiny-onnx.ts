@@ -109,3 +109,53 @@ export function writeModelFolder(
   if (files.onnx) writeFileSync(join(dir, 'onnx/model.onnx'), files.onnx);
   return dir;
 }
+
+/**
+ * The bigram model with its table kept outside the .onnx file, split by rows over `parts` files named
+ * as exporters name them (`model.onnx_data`, `model.onnx_data_1`, ...; or `names`): each part is an
+ * initializer whose TensorProto `external_data` gives location, offset and length, and a Concat joins them.
+ * @example const { onnx, files } = bigramOnnxExternal(table, 257, 3); // files: { 'model.onnx_data': ..., ... }
+ */
+export function bigramOnnxExternal(
+  table: Float32Array,
+  V: number,
+  parts: number,
+  names: string[] = Array.from({ length: parts }, (_, i) => (i === 0 ? 'model.onnx_data' : `model.onnx_data_${i}`)),
+): { onnx: Uint8Array; files: Record<string, Uint8Array> } {
+  const rowsPer = Math.ceil(V / parts);
+  const files: Record<string, Uint8Array> = {};
+  const initializers: Field[] = [];
+  const chunkNames: string[] = [];
+  for (let p = 0; p < parts; p++) {
+    const rows = Math.min(rowsPer, V - p * rowsPer);
+    const chunk = table.slice(p * rowsPer * V, (p * rowsPer + rows) * V);
+    // a few bytes of padding first, so that offsets are not all 0
+    const data = concat([new Uint8Array(16), new Uint8Array(chunk.buffer)]);
+    files[names[p]] = data;
+    const entry = (key: string, value: string) => message(13, bytes(1, key), bytes(2, value));
+    const name = `table.${p}`;
+    chunkNames.push(name);
+    initializers.push(
+      message(
+        5,
+        int(1, rows),
+        int(1, V),
+        int(2, FLOAT),
+        bytes(8, name),
+        entry('location', names[p]),
+        entry('offset', '16'),
+        entry('length', String(chunk.byteLength)),
+        int(14, 1), // data_location: EXTERNAL
+      ),
+    );
+  }
+  const axis = message(5, bytes(1, 'axis'), int(3, 0), int(20, 2)); // AttributeProto: name, i, type INT
+  const nodes = [
+    message(1, ...chunkNames.map((n) => bytes(1, n)), bytes(2, 'table'), bytes(3, 'join'), bytes(4, 'Concat'), axis),
+    message(1, bytes(1, 'table'), bytes(1, 'input_ids'), bytes(2, 'logits'), bytes(3, 'gather'), bytes(4, 'Gather')),
+  ];
+  const inputs = [valueInfo(11, 'input_ids', INT64, ['batch', 'sequence']), valueInfo(11, 'attention_mask', INT64, ['batch', 'sequence'])];
+  const graph = message(7, ...nodes, bytes(2, 'bigram'), ...initializers, ...inputs, valueInfo(12, 'logits', FLOAT, ['batch', 'sequence', V]));
+  const opset = message(8, bytes(1, ''), int(2, 13));
+  return { onnx: concat([int(1, 8), bytes(2, 'perplexity-playground tests'), graph, opset]), files };
+}
