@@ -5,13 +5,12 @@
  * 1e-4 nats (float32 logits) or 2e-2 (float16 logits) of the file's float64 onnxruntime-node reference, on
  * WASM and on WebGPU.
  *
- * Each file the references list gets a test. Those that need what the loader does not read yet (float16
- * logits, external weights, genai_config.json: engineer A's part of issue 15) are skipped, saying which;
- * the conditions come from the files themselves (reference.json's logits type, layouts.ts's resolution).
+ * Each file the references list gets a test, whatever it needs: float16 logits, external weights by the
+ * locations the ONNX file names, genai_config.json instead of config.json. A float16 model on a WebGPU
+ * adapter without shader-f16 (SwiftShader here) runs on WASM, and the page must say why.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveLayout } from '../../src/lib/models/layouts';
 import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
 import { expect, openPlayground, scoreInPage, test, unfoldYourModel } from './fixtures';
 
@@ -38,13 +37,6 @@ for (const layout of layouts) {
   const all = folderFiles(folder);
   const listing = Object.entries(all).map(([p, bytes]) => ({ path: p, size: bytes.length }));
   for (const [file, variant] of Object.entries(reference.variants)) {
-    const resolved = resolveLayout(listing, { backend: 'wasm' });
-    const externalData = listing.some((f) => f.path.startsWith(`${file}_data`) || f.path.startsWith(`${file}.data`));
-    const pending = [
-      variant.logits_type === 'float16' && 'float16 logits',
-      externalData && 'external weights',
-      resolved.config.format === 'genai_config.json' && 'genai_config.json',
-    ].filter(Boolean);
     // the panel's variant menu names onnx/ files; Optimum's root files are found by the auto order
     const menu = file.startsWith('onnx/') ? file : 'auto';
     // the plain Optimum decoder is reached by leaving the merged one out of the repository
@@ -57,7 +49,6 @@ for (const layout of layouts) {
       pageErrors,
     }) => {
       void pageErrors;
-      test.skip(pending.length > 0, `the loader does not read ${pending.join(', ')} yet (issue 15, engineer A)`);
       hub = await startFakeHub({ [`fixtures/${layout}`]: { files } });
       await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
       await openPlayground(page, { backend });
@@ -70,8 +61,17 @@ for (const layout of layouts) {
       expect(hub.requests).toContain(`GET /fixtures/${layout}/resolve/main/${file}`);
 
       const { tokens } = await scoreInPage(page, reference.text);
-      // on the backend the project forces, not a fallback
-      await expect(page.getByTestId('backend')).toHaveText(backend);
+      // on the backend the project forces, not a fallback; float16 weights need shader-f16 on WebGPU
+      const adapterHasF16 = await page.evaluate(async () => {
+        const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+        return (await gpu?.requestAdapter())?.features.has('shader-f16') ?? false;
+      });
+      if (backend === 'webgpu' && variant.logits_type === 'float16' && !adapterHasF16) {
+        await expect(page.getByTestId('backend')).toHaveText('wasm');
+        await expect(page.getByTestId('backend-reason')).toContainText('shader-f16');
+      } else {
+        await expect(page.getByTestId('backend')).toHaveText(backend);
+      }
       expect(tokens.map((t) => t.id)).toEqual(reference.ids.slice(1));
       const want = variant.onnxruntime_node_float64;
       const worst = Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])));

@@ -117,6 +117,10 @@ export const AUTO_ONNX_CANDIDATES = [
   'decoder_model.onnx',
   'onnx/model_quantized.onnx',
   'model_quantized.onnx',
+  // repositories that publish only smaller variants (onnx-community's larger models)
+  'onnx/model_q4.onnx',
+  'onnx/model_fp16.onnx',
+  'onnx/model_q4f16.onnx',
 ] as const;
 
 /** Variants the user can pick for a URL or hub model (Transformers.js file names). */
@@ -127,6 +131,8 @@ export const ONNX_VARIANTS: readonly { file: string; label: string }[] = [
   { file: 'onnx/model_int8.onnx', label: 'int8 (onnx/model_int8.onnx)' },
   { file: 'onnx/model_uint8.onnx', label: 'uint8 (onnx/model_uint8.onnx)' },
   { file: 'onnx/model_q4.onnx', label: '4-bit (onnx/model_q4.onnx)' },
+  { file: 'onnx/model_q4f16.onnx', label: '4-bit, fp16 (onnx/model_q4f16.onnx)' },
+  { file: 'onnx/model_bnb4.onnx', label: '4-bit bnb (onnx/model_bnb4.onnx)' },
   { file: 'onnx/decoder_model_merged.onnx', label: 'Optimum merged decoder (onnx/decoder_model_merged.onnx)' },
   { file: 'model.onnx', label: 'Optimum export (model.onnx at the root)' },
 ];
