@@ -46,3 +46,25 @@ export function formatSummary(result: ScoreResult, surprising = 10): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * The `size` most surprising scored tokens seen so far (lowest logprob, earliest first on a tie): what
+ * the summary lists, kept without holding every token.
+ * @example const worst = new WorstTokens(10); for (const t of tokens) worst.add(t); worst.tokens
+ */
+export class WorstTokens {
+  readonly tokens: TokenRecord[] = [];
+
+  constructor(private readonly size: number) {}
+
+  add(token: TokenRecord): void {
+    if (!token.scored || token.logprob === null || this.size === 0) return;
+    const lp = token.logprob;
+    const list = this.tokens;
+    if (list.length === this.size && lp >= (list[list.length - 1].logprob as number)) return;
+    let i = list.length;
+    while (i > 0 && (list[i - 1].logprob as number) > lp) i--;
+    list.splice(i, 0, token);
+    if (list.length > this.size) list.pop();
+  }
+}
