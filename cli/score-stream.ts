@@ -72,6 +72,8 @@ export interface StreamScoreOptions {
   scorer: WindowScorer;
   stride?: number;
   k: number;
+  /** Read special tokens' strings as those tokens (`--parse-special`). */
+  parseSpecial?: boolean;
   /** Each token's record, in order, once its window is scored. */
   onToken: (record: TokenRecord) => void | Promise<void>;
   /** After each window. */
@@ -90,7 +92,7 @@ export async function scoreStreaming(text: string, options: StreamScoreOptions):
   validateStride(stride, nCtx);
   const bos = config.bos_token_id;
   if (text.length === 0) throw new Error('empty text: there is nothing to score');
-  const encoded = tokenizer.encode(text);
+  const encoded = tokenizer.encode(text, { parseSpecial: options.parseSpecial === true });
   const T = encoded.ids.length;
   if (T === 0) throw new Error('empty text: the tokenizer produced no tokens for it');
   const offset = bos === null ? 0 : 1;

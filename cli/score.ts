@@ -80,6 +80,15 @@ async function main(argv: readonly string[]): Promise<void> {
     if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`);
     throw e;
   }
+  const specials = tokenizer.specialTokensIn(text);
+  if (specials.length > 0) {
+    const named = specials.slice(0, 3).map((t) => JSON.stringify(t)).join(', ') + (specials.length > 3 ? ', ...' : '');
+    process.stderr.write(
+      args.parseSpecial
+        ? `score: note: the text contains special tokens (${named}), read as those tokens (--parse-special)\n`
+        : `score: note: the text contains special-token strings (${named}), scored as plain text; --parse-special reads them as the special tokens\n`,
+    );
+  }
   const model = await openNodeModel(modelBytes, config, `${folder}/${MODEL_FILE}`);
   const progress = progressLine();
   try {
@@ -95,6 +104,7 @@ async function main(argv: readonly string[]): Promise<void> {
       scorer: model.scorer,
       stride,
       k: Math.min(args.top, config.vocab_size),
+      parseSpecial: args.parseSpecial,
       onProgress: progress.update,
       onToken: args.json
         ? (token) => {

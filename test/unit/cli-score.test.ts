@@ -152,4 +152,21 @@ describe('npm run score', () => {
     };
     await expect(readBoundedText(bad(), 'x', 100)).rejects.toThrow(/x: not valid UTF-8 text \(a bad byte at or after byte 2\)/);
   });
+
+  it('scores a literal <|endoftext|> as plain text and says so; --parse-special reads the token', async () => {
+    // the input: 200 copies scored as 200 tokens of the BOS/EOS id with no word of it
+    const file = join(tmp, 'eot.txt');
+    writeFileSync(file, '<|endoftext|>'.repeat(200));
+    const eot = 256; // tiny-byte's <|endoftext|>
+    const plain = await score(['--model', MODEL, '--json', '--top', '0', file]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/note: the text contains special-token strings \("<\|endoftext\|>"\), scored as plain text; --parse-special/);
+    const plainResult = JSON.parse(plain.stdout) as ScoreResult;
+    expect(plainResult.tokens).toHaveLength(13 * 200); // one byte token per character
+    expect(plainResult.tokens.some((t) => t.id === eot)).toBe(false);
+    const parsed = await score(['--model', MODEL, '--json', '--top', '0', '--parse-special', file]);
+    expect(parsed.stderr).toMatch(/read as those tokens \(--parse-special\)/);
+    const parsedResult = JSON.parse(parsed.stdout) as ScoreResult;
+    expect(parsedResult.tokens.map((t) => t.id)).toEqual(new Array(200).fill(eot));
+  });
 });

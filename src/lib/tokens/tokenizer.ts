@@ -28,12 +28,24 @@ export interface TextTokenizer {
   readonly vocabSize: number;
   /** e.g. "byte-level BPE", "BPE with byte fallback". */
   readonly kind: string;
-  /** Encode without special tokens; a literal added token in the text (`<|endoftext|>`) is that token. */
-  encode(text: string): EncodedText;
+  /**
+   * Encode without the special tokens a post-processor would add. A special token's string in the text
+   * (`<|endoftext|>`) is plain text, encoded as its characters are, unless `parseSpecial` (as llama.cpp
+   * without and with --parse-special, Hugging Face with split_special_tokens true and false); a
+   * non-special added token is always that token.
+   */
+  encode(text: string, options?: EncodeOptions): EncodedText;
+  /** The special tokens' strings that occur in `text`, each once, in the order of the vocabulary. */
+  specialTokensIn(text: string): string[];
   /** A token's text for display (its decoded bytes; U+FFFD for a partial UTF-8 sequence). */
   tokenText(id: number): string;
   /** The id of a token string (e.g. "<|endoftext|>"), or undefined. */
   tokenToId(token: string): number | undefined;
+}
+
+export interface EncodeOptions {
+  /** Read special tokens' strings in the text as those tokens. @defaultValue false */
+  parseSpecial?: boolean;
 }
 
 /** tokenizer_config.json options that change the text in ways alignment does not model. */
@@ -67,40 +79,49 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
   const normalizer = createAlignedNormalizer(json.normalizer as JsonObject | null);
   const preTokenizer = createAlignedPreTokenizer(json.pre_tokenizer as JsonObject | null);
   const addedTokens = addedTokenSpecs(json);
-  const aligner = new TokenAligner({
-    normalizer,
-    preTokenizer,
-    model,
-    addedTokens,
-    insertions: [...new Set([...normalizerInsertions(json.normalizer as JsonObject), ...preTokenizer.insertions])],
-  });
+  const insertions = [...new Set([...normalizerInsertions(json.normalizer as JsonObject), ...preTokenizer.insertions])];
   const spaceMarker = preTokenizer.spaceMarker ?? normalizerSpaceMarker(json.normalizer as JsonObject);
-
-  const tokenizer = new Tokenizer(json, config);
-  const direct = options.direct === false ? null : createByteLevelBpe(json);
+  /** An encoder over `tokenJson`: the direct one where it applies, else the library and the aligner. */
+  const encoderOf = (tokenJson: JsonObject) => {
+    const aligner = new TokenAligner({ normalizer, preTokenizer, model, addedTokens: addedTokenSpecs(tokenJson), insertions });
+    const library = new Tokenizer(tokenJson, config);
+    const direct = options.direct === false ? null : createByteLevelBpe(tokenJson);
+    const encode = (text: string): EncodedText => {
+      if (direct) return direct.encode(text);
+      const encoding = library.encode(text, { add_special_tokens: false });
+      const spans = aligner.align(text, encoding.tokens);
+      return { ids: Int32Array.from(encoding.ids), start: spans.start, end: spans.end };
+    };
+    return { aligner, library, encode };
+  };
+  // the plain encoder has special tokens' strings as text; the full one (built when first asked for)
+  // reads them as those tokens
+  const special = addedTokens.filter((t) => t.special && t.content.length > 0);
+  const specialById = new Map(special.map((t) => [t.id, t.content]));
+  const specialByContent = new Map(special.map((t) => [t.content, t.id]));
+  const plain =
+    special.length === 0 ? encoderOf(json) : encoderOf({ ...json, added_tokens: (json.added_tokens as JsonObject[]).filter((t) => !t.special) });
+  let full: typeof plain | null = special.length === 0 ? plain : null;
+  const { library: tokenizer, aligner } = plain;
   let vocabSize = 0;
-  for (const id of tokenizer.get_vocab(true).values()) vocabSize = Math.max(vocabSize, id + 1);
+  for (const id of [...tokenizer.get_vocab(true).values(), ...specialById.keys()]) vocabSize = Math.max(vocabSize, id + 1);
   const displayCache = new Map<number, string>();
   const kind = `${preTokenizer.byteLevel ? 'byte-level ' : ''}${model.type}${model.byteFallback ? ' with byte fallback' : ''}`;
 
   return {
     vocabSize,
     kind,
-    encode(text: string): EncodedText {
-      if (direct) return direct.encode(text);
-      const encoding = tokenizer.encode(text, { add_special_tokens: false });
-      const spans = aligner.align(text, encoding.tokens);
-      return { ids: Int32Array.from(encoding.ids), start: spans.start, end: spans.end };
-    },
+    encode: (text, encodeOptions) => (encodeOptions?.parseSpecial ? (full ??= encoderOf(json)) : plain).encode(text),
+    specialTokensIn: (text) => [...new Set(special.filter((t) => text.includes(t.content)).map((t) => t.content))],
     tokenText(id: number): string {
       let text = displayCache.get(id);
       if (text === undefined) {
-        const piece = tokenizer.id_to_token(id);
-        text = piece === undefined ? `<id ${id}>` : aligner.displayText(piece, spaceMarker);
+        const piece = specialById.get(id) ?? tokenizer.id_to_token(id);
+        text = piece === undefined ? `<id ${id}>` : specialById.has(id) ? piece : aligner.displayText(piece, spaceMarker);
         displayCache.set(id, text);
       }
       return text;
     },
-    tokenToId: (token) => tokenizer.token_to_id(token),
+    tokenToId: (token) => specialByContent.get(token) ?? tokenizer.token_to_id(token),
   };
 }
