@@ -87,6 +87,8 @@ class AppState {
   threads = $state(0);
   /** Window stride in tokens; undefined = the engine's default, floor(n_ctx / 2). */
   stride = $state<number | undefined>(undefined);
+  /** Read special tokens' strings in the text (`<|endoftext|>`) as those tokens; by default they are plain text. */
+  parseSpecial = $state(false);
   /** What the heatmap colours by. */
   colourMode = $state<ColourMode>(parseColourMode(stored(STORAGE.mode)));
   /** Models the user brought, in the order they were added. */
@@ -145,6 +147,12 @@ class AppState {
   setColourMode(mode: ColourMode): void {
     this.colourMode = mode;
     store(STORAGE.mode, mode);
+  }
+
+  /** Read special tokens' strings as those tokens (or as plain text), and score again. */
+  setParseSpecial(on: boolean): void {
+    this.parseSpecial = on;
+    if (this.loaded && this.text.length > 0) void this.score();
   }
 
   /** A new stride (undefined = the default) rescores the text that was scored. */
@@ -295,7 +303,7 @@ class AppState {
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
-      const { result, timing } = await this.client.score(text, { stride: this.stride }, (done, total) => {
+      const { result, timing } = await this.client.score(text, { stride: this.stride, parseSpecial: this.parseSpecial }, (done, total) => {
         if (generation === this.scoreGeneration) this.progress = { done, total };
       });
       if (generation !== this.scoreGeneration) return;

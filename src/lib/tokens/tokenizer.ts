@@ -35,7 +35,9 @@ export interface TextTokenizer {
    * non-special added token is always that token.
    */
   encode(text: string, options?: EncodeOptions): EncodedText;
-  /** The special tokens' strings that occur in `text`, each once, in the order of the vocabulary. */
+  /** The special tokens' strings (`<|endoftext|>`, `<s>`), which encode() reads as plain text by default. */
+  readonly specialTokens: readonly string[];
+  /** The special tokens' strings that occur in `text`, each once, in the order of `specialTokens`. */
   specialTokensIn(text: string): string[];
   /** A token's text for display (its decoded bytes; U+FFFD for a partial UTF-8 sequence). */
   tokenText(id: number): string;
@@ -112,6 +114,7 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
     vocabSize,
     kind,
     encode: (text, encodeOptions) => (encodeOptions?.parseSpecial ? (full ??= encoderOf(json)) : plain).encode(text),
+    specialTokens: [...specialByContent.keys()],
     specialTokensIn: (text) => [...new Set(special.filter((t) => text.includes(t.content)).map((t) => t.content))],
     tokenText(id: number): string {
       let text = displayCache.get(id);

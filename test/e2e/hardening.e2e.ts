@@ -1,0 +1,44 @@
+/**
+ * Hardening (issue 17), in the page: special-token strings in the user's text are plain text unless
+ * asked otherwise, and the page says so; the text survives a full storage and a second tab; share links
+ * with out-of-range strides or models the recipient lacks. Backend-independent: wasm project only.
+ */
+import type { Page } from '@playwright/test';
+import { bundledModels, expect, openPlayground, readTokens, scoreInPage, screenshotPath, test } from './fixtures';
+
+const MODEL = 'tiny-bpe1k';
+
+test.beforeEach(({ backend }) => {
+  test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled in dist/`);
+  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+});
+
+/** Wait for the next completed score (data-run above `after`). */
+async function nextResult(page: Page, after: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => Number(document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.run) > n || document.querySelector('[data-testid="error"]'),
+    after,
+    { timeout: 120_000 },
+  );
+}
+
+test('a literal <|endoftext|> is scored as text, the page says so, and the option reads the token', async ({ page, backend, pageErrors }) => {
+  await openPlayground(page, { backend, model: MODEL });
+  // the issue's input: 200 copies scored as 200 tokens of the special id, with no word of it
+  const text = '<|endoftext|>'.repeat(200);
+  await scoreInPage(page, text);
+  const note = page.getByTestId('special-tokens-note');
+  await expect(note).toContainText('The text contains <|endoftext|>: scored as plain text');
+  const eot = 1279; // tiny-bpe1k's <|endoftext|> (its tokenizer.json added_tokens)
+  const plain = await readTokens(page);
+  expect(plain.some((t) => t.id === eot)).toBe(false);
+  expect(plain.map((t) => t.text).join('')).toBe(text);
+  await note.screenshot({ path: screenshotPath('special-tokens-note') });
+
+  const runs = Number(await page.getByTestId('result').getAttribute('data-run'));
+  await page.getByTestId('parse-special').check();
+  await nextResult(page, runs);
+  await expect(note).toContainText('read as the special token');
+  const parsed = await readTokens(page);
+  expect(parsed.map((t) => t.id)).toEqual(new Array(200).fill(eot));
+});
