@@ -12,6 +12,7 @@ import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes
 import { parseShareHash, shareHash } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
 import { DEFAULT_TEXT } from '../lib/playground/default-text';
+import { indexedDbTextStore, TextStore } from './text-store';
 
 const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
 
@@ -68,6 +69,23 @@ function store(key: string, value: string): void {
   }
 }
 
+/** The page's Web Storage, or null where reading it throws (storage turned off). */
+function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage | null {
+  try {
+    return globalThis[kind] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The user's text: per tab, debounced, IndexedDB when Web Storage is full (text-store.ts). */
+const textStore = new TextStore({ local: webStorage('localStorage'), session: webStorage('sessionStorage'), large: indexedDbTextStore() });
+for (const event of ['pagehide', 'visibilitychange'] as const) {
+  globalThis.addEventListener?.(event, () => {
+    if (event === 'pagehide' || document.visibilityState === 'hidden') textStore.flush();
+  });
+}
+
 /** Query parameters that tests and benchmarks use: ?backend=wasm|webgpu|auto&threads=N&model=id&stride=N */
 function queryParam(name: string): string | null {
   return new URL(location.href).searchParams.get(name);
@@ -80,7 +98,9 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 class AppState {
   /** The text every view works on. */
-  text = $state(stored(STORAGE.text) ?? DEFAULT_TEXT);
+  text = $state(textStore.initial() ?? DEFAULT_TEXT);
+  /** Why the text is not kept across visits (storage full or off), or null while it is. */
+  textNotKept = $state<string | null>(null);
   manifest = $state<BundledManifest | null>(null);
   modelId = $state('');
   backendPreference = $state<BackendPreference>('auto');
@@ -115,6 +135,8 @@ class AppState {
   private loadGeneration = 0;
   private scoreGeneration = 0;
   private autoScoreTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The text was set since the page opened (a late IndexedDB read must not replace it). */
+  private textEdited = false;
   /** Score once the model is loaded (a share link was opened). */
   private scoreWhenLoaded = false;
 
@@ -124,7 +146,8 @@ class AppState {
 
   setText(text: string): void {
     this.text = text;
-    store(STORAGE.text, text);
+    this.textEdited = true;
+    textStore.save(text);
   }
 
   /** The text as the user types it: short texts are scored once typing pauses. */
@@ -178,6 +201,12 @@ class AppState {
 
   /** Fetch the manifest and load the first model. */
   async start(): Promise<void> {
+    textStore.options.onStatus = (status) => (this.textNotKept = status.kept ? null : status.message);
+    if (textStore.needsLarge()) {
+      void textStore.load().then((text) => {
+        if (text !== undefined && !this.textEdited) this.text = text;
+      });
+    }
     try {
       this.backendPreference = parseBackendPreference(queryParam('backend') ?? stored(STORAGE.backend));
       this.threads = Number(queryParam('threads') ?? 0) || 0;

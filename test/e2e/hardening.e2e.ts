@@ -42,3 +42,46 @@ test('a literal <|endoftext|> is scored as text, the page says so, and the optio
   const parsed = await readTokens(page);
   expect(parsed.map((t) => t.id)).toEqual(new Array(200).fill(eot));
 });
+
+test('two tabs keep their own texts across reloads', async ({ page, context, backend, pageErrors }) => {
+  await openPlayground(page, { backend, model: MODEL });
+  const other = await context.newPage();
+  await openPlayground(other, { backend, model: MODEL });
+  await page.getByTestId('text-input').fill('The text of the first tab.');
+  await other.getByTestId('text-input').fill('The text of the second tab, typed last.');
+  await page.waitForTimeout(800); // past the write delay
+  // before: one text for the whole browser, the last writer won silently
+  await page.reload();
+  await expect(page.getByTestId('text-input')).toHaveValue('The text of the first tab.');
+  await other.reload();
+  await expect(other.getByTestId('text-input')).toHaveValue('The text of the second tab, typed last.');
+  // a new tab starts from the text saved last
+  const third = await context.newPage();
+  await third.goto(`./?backend=${backend}#/playground`);
+  await expect(third.getByTestId('text-input')).toHaveValue('The text of the second tab, typed last.');
+});
+
+test('a text too large for a full localStorage survives a reload (IndexedDB)', async ({ page, backend, pageErrors }) => {
+  await openPlayground(page, { backend, model: MODEL });
+  // fill localStorage to its quota with other data
+  const filled = await page.evaluate(() => {
+    let n = 0;
+    const chunk = 'f'.repeat(256 * 1024);
+    try {
+      for (; n < 200; n++) localStorage.setItem(`pp.test-fill-${n}`, chunk);
+    } catch {
+      /* full */
+    }
+    return n;
+  });
+  expect(filled).toBeLessThan(200);
+  const text = `A long text that no longer fits. ${'word '.repeat(60_000)}`;
+  await page.getByTestId('text-input').fill(text);
+  await page.waitForTimeout(1500); // the write delay, then IndexedDB
+  await expect(page.getByTestId('text-not-kept')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('text-input')).toHaveValue(text);
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith('pp.test-fill-')) localStorage.removeItem(key);
+  });
+});
