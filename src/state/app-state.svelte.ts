@@ -9,7 +9,7 @@ import type { BundledManifest, BundledModel } from '../lib/models/bundled-manife
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
 import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
-import { parseShareHash, shareHash } from '../lib/playground/share-link';
+import { parseShareHash, shareHash, usableStride } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
 import { DEFAULT_TEXT } from '../lib/playground/default-text';
 import { indexedDbTextStore, TextStore } from './text-store';
@@ -180,8 +180,7 @@ class AppState {
 
   /** A new stride (undefined = the default) rescores the text that was scored. */
   setStride(stride: number | undefined): void {
-    const max = (this.loaded?.n_ctx ?? Infinity) - 1;
-    const valid = stride !== undefined && Number.isInteger(stride) && stride >= 1 ? Math.min(stride, max) : undefined;
+    const valid = usableStride(stride, this.loaded?.n_ctx);
     if (valid === this.stride) return;
     this.stride = valid;
     if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
@@ -232,7 +231,14 @@ class AppState {
       if (manifest.models.length === 0) throw new Error('no bundled model is available (models/manifest.json is empty)');
       const wanted = queryParam('model') ?? stored(STORAGE.model);
       this.modelId = manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted) ? wanted! : manifest.default;
-      await this.loadModel();
+      const missing = shared?.model && shared.model !== this.modelId ? shared.model : null;
+      if (missing) {
+        // say so, rather than silently scoring the link's text with another model
+        this.error =
+          `The link asks for the model “${missing}”, which this page does not have (not bundled, and not one of your models): ` +
+          `the text is scored with ${this.modelId} instead, so its numbers differ from the sender's.`;
+      }
+      await this.loadModel({ keepError: missing !== null });
     } catch (e) {
       this.fail(e);
       if (this.phase === 'starting') this.phase = 'ready';
@@ -284,6 +290,8 @@ class AppState {
       );
       if (generation !== this.loadGeneration) return;
       this.loaded = info;
+      // a stride from a link or the query may be past this model's context: the engine's limit, as the field has
+      this.stride = usableStride(this.stride, info.n_ctx);
       this.phase = 'ready';
       // the text on screen is scored by the model now loaded, without a click (a share link's text at any
       // length), unless the result on screen is already this text by this model (a failed load brought

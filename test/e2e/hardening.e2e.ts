@@ -85,3 +85,44 @@ test('a text too large for a full localStorage survives a reload (IndexedDB)', a
     for (const key of Object.keys(localStorage)) if (key.startsWith('pp.test-fill-')) localStorage.removeItem(key);
   });
 });
+
+test('a share link with a stride past the context scores at the largest stride', async ({ page, backend, pageErrors }) => {
+  const hash = `#/playground?model=${MODEL}&stride=100000&text=${encodeURIComponent('Call me Ishmael. Some years ago.')}`;
+  await page.goto(`./?backend=${backend}${hash}`);
+  const result = page.getByTestId('result');
+  await expect(result).toHaveAttribute('data-run', '1', { timeout: 120_000 });
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(result).toHaveAttribute('data-stride', '255');
+  await expect(page.getByTestId('stride-input')).toHaveValue('255');
+});
+
+test('a share link naming a model this page lacks says so', async ({ page, backend, pageErrors }) => {
+  await page.goto(`./?backend=${backend}#/playground?model=gpt-17-ultra&text=${encodeURIComponent('Hello there.')}`);
+  await expect(page.getByTestId('error')).toContainText('The link asks for the model “gpt-17-ultra”, which this page does not have', {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('result')).toHaveAttribute('data-run', '1', { timeout: 120_000 });
+  await expect(page.getByTestId('error')).toContainText('gpt-17-ultra'); // still up after the score
+});
+
+test('the stride field shows only strides it uses', async ({ page, backend, pageErrors }) => {
+  await openPlayground(page, { backend, model: MODEL });
+  const field = page.getByTestId('stride-input');
+  for (const [typed, shown, note] of [
+    ['0', '', /0 is not a stride/],
+    ['-5', '', /-5 is not a stride/],
+    ['1.5', '', /1.5 is not a stride/],
+    ['256', '255', /256 is past this model's context: 255 is used/],
+    ['64', '64', null],
+  ] as const) {
+    await field.fill(typed);
+    await field.press('Enter');
+    await field.blur();
+    await expect(field, typed).toHaveValue(shown);
+    if (note) await expect(page.getByTestId('stride-note')).toContainText(note);
+    else await expect(page.getByTestId('stride-note')).toHaveCount(0);
+  }
+  await page.getByTestId('stride-input').fill('256');
+  await field.blur();
+  await page.locator('label.field').filter({ has: field }).screenshot({ path: screenshotPath('stride-corrected') });
+});
