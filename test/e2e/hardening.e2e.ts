@@ -4,7 +4,7 @@
  * with out-of-range strides or models the recipient lacks. Backend-independent: wasm project only.
  */
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openPlayground, readTokens, scoreInPage, screenshotPath, test } from './fixtures';
+import { bundledModels, expect, openPlayground, readTokens, scoreInPage, screenshotPath, test, unfoldYourModel } from './fixtures';
 
 const MODEL = 'tiny-bpe1k';
 
@@ -125,4 +125,25 @@ test('the stride field shows only strides it uses', async ({ page, backend, page
   await page.getByTestId('stride-input').fill('256');
   await field.blur();
   await page.locator('label.field').filter({ has: field }).screenshot({ path: screenshotPath('stride-corrected') });
+});
+
+test('a refused hub endpoint is never saved', async ({ page, backend, pageErrors }) => {
+  await openPlayground(page, { backend, model: MODEL });
+  await unfoldYourModel(page);
+  await page.getByTestId('your-model-more').locator('> summary').click();
+  const field = page.getByTestId('hub-endpoint');
+  await field.fill('javascript:alert(1)');
+  await field.dispatchEvent('change');
+  await expect(page.getByTestId('error')).toContainText('must be an http(s) URL; it was not saved');
+  expect(await page.evaluate(() => localStorage.getItem('pp.hub-endpoint'))).toBeNull();
+  // a good one is saved, normalised
+  await field.fill('http://localhost:9/hub/');
+  await field.dispatchEvent('change');
+  expect(await page.evaluate(() => localStorage.getItem('pp.hub-endpoint'))).toBe('http://localhost:9/hub');
+  // one saved by an older version that refused but saved it is not used after a reload
+  await page.evaluate(() => localStorage.setItem('pp.hub-endpoint', 'javascript:alert(1)'));
+  await page.reload();
+  await unfoldYourModel(page);
+  await page.getByTestId('your-model-more').locator('> summary').click();
+  await expect(page.getByTestId('hub-endpoint')).toHaveValue('https://huggingface.co');
 });
