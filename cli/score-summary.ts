@@ -9,8 +9,16 @@ const LN2 = Math.LN2;
 const fixed = (x: number | null, digits: number) =>
   x === null ? 'n/a' : Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toFixed(digits);
 const count = (x: number) => x.toLocaleString('en-US');
-/** A token's text with whitespace and controls made visible. */
-const shown = (text: string) => JSON.stringify(text);
+/**
+ * A token's text with whitespace and controls made visible, safe to print on a terminal: JSON escapes
+ * C0 controls; DEL, C1 controls (U+0080..U+009F, which some terminals act on, e.g. U+009B starts an
+ * escape sequence), bidirectional overrides and lone surrogates are escaped as \uXXXX too.
+ */
+export const shown = (text: string) =>
+  JSON.stringify(text).replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /**
  * Format a result for a terminal: loss, perplexity read as a uniform choice, bits per byte, and the
