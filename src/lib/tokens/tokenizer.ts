@@ -50,6 +50,41 @@ export interface EncodeOptions {
   parseSpecial?: boolean;
 }
 
+/** Throw a clear error unless `added` is a list of { id: integer, content: string } (or absent). */
+function checkAddedTokens(added: unknown): void {
+  if (added === undefined || added === null) return;
+  if (!Array.isArray(added)) throw new Error('tokenizer.json: added_tokens must be a list');
+  added.forEach((t, i) => {
+    const token = t as JsonObject | null;
+    if (typeof token !== 'object' || token === null || !Number.isInteger(token.id) || (token.id as number) < 0 || typeof token.content !== 'string') {
+      throw new Error(`tokenizer.json: added_tokens[${i}] is ${JSON.stringify(t)?.slice(0, 80)}, not { "id": integer, "content": string }`);
+    }
+  });
+}
+
+/**
+ * Throw a clear error for a vocabulary that is not token -> id, or merges that are not "a b" strings or
+ * [a, b] pairs (the library would fail on them with a bare TypeError).
+ */
+function checkVocabAndMerges(model: JsonObject): void {
+  const vocab = model.vocab;
+  if (vocab !== undefined && !Array.isArray(vocab)) {
+    if (typeof vocab !== 'object' || vocab === null) throw new Error('tokenizer.json: model.vocab must be an object of token -> id');
+    for (const [token, id] of Object.entries(vocab)) {
+      if (!Number.isInteger(id) || (id as number) < 0) {
+        throw new Error(`tokenizer.json: model.vocab gives ${JSON.stringify(token)} the id ${JSON.stringify(id)}, not a non-negative integer`);
+      }
+    }
+  }
+  const merges = model.merges;
+  if (merges === undefined) return;
+  if (!Array.isArray(merges)) throw new Error('tokenizer.json: model.merges must be a list');
+  merges.forEach((m, i) => {
+    const ok = typeof m === 'string' ? m.split(' ').length === 2 : Array.isArray(m) && m.length === 2 && m.every((p) => typeof p === 'string');
+    if (!ok) throw new Error(`tokenizer.json: merge ${i} is ${JSON.stringify(m)}, not "a b" or ["a", "b"]`);
+  });
+}
+
 /** tokenizer_config.json options that change the text in ways alignment does not model. */
 const UNSUPPORTED_CONFIG_OPTIONS = ['remove_space', 'do_lowercase_and_remove_accent'];
 
@@ -77,16 +112,23 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
   for (const option of UNSUPPORTED_CONFIG_OPTIONS) {
     if (config[option]) throw new Error(`unsupported tokenizer_config.json option '${option}'`);
   }
+  checkAddedTokens(json.added_tokens);
   const model = tokenModelSpec(json.model as JsonObject);
   const normalizer = createAlignedNormalizer(json.normalizer as JsonObject | null);
   const preTokenizer = createAlignedPreTokenizer(json.pre_tokenizer as JsonObject | null);
   const addedTokens = addedTokenSpecs(json);
+  checkVocabAndMerges(json.model as JsonObject);
   const insertions = [...new Set([...normalizerInsertions(json.normalizer as JsonObject), ...preTokenizer.insertions])];
   const spaceMarker = preTokenizer.spaceMarker ?? normalizerSpaceMarker(json.normalizer as JsonObject);
   /** An encoder over `tokenJson`: the direct one where it applies, else the library and the aligner. */
   const encoderOf = (tokenJson: JsonObject) => {
     const aligner = new TokenAligner({ normalizer, preTokenizer, model, addedTokens: addedTokenSpecs(tokenJson), insertions });
-    const library = new Tokenizer(tokenJson, config);
+    let library: Tokenizer;
+    try {
+      library = new Tokenizer(tokenJson, config);
+    } catch (e) {
+      throw new Error(`tokenizer.json could not be read: ${(e as Error).message}`, { cause: e });
+    }
     const direct = options.direct === false ? null : createByteLevelBpe(tokenJson);
     const encode = (text: string): EncodedText => {
       if (direct) return direct.encode(text);
