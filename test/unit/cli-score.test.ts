@@ -169,4 +169,36 @@ describe('npm run score', () => {
     const parsedResult = JSON.parse(parsed.stdout) as ScoreResult;
     expect(parsedResult.tokens.map((t) => t.id)).toEqual(new Array(200).fill(eot));
   });
+
+  it('scores a long text in memory bounded by the window, not the text', async () => {
+    // before: 1 MB took 715 MB and 3 min 48 s; every token's record was held, then all the JSON
+    const wide = writeModelFolder(join(tmp, 'bigram-512'), {
+      config: { ...config, n_positions: 512 },
+      tokenizerJson,
+      onnx: bigramOnnx(bigramTable(V, 5), V),
+    });
+    const long = join(tmp, 'long.txt');
+    writeFileSync(long, TEXT.repeat(Math.ceil(1_000_000 / TEXT.length)).slice(0, 1_000_000).replace(/\uD83D$/, ''));
+    const env = { ...process.env, NODE_OPTIONS: `--require ${join(ROOT, 'test/unit/helpers/report-peak-rss.cjs')}` };
+    const peakOf = (args: string[]) =>
+      new Promise<{ peakMB: number; code: number; stdout: number }>((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/score.ts'), ...args], { cwd: ROOT, env });
+        let stderr = '';
+        let stdout = 0;
+        child.stdout.on('data', (d: Buffer) => (stdout += d.length)); // counted, not kept
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => {
+          const peaks = [...stderr.matchAll(/peak-rss-kb (\d+)/g)].map((m) => Number(m[1]));
+          resolve({ peakMB: Math.max(...peaks) / 1024, code: code ?? -1, stdout });
+        });
+      });
+    const small = await peakOf(['--model', wide, '--json', '--stride', '511', TEXT_FILE]);
+    const big = await peakOf(['--model', wide, '--json', '--stride', '511', long]);
+    expect(small.code).toBe(0);
+    expect(big.code).toBe(0);
+    expect(big.stdout).toBeGreaterThan(100 * 1_000_000); // the JSON of ~1 million tokens went out
+    console.log(`1 MB text: peak RSS ${big.peakMB.toFixed(0)} MB, a 100-byte text ${small.peakMB.toFixed(0)} MB; ${(big.stdout / 1e6).toFixed(0)} MB of JSON`);
+    // the text (2 MB as UTF-16), its ids and spans (12 MB) and one window: far from the records' gigabytes
+    expect(big.peakMB - small.peakMB).toBeLessThan(150);
+  }, 300_000);
 });
