@@ -181,7 +181,7 @@ describe('npm run score', () => {
     writeFileSync(long, TEXT.repeat(Math.ceil(1_000_000 / TEXT.length)).slice(0, 1_000_000).replace(/\uD83D$/, ''));
     const env = { ...process.env, NODE_OPTIONS: `--require ${join(ROOT, 'test/unit/helpers/report-peak-rss.cjs')}` };
     const peakOf = (args: string[]) =>
-      new Promise<{ peakMB: number; code: number; stdout: number }>((resolve) => {
+      new Promise<{ peakMB: number; code: number; stdout: number; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/score.ts'), ...args], { cwd: ROOT, env });
         let stderr = '';
         let stdout = 0;
@@ -189,7 +189,7 @@ describe('npm run score', () => {
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         child.on('close', (code) => {
           const peaks = [...stderr.matchAll(/peak-rss-kb (\d+)/g)].map((m) => Number(m[1]));
-          resolve({ peakMB: Math.max(...peaks) / 1024, code: code ?? -1, stdout });
+          resolve({ peakMB: Math.max(...peaks) / 1024, code: code ?? -1, stdout, stderr });
         });
       });
     const small = await peakOf(['--model', wide, '--json', '--stride', '511', TEXT_FILE]);
@@ -200,5 +200,8 @@ describe('npm run score', () => {
     console.log(`1 MB text: peak RSS ${big.peakMB.toFixed(0)} MB, a 100-byte text ${small.peakMB.toFixed(0)} MB; ${(big.stdout / 1e6).toFixed(0)} MB of JSON`);
     // the text (2 MB as UTF-16), its ids and spans (12 MB) and one window: far from the records' gigabytes
     expect(big.peakMB - small.peakMB).toBeLessThan(150);
+    // a long text shows progress on stderr (a short one does not)
+    expect(big.stderr).toMatch(/score: window [\d,]+ of [\d,]+ \(\d+%\), \d+ s/);
+    expect(small.stderr).not.toMatch(/score: window/);
   }, 300_000);
 });
