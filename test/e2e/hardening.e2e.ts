@@ -147,3 +147,23 @@ test('a refused hub endpoint is never saved', async ({ page, backend, pageErrors
   await page.getByTestId('your-model-more').locator('> summary').click();
   await expect(page.getByTestId('hub-endpoint')).toHaveValue('https://huggingface.co');
 });
+
+test('Compare scores a literal <|endoftext|> as text in every panel and says so', async ({ page, pageErrors }) => {
+  test.skip(!bundledModels().includes('tiny-byte'), 'tiny-byte is not bundled in dist/');
+  await page.goto(`./?backend=wasm&compare=tiny-byte,${MODEL}#/compare`);
+  const byte = page.locator('[data-testid="compare-panel"][data-model="tiny-byte"]');
+  await expect(byte).not.toHaveAttribute('data-state', 'loading', { timeout: 180_000 });
+  const text = 'a<|endoftext|>b';
+  await page.getByTestId('text-input').fill(text);
+  await page.getByTestId('score-button').click();
+  await page.waitForFunction(
+    (chars) => {
+      const el = document.querySelector<HTMLElement>('[data-testid="compare-result"]');
+      return !!el && el.dataset.running === 'false' && Number(el.dataset.chars) === chars;
+    },
+    text.length,
+    { timeout: 120_000 },
+  );
+  await expect(page.getByTestId('compare-special-note')).toContainText('The text contains <|endoftext|>: every model scores it as plain text');
+  await expect(byte).toHaveAttribute('data-tokens', String(text.length)); // one byte token per character, no special token
+});
