@@ -127,6 +127,8 @@ class AppState {
   /** Completed scores since the page opened (tests wait for it to grow). */
   scoreCount = $state(0);
   error = $state<string | null>(null);
+  /** Load the model the user brought again, after its load failed (the error's Retry), or null. */
+  retryLoad = $state.raw<(() => void) | null>(null);
 
   /** Absolute URL of the app root ('./' resolved against the page), where ort/ and models/ live. */
   readonly assetsBase = new URL('./', document.baseURI).href;
@@ -270,6 +272,7 @@ class AppState {
     this.scoreGeneration++; // a load cancels the running score
     this.phase = 'loading';
     if (!options.keepError) this.error = null;
+    this.retryLoad = null;
     this.progress = null;
     this.loadProgress = null;
     this.loadFiles = {};
@@ -382,6 +385,12 @@ class AppState {
       ? previous
       : (this.manifest?.default ?? '');
     await this.loadModel({ keepError: true });
+    if (this.error) {
+      this.retryLoad = () => {
+        this.retryLoad = null;
+        void this.addCustomModel(entry);
+      };
+    }
     return false;
   }
 
