@@ -9,8 +9,16 @@ const LN2 = Math.LN2;
 const fixed = (x: number | null, digits: number) =>
   x === null ? 'n/a' : Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toFixed(digits);
 const count = (x: number) => x.toLocaleString('en-US');
-/** A token's text with whitespace and controls made visible. */
-const shown = (text: string) => JSON.stringify(text);
+/**
+ * A token's text with whitespace and controls made visible, safe to print on a terminal: JSON escapes
+ * C0 controls; DEL, C1 controls (U+0080..U+009F, which some terminals act on, e.g. U+009B starts an
+ * escape sequence), bidirectional overrides and lone surrogates are escaped as \uXXXX too.
+ */
+export const shown = (text: string) =>
+  JSON.stringify(text).replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /**
  * Format a result for a terminal: loss, perplexity read as a uniform choice, bits per byte, and the
@@ -45,4 +53,26 @@ export function formatSummary(result: ScoreResult, surprising = 10): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The `size` most surprising scored tokens seen so far (lowest logprob, earliest first on a tie): what
+ * the summary lists, kept without holding every token.
+ * @example const worst = new WorstTokens(10); for (const t of tokens) worst.add(t); worst.tokens
+ */
+export class WorstTokens {
+  readonly tokens: TokenRecord[] = [];
+
+  constructor(private readonly size: number) {}
+
+  add(token: TokenRecord): void {
+    if (!token.scored || token.logprob === null || this.size === 0) return;
+    const lp = token.logprob;
+    const list = this.tokens;
+    if (list.length === this.size && lp >= (list[list.length - 1].logprob as number)) return;
+    let i = list.length;
+    while (i > 0 && (list[i - 1].logprob as number) > lp) i--;
+    list.splice(i, 0, token);
+    if (list.length > this.size) list.pop();
+  }
 }

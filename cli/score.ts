@@ -2,63 +2,65 @@
  * Score a text file with a bundled (or any Hugging Face layout) ONNX model, on the same src/lib code
  * the browser runs.
  *
- *   npm run -s score -- --model models/tiny-bpe1k [--stride N] [--top K] [--json] FILE
+ *   npm run -s score -- --model models/tiny-bpe1k [--stride N] [--top K] [--json] [--max-bytes N] [--parse-special] FILE
  *
- * --json prints exactly one JSON object { model, n_ctx, stride, backend, totals, tokens } on stdout.
- * Errors go to stderr with a non-zero exit status.
+ * --json prints exactly one JSON object { model, n_ctx, stride, backend, tokens, totals } on stdout,
+ * written as the windows are scored (the totals come last). The input is streamed against a limit of
+ * --max-bytes (10 MB by default) and memory beyond the text's token ids is one window's. Errors go to
+ * stderr with a non-zero exit status; a progress line goes to stderr for long texts.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { loadModelFolder, MissingModelFileError } from '../src/lib/models/model-source';
-import { scoreText } from '../src/lib/scoring/score-text';
-import type { ScoreResult } from '../src/lib/scoring/types';
 import { defaultStride, validateStride } from '../src/lib/scoring/windows';
 import { nodeModelSource } from './node-model-source';
 import { readExternalData } from '../src/lib/models/external-data';
 import { scanOnnx } from '../src/lib/models/onnx-proto';
 import { openNodeModel } from './ort-node';
 import { parseScoreArgs, SCORE_USAGE, UsageError } from './score-args';
-import { formatSummary } from './score-summary';
+import { formatSummary, WorstTokens } from './score-summary';
+import { readBoundedText, scoreStreaming } from './score-stream';
 
 const MODEL_FILE = 'onnx/model.onnx';
+/** Tokens the summary lists. */
+const SURPRISING = 10;
 
-/** The whole input, which must be valid UTF-8 (a leading byte order mark is dropped). */
-async function readText(file: string): Promise<string> {
-  let bytes: Uint8Array;
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    bytes = Buffer.concat(chunks);
-  } else {
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new Error(`${file}: no such file`);
-      if (code === 'EISDIR') throw new Error(`${file}: is a directory, not a text file`);
-      throw e;
-    }
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`${file === '-' ? 'standard input' : file}: not valid UTF-8 text`);
-  }
+/** The input, read against the byte limit and checked as UTF-8 as it arrives. */
+async function readText(file: string, maxBytes: number): Promise<string> {
+  if (file === '-') return readBoundedText(process.stdin, 'standard input', maxBytes);
+  const info = await stat(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new Error(`${file}: no such file`);
+    throw e;
+  });
+  if (info.isDirectory()) throw new Error(`${file}: is a directory, not a text file`);
+  return readBoundedText(createReadStream(file), file, maxBytes);
 }
 
-/** Write the result as JSON.stringify would, a few thousand tokens at a time: a 1 MB text's JSON can
- * outgrow the longest string V8 allows. */
-async function writeJson(result: ScoreResult): Promise<void> {
-  const { tokens, ...head } = result;
-  const write = (chunk: string) =>
-    new Promise<void>((resolve, reject) => process.stdout.write(chunk, (e) => (e ? reject(e) : resolve())));
-  await write(`${JSON.stringify(head).slice(0, -1)},"tokens":[`);
-  const perChunk = 4096;
-  for (let i = 0; i < tokens.length; i += perChunk) {
-    const chunk = tokens.slice(i, i + perChunk).map((t) => JSON.stringify(t)).join(',');
-    await write(i === 0 ? chunk : `,${chunk}`);
-  }
-  await write(']}\n');
+/** A stream on stdout that waits when the pipe is full, so a slow reader bounds what is buffered. */
+function stdoutWriter(): (chunk: string) => Promise<void> {
+  return (chunk) => new Promise<void>((resolve, reject) => process.stdout.write(chunk, (e) => (e ? reject(e) : resolve())));
+}
+
+/** A progress line on stderr once scoring has taken a while: at most one a second, none for short texts. */
+function progressLine(): { update: (done: number, total: number) => void; end: () => void } {
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  const tty = process.stderr.isTTY;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - started < 2000 || now - last < 1000) return;
+      last = now;
+      shown = true;
+      const line = `score: window ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} (${Math.floor((100 * done) / total)}%), ${Math.round((now - started) / 1000)} s`;
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    },
+    end() {
+      if (shown && tty) process.stderr.write('\n');
+    },
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -67,17 +69,27 @@ async function main(argv: readonly string[]): Promise<void> {
   const folderStat = await stat(folder).catch(() => null);
   if (!folderStat?.isDirectory()) throw new Error(`${folder}: no such model folder`);
 
-  const text = await readText(args.file);
+  const text = await readText(args.file, args.maxBytes);
   if (text.length === 0) throw new Error(`${args.file === '-' ? 'standard input' : args.file}: empty text, nothing to score`);
   const { config, tokenizer } = await loadModelFolder(nodeModelSource(folder));
   // fail on a bad stride before the model loads
-  validateStride(args.stride ?? defaultStride(config.n_ctx), config.n_ctx);
+  const stride = args.stride ?? defaultStride(config.n_ctx);
+  validateStride(stride, config.n_ctx);
   let modelBytes: Uint8Array;
   try {
     modelBytes = await nodeModelSource(folder).readBytes(MODEL_FILE);
   } catch (e) {
     if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`);
     throw e;
+  }
+  const specials = tokenizer.specialTokensIn(text);
+  if (specials.length > 0) {
+    const named = specials.slice(0, 3).map((t) => JSON.stringify(t)).join(', ') + (specials.length > 3 ? ', ...' : '');
+    process.stderr.write(
+      args.parseSpecial
+        ? `score: note: the text contains special tokens (${named}), read as those tokens (--parse-special)\n`
+        : `score: note: the text contains special-token strings (${named}), scored as plain text; --parse-special reads them as the special tokens\n`,
+    );
   }
   // external weights, by the names the .onnx file gives (model.onnx_data, model.onnx.data, ...)
   // (bytes that are not ONNX at all are left to onnxruntime, whose message names the file)
@@ -90,17 +102,36 @@ async function main(argv: readonly string[]): Promise<void> {
   })();
   const externalData = scan ? await readExternalData(nodeModelSource(folder), MODEL_FILE, scan, folder) : [];
   const model = await openNodeModel(modelBytes, config, `${folder}/${MODEL_FILE}`, externalData);
+  const progress = progressLine();
   try {
-    const result = await scoreText(text, {
+    const head = { model: basename(resolve(folder)), n_ctx: config.n_ctx, stride, backend: model.scorer.backend };
+    const write = stdoutWriter();
+    const worst = new WorstTokens(SURPRISING);
+    // JSON goes out as the windows come in: the head, each token, and the totals last
+    let first = true;
+    if (args.json) await write(`${JSON.stringify(head).slice(0, -1)},"tokens":[`);
+    const { totals } = await scoreStreaming(text, {
       tokenizer,
       config,
       scorer: model.scorer,
-      model: basename(resolve(folder)),
-      stride: args.stride,
+      stride,
       k: Math.min(args.top, config.vocab_size),
+      parseSpecial: args.parseSpecial,
+      onProgress: progress.update,
+      onToken: args.json
+        ? (token) => {
+            const json = JSON.stringify(token);
+            const chunk = first ? json : `,${json}`;
+            first = false;
+            // wait for the pipe only now and then: one promise per token would cost more than the JSON
+            if (process.stdout.write(chunk)) return;
+            return new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+          }
+        : (token) => worst.add(token),
     });
-    if (args.json) await writeJson(result);
-    else process.stdout.write(`${formatSummary(result)}\n`);
+    progress.end();
+    if (args.json) await write(`],"totals":${JSON.stringify(totals)}}\n`);
+    else await write(`${formatSummary({ ...head, totals, tokens: worst.tokens }, SURPRISING)}\n`);
   } finally {
     await model.release();
   }

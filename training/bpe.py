@@ -96,6 +96,11 @@ def train(word_counts, n_merges):
     return merges
 
 
+# A text with special-token strings that the golden files score as plain text (issue 17: 200 copies of
+# <|endoftext|> scored as 200 special tokens at 0.25 bits/byte, with no word of it)
+PLAIN_SPECIAL_TEXT = "Call me Ishmael.<|endoftext|> Some years ago<|endoftext|><|endoftext|>never mind how long. <|endoftext"
+
+
 class ByteBPE:
     def __init__(self, merges):
         self.merges = [tuple(m) for m in merges]
@@ -133,10 +138,11 @@ class ByteBPE:
         self.cache[piece] = ids
         return ids
 
-    def encode(self, text):
-        """Ids of text; a literal <|endoftext|> is the special token (as the HF added token is)."""
+    def encode(self, text, special=True):
+        """Ids of text; a literal <|endoftext|> is the special token (as the HF added token is), or with
+        special=False its characters (as the app encodes the user's text by default)."""
         out = []
-        for n, chunk in enumerate(text.split(EOT)):
+        for n, chunk in enumerate(text.split(EOT) if special else [text]):
             if n:
                 out.append(self.eot_id)
             for piece in PAT.findall(chunk):

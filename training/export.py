@@ -22,7 +22,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import helper, numpy_helper, TensorProto  # noqa: E402
 
-from bpe import ByteBPE  # noqa: E402
+from bpe import PLAIN_SPECIAL_TEXT, ByteBPE  # noqa: E402
 from evaluate import score_ids, split_loss, totals  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 
@@ -270,12 +270,16 @@ def write_golden(model):
     out = {"model": model_id, "n_ctx": n_ctx, "bos_token_id": tok.eot_id, "k": 5,
            "reference": f"PyTorch {torch.__version__}, float64 forward and log_softmax of the exported weights",
            "texts": []}
-    for name, text, st in golden_texts():
-        ids = tok.encode(text)
+    # a special token's string in a text is read as the token only where the text says so (parse_special);
+    # the app encodes it as plain text by default (golden_special.py)
+    for name, text, st, special in [(n, t, s, "<|endoftext|>" in t) for n, t, s in golden_texts()] + [
+            ("special:plain-endoftext", PLAIN_SPECIAL_TEXT, stride, False)]:
+        ids = tok.encode(text, special=special)
         r = score_ids(m64, [tok.eot_id] + ids, n_ctx, st, k=5, dtype=torch.float64)
         out["texts"].append({"name": name, "text": text, "stride": st, "ids": ids, "logprob": r["logprob"],
                              "rank": r["rank"], "entropy": r["entropy"], "top_ids": r["top_ids"],
-                             "top_logprobs": r["top_logprobs"], "totals": totals(text, r["logprob"])})
+                             "top_logprobs": r["top_logprobs"], "totals": totals(text, r["logprob"]),
+                             **({"parse_special": True} if special else {})})
     os.makedirs(GOLDEN, exist_ok=True)
     with open(os.path.join(GOLDEN, f"{model_id}.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False)

@@ -11,9 +11,10 @@ import type { BundledManifest, BundledModel } from '../lib/models/bundled-manife
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
 import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
-import { parseShareHash, shareHash } from '../lib/playground/share-link';
+import { parseShareHash, shareHash, usableStride } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
 import { DEFAULT_TEXT } from '../lib/playground/default-text';
+import { indexedDbTextStore, TextStore } from './text-store';
 
 const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
 
@@ -70,6 +71,23 @@ function store(key: string, value: string): void {
   }
 }
 
+/** The page's Web Storage, or null where reading it throws (storage turned off). */
+function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage | null {
+  try {
+    return globalThis[kind] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The user's text: per tab, debounced, IndexedDB when Web Storage is full (text-store.ts). */
+const textStore = new TextStore({ local: webStorage('localStorage'), session: webStorage('sessionStorage'), large: indexedDbTextStore() });
+for (const event of ['pagehide', 'visibilitychange'] as const) {
+  globalThis.addEventListener?.(event, () => {
+    if (event === 'pagehide' || document.visibilityState === 'hidden') textStore.flush();
+  });
+}
+
 /** Query parameters that tests and benchmarks use: ?backend=wasm|webgpu|auto&threads=N&model=id&stride=N */
 function queryParam(name: string): string | null {
   return new URL(location.href).searchParams.get(name);
@@ -82,13 +100,17 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 class AppState {
   /** The text every view works on. */
-  text = $state(stored(STORAGE.text) ?? DEFAULT_TEXT);
+  text = $state(textStore.initial() ?? DEFAULT_TEXT);
+  /** Why the text is not kept across visits (storage full or off), or null while it is. */
+  textNotKept = $state<string | null>(null);
   manifest = $state<BundledManifest | null>(null);
   modelId = $state('');
   backendPreference = $state<BackendPreference>('auto');
   threads = $state(0);
   /** Window stride in tokens; undefined = the engine's default, floor(n_ctx / 2). */
   stride = $state<number | undefined>(undefined);
+  /** Read special tokens' strings in the text (`<|endoftext|>`) as those tokens; by default they are plain text. */
+  parseSpecial = $state(false);
   /** What the heatmap colours by. */
   colourMode = $state<ColourMode>(parseColourMode(stored(STORAGE.mode)));
   /** Models the user brought, in the order they were added. */
@@ -107,6 +129,8 @@ class AppState {
   /** Completed scores since the page opened (tests wait for it to grow). */
   scoreCount = $state(0);
   error = $state<string | null>(null);
+  /** Load the model the user brought again, after its load failed (the error's Retry), or null. */
+  retryLoad = $state.raw<(() => void) | null>(null);
 
   /** Absolute URL of the app root ('./' resolved against the page), where ort/ and models/ live. */
   readonly assetsBase = new URL('./', document.baseURI).href;
@@ -119,6 +143,8 @@ class AppState {
   private loadGeneration = 0;
   private scoreGeneration = 0;
   private autoScoreTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The text was set since the page opened (a late IndexedDB read must not replace it). */
+  private textEdited = false;
   /** Score once the model is loaded (a share link was opened). */
   private scoreWhenLoaded = false;
 
@@ -128,7 +154,8 @@ class AppState {
 
   setText(text: string): void {
     this.text = text;
-    store(STORAGE.text, text);
+    this.textEdited = true;
+    textStore.save(text);
   }
 
   /** The text as the user types it: short texts are scored once typing pauses. */
@@ -153,10 +180,15 @@ class AppState {
     store(STORAGE.mode, mode);
   }
 
+  /** Read special tokens' strings as those tokens (or as plain text), and score again. */
+  setParseSpecial(on: boolean): void {
+    this.parseSpecial = on;
+    if (this.loaded && this.text.length > 0) void this.score();
+  }
+
   /** A new stride (undefined = the default) rescores the text that was scored. */
   setStride(stride: number | undefined): void {
-    const max = (this.loaded?.n_ctx ?? Infinity) - 1;
-    const valid = stride !== undefined && Number.isInteger(stride) && stride >= 1 ? Math.min(stride, max) : undefined;
+    const valid = usableStride(stride, this.loaded?.n_ctx);
     if (valid === this.stride) return;
     this.stride = valid;
     if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
@@ -176,6 +208,12 @@ class AppState {
 
   /** Fetch the manifest and load the first model. */
   async start(): Promise<void> {
+    textStore.options.onStatus = (status) => (this.textNotKept = status.kept ? null : status.message);
+    if (textStore.needsLarge()) {
+      void textStore.load().then((text) => {
+        if (text !== undefined && !this.textEdited) this.text = text;
+      });
+    }
     try {
       this.backendPreference = parseBackendPreference(queryParam('backend') ?? stored(STORAGE.backend));
       this.threads = Number(queryParam('threads') ?? 0) || 0;
@@ -200,7 +238,14 @@ class AppState {
       if (manifest.models.length === 0) throw new Error('no bundled model is available (models/manifest.json is empty)');
       const wanted = queryParam('model') ?? stored(STORAGE.model);
       this.modelId = manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted) ? wanted! : manifest.default;
-      await this.loadModel();
+      const missing = shared?.model && shared.model !== this.modelId ? shared.model : null;
+      if (missing) {
+        // say so, rather than silently scoring the link's text with another model
+        this.error =
+          `The link asks for the model “${missing}”, which this page does not have (not bundled, and not one of your models): ` +
+          `the text is scored with ${this.modelId} instead, so its numbers differ from the sender's.`;
+      }
+      await this.loadModel({ keepError: missing !== null });
     } catch (e) {
       this.fail(e);
       if (this.phase === 'starting') this.phase = 'ready';
@@ -238,6 +283,7 @@ class AppState {
     this.lease?.cancel();
     this.phase = 'loading';
     if (!options.keepError) this.error = null;
+    this.retryLoad = null;
     this.progress = null;
     this.loadProgress = null;
     this.loadFiles = {};
@@ -280,6 +326,8 @@ class AppState {
         this.error = message;
       };
       this.loaded = info;
+      // a stride from a link or the query may be past this model's context: the engine's limit, as the field has
+      this.stride = usableStride(this.stride, info.n_ctx);
       this.phase = 'ready';
       // the text on screen is scored by the model now loaded, without a click (a share link's text at any
       // length), unless the result on screen is already this text by this model (a failed load brought
@@ -328,7 +376,7 @@ class AppState {
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
-      const { result, timing } = await this.lease.score(text, { stride: this.stride }, (done, total) => {
+      const { result, timing } = await this.lease.score(text, { stride: this.stride, parseSpecial: this.parseSpecial }, (done, total) => {
         if (generation === this.scoreGeneration) this.progress = { done, total };
       });
       if (generation !== this.scoreGeneration) return;
@@ -370,6 +418,12 @@ class AppState {
       ? previous
       : (this.manifest?.default ?? '');
     await this.loadModel({ keepError: true });
+    if (this.error) {
+      this.retryLoad = () => {
+        this.retryLoad = null;
+        void this.addCustomModel(entry);
+      };
+    }
     return false;
   }
 

@@ -46,6 +46,8 @@ interface Pending {
 export interface ScoreOptions {
   stride?: number;
   k?: number;
+  /** Read special tokens' strings as those tokens (see ScoreRequest.parseSpecial). */
+  parseSpecial?: boolean;
   /** Also return full predicted distributions (see ScoreRequest.fullDistribution). */
   fullDistribution?: boolean;
 }

@@ -175,6 +175,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         notes: m.notes,
         bos: m.bos,
         configFile: m.configFile,
+        specialTokens: m.tokenizer.specialTokens,
       },
     });
   } catch (e) {
@@ -191,7 +192,7 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
     const before = m.runtime.counters();
     // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
     const full =
-      req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text).ids.length + 1, m.config.vocab_size);
+      req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text, { parseSpecial: req.parseSpecial }).ids.length + 1, m.config.vocab_size);
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     let lastProgress = -Infinity;
     const shared = req.shared;
@@ -205,6 +206,7 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
       scorer: capture?.scorer ?? scorer,
       model: m.name,
       stride: req.stride,
+      parseSpecial: req.parseSpecial,
       k: req.k ?? 5,
       signal,
       onProgress: (p) => {

@@ -69,6 +69,8 @@ export interface ScoreRequest {
   text: string;
   /** Window stride in tokens, 1 .. n_ctx - 1. @defaultValue floor(n_ctx / 2) */
   stride?: number;
+  /** Read special tokens' strings in the text as those tokens. @defaultValue false (plain text) */
+  parseSpecial?: boolean;
   /** Alternatives per position. @defaultValue 5 */
   k?: number;
   /**
@@ -130,6 +132,8 @@ export interface LoadedModelInfo {
   onnx?: string;
   /** Every file came from the browser's cache (no download). */
   fromCache?: boolean;
+  /** The tokenizer's special tokens' strings: a text's are plain text unless a score asks `parseSpecial`. */
+  specialTokens?: readonly string[];
   /** Things the user should know: a smaller window than n_ctx (memory), a model that could not be cached. */
   notes?: string[];
   /** What is prepended to every text and why (src/lib/models/bos.ts); null: nothing, the first token is unscored. */

@@ -226,11 +226,17 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
 
   // the connection drops mid-file on every try: a clear error, nothing cached
   hub.drop.set('byo-test/flaky/onnx/model.onnx', 3);
-  await expectLoadError(page, 'byo-test/flaky', /download failed 3 times.*nothing was cached/);
+  await page.getByTestId('model-url').fill('byo-test/flaky');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('error')).toContainText(/download failed 3 times.*nothing was cached.*load again to retry/, { timeout: 60_000 });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-model', MODEL, { timeout: 60_000 });
   expect(await cachedPrefixes(page)).toEqual([]);
-  // it drops once more, then the network holds: the retry inside the load succeeds
+  // it drops once more, then the network holds: the error's Retry loads it again, and the retry inside
+  // that load succeeds
   hub.drop.set('byo-test/flaky/onnx/model.onnx', 1);
-  await loadFromField(page, 'byo-test/flaky', 'byo-test/flaky');
+  await page.getByTestId('error-retry').click();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-model', 'byo-test/flaky', { timeout: 120_000 });
+  await expect(page.getByTestId('score-button')).toBeEnabled();
   expect(hub.drop.get('byo-test/flaky/onnx/model.onnx')).toBe(0);
   const flaky = await scoreInPage(page, TEXT);
   expectSameNumbers(flaky.tokens, reference.tokens);

@@ -124,6 +124,70 @@ describe('model cache', () => {
     expect(cache.entries.get(`${PREFIX}onnx/model.onnx`)!.body).toEqual(WEIGHTS);
   });
 
+  it('names a redirect loop, a host without CORS headers and a hash mismatch; retries none of them', async () => {
+    // the browser's view of each: fetch rejects with a bare TypeError; only other requests tell them apart
+    const browserLike = (kind: 'loop' | 'no-cors' | 'down') => {
+      const requests: RequestInit[] = [];
+      const fetch = (async (_: string, init: RequestInit = {}) => {
+        requests.push(init);
+        if (kind === 'loop' && init.redirect === 'manual') return new Response(null, { status: 200 });
+        if (kind === 'no-cors' && init.mode === 'no-cors') return new Response(null, { status: 200 });
+        throw new TypeError('Failed to fetch');
+      }) as typeof globalThis.fetch;
+      return { requests, fetch };
+    };
+    // an opaque redirect, as a browser returns for redirect: 'manual'
+    const loop = browserLike('loop');
+    const loopFetch = (async (url: string, init: RequestInit = {}) => {
+      const res = await loop.fetch(url, init);
+      return init.redirect === 'manual' ? Object.defineProperty(res, 'type', { value: 'opaqueredirect' }) : res;
+    }) as typeof globalThis.fetch;
+    await expect(cachedSource(PREFIX, { cache: null, fetch: loopFetch }).readJSON('config.json')).rejects.toThrow(
+      /config.json: the server redirects, and following its redirects fails: a redirect loop/,
+    );
+    expect(loop.requests.filter((r) => !r.redirect && !r.mode)).toHaveLength(1); // not retried
+
+    const noCors = browserLike('no-cors');
+    await expect(cachedSource(PREFIX, { cache: null, fetch: noCors.fetch }).readJSON('config.json')).rejects.toThrow(
+      /without the CORS headers \(Access-Control-Allow-Origin\)/,
+    );
+    expect(noCors.requests.filter((r) => !r.redirect && !r.mode)).toHaveLength(1);
+
+    const down = browserLike('down');
+    await expect(cachedSource(PREFIX, { cache: null, fetch: down.fetch, retries: 2 }).readJSON('config.json')).rejects.toThrow(
+      /failed 3 times.*could not reach the server, or it does not let this page read its files.*load again to retry/,
+    );
+
+    // a SHA-256 ETag that does not match: named, and asked for once
+    const server = fakeServer();
+    const wrong = (async (input: string) => {
+      const res = await server.fetch(input);
+      const headers = new Headers(res.headers);
+      headers.set('ETag', `"${'0'.repeat(64)}"`);
+      return new Response(res.body, { status: res.status, headers });
+    }) as typeof globalThis.fetch;
+    await expect(cachedSource(PREFIX, { cache: null, fetch: wrong }).readBytes('onnx/model.onnx')).rejects.toThrow(
+      /do not match the SHA-256 the server names for this file \(ETag 0{64}\): the server sent another file/,
+    );
+    expect(server.requests.filter((u) => u.endsWith('model.onnx'))).toHaveLength(1);
+  });
+
+  it('times out a stalled download (headers or body) and retries it, then says so', async () => {
+    const requests: string[] = [];
+    const stall = (async (input: string) => {
+      requests.push(input);
+      if (requests.length === 1) return new Promise<Response>(() => {}); // headers that never come
+      // a body that sends half and then nothing
+      const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(WEIGHTS.slice(0, 500)) });
+      return new Response(body, { headers: { 'Content-Length': '1000' } });
+    }) as typeof globalThis.fetch;
+    const source = cachedSource(PREFIX, { cache: null, fetch: stall, retries: 2, stallMs: 50 });
+    await expect(source.readBytes('onnx/model.onnx')).rejects.toThrow(
+      /failed 3 times \(.*no data arrived for 0 s \(the download stalled\)\).*load again to retry/,
+    );
+    expect(requests).toHaveLength(3);
+  });
+
   it('gives up after the retries with a clear message; a new load then works', async () => {
     const cache = new FakeCache();
     const server = fakeServer();

@@ -103,6 +103,14 @@ describe.each(goldenFiles)('golden %s', (file) => {
   });
   afterAll(() => model?.release());
 
+  it('has a text with special-token strings scored as plain text, and one read as the special token', () => {
+    const eot = loaded.tokenizer.tokenToId('<|endoftext|>');
+    const plain = golden.texts.find((t) => t.name === 'special:plain-endoftext');
+    expect(plain?.text).toContain('<|endoftext|>');
+    expect(plain?.ids).not.toContain(eot);
+    expect(golden.texts.find((t) => t.parse_special)?.ids).toContain(eot);
+  });
+
   it('matches the model folder', () => {
     expect(loaded.config.n_ctx).toBe(golden.n_ctx);
     expect(loaded.config.bos_token_id).toBe(golden.bos_token_id);
@@ -111,7 +119,8 @@ describe.each(goldenFiles)('golden %s', (file) => {
   it.each(golden.texts.map((t) => [t.name, t] as const))('%s', async (_, ref) => {
     const k = golden.k ?? ref.top_ids?.[0]?.length ?? 0;
     const { scorer, gaps } = tieAwareScorer(model);
-    const result = await scoreText(ref.text, { tokenizer: loaded.tokenizer, config: loaded.config, scorer, stride: ref.stride, k });
+    const parseSpecial = ref.parse_special === true;
+    const result = await scoreText(ref.text, { tokenizer: loaded.tokenizer, config: loaded.config, scorer, stride: ref.stride, k, parseSpecial });
 
     // tokenizer parity: @huggingface/tokenizers must encode exactly as training did
     expect(result.tokens.map((t) => t.id)).toEqual(ref.ids);

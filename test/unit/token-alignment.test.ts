@@ -88,11 +88,26 @@ describe.each(TOKENIZERS)('alignment: $name', ({ tokenizer, sentencePiece, exact
 });
 
 describe('special tokens', () => {
-  it('a literal <|endoftext|> is one added token spanning its characters', () => {
+  it('a literal <|endoftext|> is plain text by default, and says so', () => {
     for (const { name, tokenizer, sentencePiece, exactDisplay } of TOKENIZERS) {
       if (sentencePiece || !exactDisplay) continue;
       const text = 'before <|endoftext|> after';
+      const eot = tokenizer.tokenToId('<|endoftext|>');
+      expect(eot, name).toBeDefined();
       const { ids, start, end } = tokenizer.encode(text);
+      expect(Array.from(ids), name).not.toContain(eot);
+      // its characters are covered by ordinary tokens, exactly
+      expect(Array.from(ids, (_, i) => text.slice(start[i], end[i])).join(''), name).toBe(text);
+      expect(tokenizer.specialTokensIn(text), name).toEqual(['<|endoftext|>']);
+      expect(tokenizer.specialTokensIn('before <|endoftext after'), name).toEqual([]);
+    }
+  });
+
+  it('with parseSpecial, a literal <|endoftext|> is one added token spanning its characters', () => {
+    for (const { name, tokenizer, sentencePiece, exactDisplay } of TOKENIZERS) {
+      if (sentencePiece || !exactDisplay) continue;
+      const text = 'before <|endoftext|> after';
+      const { ids, start, end } = tokenizer.encode(text, { parseSpecial: true });
       const eot = tokenizer.tokenToId('<|endoftext|>');
       const i = Array.from(ids).indexOf(eot!);
       expect(i, name).toBeGreaterThan(0);
@@ -101,11 +116,12 @@ describe('special tokens', () => {
     }
   });
 
-  it('literal <s> and </s> in SentencePiece text are the BOS and EOS tokens', () => {
+  it('literal <s> and </s> in SentencePiece text are plain text, or with parseSpecial the BOS and EOS tokens', () => {
     const sp = sentencePieceTokenizerFiles();
     const tokenizer = loadTokenizer(sp.json, sp.config);
     const text = 'a <s> b</s>c';
-    const { ids, start, end } = tokenizer.encode(text);
+    expect(Array.from(tokenizer.encode(text).ids)).not.toContain(1);
+    const { ids, start, end } = tokenizer.encode(text, { parseSpecial: true });
     const spans = Array.from(ids, (id, i) => [id, text.slice(start[i], end[i])]);
     expect(spans).toContainEqual([1, '<s>']);
     expect(spans).toContainEqual([2, '</s>']);

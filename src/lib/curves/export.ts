@@ -1,8 +1,9 @@
 /** Runs as one tidy CSV (one row per point), for the view's "Export CSV". */
+import { guardFormula } from '../csv-guard';
 import { emaDebiased, weightForLength } from './smoothing';
 import type { Run } from './types';
 
-const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(+v.toPrecision(8)));
 
 /**
@@ -21,7 +22,7 @@ export function runsToCsv(runs: Run[], smoothing = 0): string {
       // as on the plot: only the train curve is smoothed (evaluations are already averages)
       const smooth = which === 'train' && smoothing > 0 ? emaDebiased(s.values, weightForLength(smoothing, s.values.length)) : s.values;
       for (let i = 0; i < s.steps.length; i++) {
-        lines.push(`${q(run.id)},${which},${num(s.steps[i])},${num(s.values[i])},${num(smooth[i])},${num(Math.exp(s.values[i]))}`);
+        lines.push(`${q(guardFormula(run.id))},${which},${num(s.steps[i])},${num(s.values[i])},${num(smooth[i])},${num(Math.exp(s.values[i]))}`);
       }
     }
   }

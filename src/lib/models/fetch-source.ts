@@ -16,17 +16,79 @@ export interface FetchSourceOptions {
   fetch?: typeof fetch;
 }
 
+/** A download that stopped sending: no byte for `STALL_MS`. Retried like a dropped connection. */
+export class StalledDownloadError extends Error {
+  override name = 'StalledDownloadError';
+}
+
+/** A download that sends nothing for this long has stalled, ms. */
+export const STALL_MS = 30_000;
+
+/**
+ * `promise`, or a StalledDownloadError (then `onStall` runs) when it has not settled within `ms`.
+ * @example await withinStall(reader.read(), 30_000, 'url', () => reader.cancel());
+ */
+export function withinStall<T>(promise: Promise<T>, ms: number, url: string, onStall?: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // rejected first: cancelling a reader settles its pending read, which must not win the race
+      reject(new StalledDownloadError(`${url}: no data arrived for ${Math.round(ms / 1000)} s (the download stalled)`));
+      onStall?.();
+    }, ms);
+  });
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Why a fetch that failed with the browser's bare "Failed to fetch" (a TypeError, which names no cause)
+ * failed, found by asking again in ways that fail differently, or null when nothing more can be told:
+ * - it redirects (a `redirect: 'manual'` request gets the redirect) but following fails: a redirect loop,
+ *   or a redirect to a host that does not let this page read it;
+ * - it answers a `no-cors` request: the server is there but sends no CORS headers;
+ * - the browser says it is offline.
+ * These are not worth retrying; a null cause (unreachable, or refused before any answer) may be.
+ * @example const why = await diagnoseFetchFailure(url, fetch); // 'the server sends no CORS headers ...'
+ */
+export async function diagnoseFetchFailure(url: string, doFetch: typeof fetch, signal?: AbortSignal): Promise<string | null> {
+  if (globalThis.navigator?.onLine === false) return 'this browser is offline: connect and load again';
+  const probe = async (init: RequestInit) => {
+    try {
+      const res = await withinStall(doFetch(url, { ...init, signal }), 10_000, url);
+      await res.body?.cancel().catch(() => undefined);
+      return res;
+    } catch {
+      return null;
+    }
+  };
+  const manual = await probe({ redirect: 'manual' });
+  if (manual && (manual.type === 'opaqueredirect' || (manual.status >= 300 && manual.status < 400))) {
+    return (
+      'the server redirects, and following its redirects fails: a redirect loop (more than 20 redirects), or a redirect to ' +
+      'a host that does not let this page read its files (no CORS headers). Check the address'
+    );
+  }
+  if (await probe({ mode: 'no-cors' })) {
+    return (
+      'the server answers, but without the CORS headers (Access-Control-Allow-Origin) that let another site read its files, ' +
+      'so the browser refuses them to this page: host the model where CORS is allowed (the Hugging Face hub is)'
+    );
+  }
+  return null;
+}
+
 /**
  * A response body as bytes, read chunk by chunk so that `onChunk` can report progress (bytes so far).
+ * A body that sends nothing for `stallMs` is cancelled with a StalledDownloadError.
  * @example const bytes = await readResponseBytes(res, (loaded) => console.log(loaded));
  */
-export async function readResponseBytes(res: Response, onChunk?: (loaded: number) => void): Promise<Uint8Array> {
+export async function readResponseBytes(res: Response, onChunk?: (loaded: number) => void, stallMs = STALL_MS): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   const reader = res.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await withinStall(reader.read(), stallMs, res.url || 'the download', () => void reader.cancel().catch(() => undefined));
     if (done) break;
     chunks.push(value);
     loaded += value.byteLength;

@@ -42,7 +42,22 @@ export function normalizeEndpoint(endpoint: string | undefined | null): string {
  * @example hubPrefix('Xenova/gpt2', 'main') // 'https://huggingface.co/Xenova/gpt2/resolve/main/'
  */
 export function hubPrefix(repo: string, revision = DEFAULT_REVISION, endpoint = DEFAULT_HUB_ENDPOINT): string {
+  checkRevision(revision);
   return `${normalizeEndpoint(endpoint)}/${repo}/resolve/${encodeURIComponent(revision)}/`;
+}
+
+/**
+ * Throw for a revision a URL would not keep inside `resolve/<rev>/`: `.` or `..` as a segment (a URL
+ * resolves them, even percent-encoded as `%2e`), an empty segment, or an empty revision.
+ * @example checkRevision('refs/pr/1') // ok; checkRevision('..') throws
+ */
+export function checkRevision(revision: string): void {
+  const dotted = revision.split('/').find((s) => s === '' || /^(\.|%2e){1,2}$/i.test(s));
+  if (dotted !== undefined) {
+    throw new Error(
+      `the revision "${revision}" is not a branch, tag or commit: "${dotted}" as a part of it would leave resolve/<revision>/`,
+    );
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
  * A download that drops mid-file is retried; a cancelled one stops at once.
  */
 import { MissingModelFileError, type ModelSource } from './model-source';
-import { readResponseBytes, type ReadProgress } from './fetch-source';
+import { diagnoseFetchFailure, readResponseBytes, STALL_MS, StalledDownloadError, withinStall, type ReadProgress } from './fetch-source';
 
 /** The Cache Storage cache that holds downloaded models; bump the version to drop every entry. */
 export const MODEL_CACHE_NAME = 'pp-models-v1';
@@ -47,6 +47,11 @@ export class IncompleteDownloadError extends Error {
   }
 }
 
+/** The bytes do not match the SHA-256 the server names (ETag): a different file, not a dropped one. Not retried. */
+export class HashMismatchError extends Error {
+  override name = 'HashMismatchError';
+}
+
 export interface CachedSourceOptions {
   /** The cache, or null to download without keeping anything (Cache Storage unavailable). */
   cache: CacheLike | null;
@@ -57,6 +62,8 @@ export interface CachedSourceOptions {
   fetch?: typeof fetch;
   /** Extra tries after a download that dropped mid-file or came back short. @defaultValue 2 */
   retries?: number;
+  /** A download that sends nothing (headers or body) for this long is a stall, retried. @defaultValue STALL_MS */
+  stallMs?: number;
   /**
    * Called with a file's size once it is known (response headers or cache), before its body is read;
    * throw to refuse it (the memory guard) without downloading it.
@@ -78,7 +85,7 @@ export interface CachedSource extends ModelSource {
 
 const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
 /** fetch() and body reads reject with a TypeError when the network fails (the browsers and undici). */
-const isNetworkError = (e: unknown) => e instanceof TypeError || e instanceof IncompleteDownloadError;
+const isNetworkError = (e: unknown) => e instanceof TypeError || e instanceof IncompleteDownloadError || e instanceof StalledDownloadError;
 
 /** A hub / CDN ETag that is a SHA-256 (LFS files): 64 hex digits, optionally quoted or weak. */
 export function sha256FromEtag(etag: string | null): string | null {
@@ -121,8 +128,18 @@ export function cachedSource(prefix: string, options: CachedSourceOptions): Cach
     const url = urlOf(path);
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
+      /** The request itself failed (no response at all), rather than its body. */
+      let noResponse = false;
       try {
-        const res = await doFetch(url, { signal });
+        // headers that never come are a stall too: abort that request, and retry
+        const attemptAbort = new AbortController();
+        const attemptSignal = signal ? AbortSignal.any([signal, attemptAbort.signal]) : attemptAbort.signal;
+        const res = await withinStall(doFetch(url, { signal: attemptSignal }), options.stallMs ?? STALL_MS, url, () => attemptAbort.abort()).catch(
+          (e: unknown) => {
+            noResponse = e instanceof TypeError;
+            throw e;
+          },
+        );
         if (res.status === 404 || res.status === 410) {
           await res.body?.cancel().catch(() => undefined);
           throw new MissingModelFileError(base, path);
@@ -153,25 +170,34 @@ export function cachedSource(prefix: string, options: CachedSourceOptions): Cach
         if (total === null) options.checkSize?.(path, bytes.byteLength);
         const sha = sha256FromEtag(res.headers.get('X-Linked-ETag') ?? res.headers.get('ETag'));
         if (sha && (await sha256Hex(bytes)) !== sha) {
-          throw new IncompleteDownloadError(`${url}: the bytes do not match the server's SHA-256 (${sha})`);
+          throw new HashMismatchError(
+            `${url}: the bytes do not match the SHA-256 the server names for this file (ETag ${sha}): the server sent another ` +
+              'file than it describes (or something on the way changed it); nothing was cached',
+          );
         }
         return { bytes, type: res.headers.get('Content-Type') ?? 'application/octet-stream' };
       } catch (e) {
         if (isAbort(e) || signal?.aborted) throw e;
         if (!isNetworkError(e)) throw e;
+        // the browser's bare "Failed to fetch": name the cause where it can be found, and do not retry it
+        const cause = noResponse && attempt === 0 ? await diagnoseFetchFailure(url, doFetch, signal) : null;
+        if (cause) throw new Error(`${url}: ${cause}; nothing was cached`, { cause: e });
         if (attempt < retries) continue;
         const why = e instanceof Error ? e.message : String(e);
-        throw new Error(
-          `${url}: the download failed ${attempt + 1} times (${why}); nothing was cached: check the connection and load again`,
-          { cause: e },
-        );
+        const advice =
+          noResponse
+            ? 'could not reach the server, or it does not let this page read its files (no CORS headers; the browser does not say which): check the address and the connection'
+            : 'check the connection';
+        throw new Error(`${url}: the download failed ${attempt + 1} times (${why}); nothing was cached: ${advice}, and load again to retry`, {
+          cause: e,
+        });
       }
     }
   }
 
   async function readBody(res: Response, path: string, total: number | null): Promise<Uint8Array> {
     if (res.body) options.onProgress?.(path, 0, total, false);
-    return readResponseBytes(res, (loaded) => options.onProgress?.(path, loaded, total, false));
+    return readResponseBytes(res, (loaded) => options.onProgress?.(path, loaded, total, false), options.stallMs ?? STALL_MS);
   }
 
   async function read(path: string): Promise<Uint8Array> {

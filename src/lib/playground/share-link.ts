@@ -16,6 +16,17 @@ export interface SharedView {
 }
 
 /**
+ * The stride the engine will use for a requested one (a field's value, a link's): a whole number of at
+ * least 1, at most `nCtx - 1` when the context is known; undefined (the default, half a context) for
+ * anything else (0, -5, 1.5, empty).
+ * @example usableStride(256, 256) // 255; usableStride(0, 256) // undefined
+ */
+export function usableStride(stride: number | undefined, nCtx: number | null | undefined): number | undefined {
+  if (stride === undefined || !Number.isInteger(stride) || stride < 1) return undefined;
+  return nCtx && nCtx >= 2 ? Math.min(stride, nCtx - 1) : stride;
+}
+
+/**
  * The hash for a view.
  * @example shareHash({ text: 'hi', model: 'tiny-byte' }) // '#/playground?model=tiny-byte&text=hi'
  */

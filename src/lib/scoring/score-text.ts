@@ -36,6 +36,8 @@ export interface ScoreTextOptions {
   onProgress?: (progress: ScoreProgress) => void;
   /** Abort between windows; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Read special tokens' strings in the text (`<|endoftext|>`) as those tokens; by default they are plain text. */
+  parseSpecial?: boolean;
   /** Filled in with the time spent tokenizing (encoding and deriving the spans), ms. */
   timing?: { tokenizeMs: number };
 }
@@ -84,7 +86,7 @@ export async function scoreTextPacked(
   signal?.throwIfAborted();
 
   const tokenizeAt = globalThis.performance?.now() ?? Date.now();
-  const encoded = tokenizer.encode(text);
+  const encoded = tokenizer.encode(text, { parseSpecial: options.parseSpecial === true });
   if (options.timing) options.timing.tokenizeMs = (globalThis.performance?.now() ?? Date.now()) - tokenizeAt;
   const T = encoded.ids.length;
   if (T === 0) throw new Error('empty text: the tokenizer produced no tokens for it');

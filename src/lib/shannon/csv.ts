@@ -2,6 +2,7 @@
  * The class's results as CSV (RFC 4180, CRLF line ends, numbers at full precision): one row per player
  * and position, and one summary row per player plus the pooled class and the model. Pure: no DOM.
  */
+import { guardFormula } from '../csv-guard';
 import { currentRound, type Game } from './game';
 import type { ModelOutcome } from './model';
 import { perChar, playerName, pooledFigures, roundFigures, type PlayFigures } from './stats';
@@ -50,9 +51,7 @@ export function csvField(value: string | number | boolean | null | undefined): s
  * A name typed by a player: one that a spreadsheet would run as a formula (= + - @ first, e.g.
  * "=SUM(A1)") gets a leading apostrophe. Only names: a target or a guess may well be "-" or "=".
  */
-export function safeName(name: string): string {
-  return /^[=+\-@\t\r]/.test(name) ? `'${name}` : name;
-}
+export const safeName = guardFormula;
 
 const row = (cells: (string | number | boolean | null | undefined)[]) => cells.map(csvField).join(',');
 
