@@ -57,9 +57,9 @@ export { expect };
  */
 export async function openPlayground(
   page: Page,
-  options: { backend: string; model?: string; stride?: number; threads?: number },
+  options: { backend: string; model?: string; stride?: number; threads?: number; query?: Record<string, string> },
 ): Promise<string> {
-  const query = new URLSearchParams({ backend: options.backend });
+  const query = new URLSearchParams({ backend: options.backend, ...options.query });
   if (options.model) query.set('model', options.model);
   if (options.stride) query.set('stride', String(options.stride));
   if (options.threads) query.set('threads', String(options.threads));

@@ -49,6 +49,12 @@ for (const layout of layouts) {
       pageErrors,
     }) => {
       void pageErrors;
+      test.fail(
+        backend === 'webgpu' && layout === 'genai-multipart',
+        'known: forced WebGPU (SwiftShader) gives log-probabilities up to 2.8 nats off on this graph ' +
+          '(com.microsoft MultiHeadAttention and RotaryEmbedding, float32, two external-data parts); WASM is exact. ' +
+          "'auto' catches it with its probe window (the test below); forced WebGPU does not, yet",
+      );
       hub = await startFakeHub({ [`fixtures/${layout}`]: { files } });
       await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
       await openPlayground(page, { backend });
@@ -79,3 +85,24 @@ for (const layout of layouts) {
     });
   }
 }
+
+test("auto refuses WebGPU where its numbers disagree with WASM's on the probe window, and says so", async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  test.skip(backend !== 'webgpu', 'needs a WebGPU adapter (the webgpu project)');
+  const layout = 'genai-multipart';
+  const folder = path.join(FIXTURES, layout);
+  const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
+  hub = await startFakeHub({ [`fixtures/${layout}`]: { files: folderFiles(folder) } });
+  await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
+  // the probe times (and compares) a window on both backends even on this software adapter
+  await openPlayground(page, { backend: 'auto', query: { 'probe-software-webgpu': '1' } });
+  await unfoldYourModel(page);
+  await page.getByTestId('model-url').fill(`fixtures/${layout}`);
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('custom-loaded')).toContainText('model.onnx', { timeout: 120_000 });
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('backend-reason')).toContainText("WebGPU's numbers disagreed with WASM's");
+  const { tokens } = await scoreInPage(page, reference.text);
+  const want = reference.variants['model.onnx'].onnxruntime_node_float64;
+  expect(Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])))).toBeLessThanOrEqual(TOLERANCE.float32);
+});

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { softwareAdapterName } from '../../src/lib/runtime/capabilities';
+import { largestDifference } from '../../src/lib/runtime';
 
 describe('softwareAdapterName', () => {
   it.each([
@@ -33,5 +34,18 @@ describe('softwareAdapterName', () => {
   it('does not take a word that merely contains "warp" for WARP', () => {
     expect(softwareAdapterName({ info: { vendor: 'acme', architecture: 'warpdrive' } })).toBeNull();
     expect(softwareAdapterName({ info: { vendor: 'microsoft', description: 'WARP' } })).toBe('microsoft WARP');
+  });
+});
+
+describe('largestDifference (the probe window on both backends)', () => {
+  const stats = (logprob: number[], entropy: number[]) => ({ logprob: Float64Array.from(logprob), entropy: Float64Array.from(entropy) });
+  it('is the largest gap in log-probability or entropy, and 0 for the same numbers', () => {
+    expect(largestDifference(stats([-1, -2], [3, 4]), stats([-1, -2], [3, 4]))).toBe(0);
+    expect(largestDifference(stats([-1, -2], [3, 4]), stats([-1.25, -2], [3, 4.5]))).toBeCloseTo(0.5, 12);
+    expect(largestDifference(stats([-Infinity], [0]), stats([-Infinity], [0]))).toBe(0);
+  });
+  it('counts NaN and a different window length as disagreement', () => {
+    expect(largestDifference(stats([NaN], [0]), stats([-1], [0]))).toBe(Infinity);
+    expect(largestDifference(stats([-1, -1], [0, 0]), stats([-1], [0]))).toBe(Infinity);
   });
 });

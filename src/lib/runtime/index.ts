@@ -72,7 +72,15 @@ export interface BackendProbe {
   tokens: number;
   wasmMs: number;
   webgpuMs: number;
+  /** The largest difference between the two backends' log-probabilities (and entropies) on that window, nats. */
+  differenceNats: number;
 }
+
+/**
+ * How far WebGPU's numbers may stray from WASM's on the probe window before 'auto' refuses WebGPU: kernels
+ * differ in summation order (1e-5 nats or so in float32), and float16 models round at every layer.
+ */
+export const PROBE_AGREEMENT_NATS = { float32: 1e-3, float16: 5e-2 } as const;
 
 export interface ModelRuntime {
   /** Scores windows; after a WebGPU failure it continues on WASM. */
@@ -196,12 +204,24 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
     wasm = await openWasm(); // its proof window compiled WASM's kernels, as the GPU's did WebGPU's
     const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
-    const webgpuMs = await timeWindow(gpu, tokens);
-    const wasmMs = await timeWindow(wasm.scorer, tokens);
-    probe = { tokens, wasmMs, webgpuMs };
+    const ids = probeIds(tokens, options.config?.vocab_size ?? 1);
+    const onGpu = await timeWindow(gpu, ids);
+    const onWasm = await timeWindow(wasm.scorer, ids);
+    const webgpuMs = onGpu.ms;
+    const wasmMs = onWasm.ms;
+    // the same window on both: a WebGPU kernel that computes something else must not reach the page
+    const differenceNats = largestDifference(onGpu.stats, onWasm.stats);
+    probe = { tokens, wasmMs, webgpuMs, differenceNats };
     for (const counters of [gpu.counters, wasm.model.counters]) Object.assign(counters, zeroCounters());
     const timed = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-    if (webgpuMs <= wasmMs) {
+    const allowed = PROBE_AGREEMENT_NATS[options.float16 ? 'float16' : 'float32'];
+    if (!(differenceNats <= allowed)) {
+      fallbackReason =
+        `WebGPU's numbers disagreed with WASM's on this model: up to ${differenceNats.toPrecision(3)} nats on a ` +
+        `${tokens}-token window (allowed ${allowed}), so WASM scores it (${adapterName})`;
+      await gpu.release();
+      gpu = null;
+    } else if (webgpuMs <= wasmMs) {
       reason = `WebGPU: a ${tokens}-token window took ${timed(webgpuMs)} on WebGPU (${adapterName}), ${timed(wasmMs)} on WASM`;
       await wasm.model.release();
       wasm = null;
@@ -272,11 +292,34 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
 const PROOF_WINDOW: WindowRequest = { ids: new Int32Array([0, 0]), from: 0, k: 1 };
 
 /** Milliseconds one window of `tokens` ids takes on a warmed-up scorer (scoring head included). */
-async function timeWindow(scorer: Pick<WindowScorer, 'scoreWindow'>, tokens: number): Promise<number> {
-  const ids = new Int32Array(tokens); // the ids do not change the work, only the shapes do
+/** A probe window's ids: spread over the vocabulary (the ids do not change the work, only the shapes do). */
+function probeIds(tokens: number, vocabSize: number): Int32Array {
+  const ids = new Int32Array(tokens);
+  for (let i = 0; i < tokens; i++) ids[i] = (i * 7919 + 1) % Math.max(1, vocabSize);
+  return ids;
+}
+
+async function timeWindow(scorer: Pick<WindowScorer, 'scoreWindow'>, ids: Int32Array): Promise<{ ms: number; stats: WindowStats }> {
   const t0 = performance.now();
-  await scorer.scoreWindow({ ids, from: 0, k: 5 });
-  return performance.now() - t0;
+  const stats = await scorer.scoreWindow({ ids, from: 0, k: 5 });
+  return { ms: performance.now() - t0, stats };
+}
+
+/**
+ * The largest difference, nats, between two backends' statistics of the same window: each target's
+ * log-probability and each position's entropy. NaN anywhere counts as Infinity.
+ * @example largestDifference(a, a) // 0
+ */
+export function largestDifference(a: Pick<WindowStats, 'logprob' | 'entropy'>, b: Pick<WindowStats, 'logprob' | 'entropy'>): number {
+  if (a.logprob.length !== b.logprob.length) return Infinity;
+  let worst = 0;
+  for (const key of ['logprob', 'entropy'] as const) {
+    for (let i = 0; i < a[key].length; i++) {
+      const d = a[key][i] === b[key][i] ? 0 : Math.abs(a[key][i] - b[key][i]);
+      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+    }
+  }
+  return worst;
 }
 
 /** Report a lost WebGPU device (driver reset, tab in background too long, ...). */
