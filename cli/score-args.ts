@@ -5,12 +5,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_BYTES } from './score-stream';
 
 export const SCORE_USAGE =
-  'usage: npm run -s score -- --model models/<id> [--stride N] [--top K] [--json] [--max-bytes N] [--parse-special] FILE  (FILE - reads stdin)';
+  'usage: npm run -s score -- --model models/<id> [--window N] [--stride N] [--top K] [--json] [--max-bytes N] [--parse-special] FILE  (FILE - reads stdin)';
 
 export interface ScoreArgs {
   /** The model folder. */
   model: string;
-  /** undefined: the engine's default, half the context. */
+  /** Tokens per window below the model's context (a cap for speed); undefined: the whole context. */
+  window?: number;
+  /** undefined: the engine's default, half the window. */
   stride?: number;
   top: number;
   json: boolean;
@@ -55,6 +57,7 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
       allowPositionals: true,
       options: {
         model: { type: 'string' },
+        window: { type: 'string' },
         stride: { type: 'string' },
         top: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -74,6 +77,7 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs {
   if (top < 0) throw new UsageError(`--top must be 0 or more, got ${top}`);
   return {
     model: values.model,
+    window: integerOption('window', values.window),
     stride: integerOption('stride', values.stride),
     top,
     json: values.json ?? false,

@@ -2,7 +2,7 @@
  * Score a text file with a bundled (or any Hugging Face layout) ONNX model, on the same src/lib code
  * the browser runs.
  *
- *   npm run -s score -- --model models/tiny-bpe1k [--stride N] [--top K] [--json] [--max-bytes N] [--parse-special] FILE
+ *   npm run -s score -- --model models/tiny-bpe1k [--window N] [--stride N] [--top K] [--json] [--max-bytes N] [--parse-special] FILE
  *
  * --json prints exactly one JSON object { model, n_ctx, stride, backend, tokens, totals } on stdout,
  * written as the windows are scored (the totals come last). The input is streamed against a limit of
@@ -71,7 +71,13 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const text = await readText(args.file, args.maxBytes);
   if (text.length === 0) throw new Error(`${args.file === '-' ? 'standard input' : args.file}: empty text, nothing to score`);
-  const { config, tokenizer } = await loadModelFolder(nodeModelSource(folder));
+  const loaded = await loadModelFolder(nodeModelSource(folder));
+  const { tokenizer } = loaded;
+  if (args.window !== undefined && !(args.window >= 2 && args.window <= loaded.config.n_ctx)) {
+    throw new Error(`--window must be 2 to ${loaded.config.n_ctx} (the model's context), got ${args.window}`);
+  }
+  // a window below the context: the engine sees that context, as the page's Window field does
+  const config = args.window === undefined ? loaded.config : { ...loaded.config, n_ctx: args.window };
   // fail on a bad stride before the model loads
   const stride = args.stride ?? defaultStride(config.n_ctx);
   validateStride(stride, config.n_ctx);
@@ -101,7 +107,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   })();
   const externalData = scan ? await readExternalData(nodeModelSource(folder), MODEL_FILE, scan, folder) : [];
-  const model = await openNodeModel(modelBytes, config, `${folder}/${MODEL_FILE}`, externalData);
+  const model = await openNodeModel(modelBytes, loaded.config, `${folder}/${MODEL_FILE}`, externalData);
   const progress = progressLine();
   try {
     const head = { model: basename(resolve(folder)), n_ctx: config.n_ctx, stride, backend: model.scorer.backend };

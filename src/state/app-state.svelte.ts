@@ -16,7 +16,20 @@ import { registerServiceWorker } from '../offline/register';
 import { DEFAULT_TEXT } from '../lib/playground/default-text';
 import { indexedDbTextStore, TextStore } from './text-store';
 
-const STORAGE = { text: 'pp.text', model: 'pp.model', backend: 'pp.backend', mode: 'pp.colour-mode', custom: 'pp.custom-models' } as const;
+const STORAGE = {
+  text: 'pp.text',
+  model: 'pp.model',
+  backend: 'pp.backend',
+  mode: 'pp.colour-mode',
+  custom: 'pp.custom-models',
+  window: 'pp.window',
+} as const;
+
+/** A window cap as the field takes it: a whole number of tokens, 2 or more, at most the context; else none. */
+export function usableWindow(window: number | undefined, nCtx: number | null | undefined): number | undefined {
+  if (window === undefined || !Number.isInteger(window) || window < 2) return undefined;
+  return nCtx && window >= nCtx ? undefined : window;
+}
 
 /** A model the user brought (src/components/YourModelPanel.svelte): listed in the picker after the bundled ones. */
 export interface CustomModel {
@@ -107,7 +120,9 @@ class AppState {
   modelId = $state('');
   backendPreference = $state<BackendPreference>('auto');
   threads = $state(0);
-  /** Window stride in tokens; undefined = the engine's default, floor(n_ctx / 2). */
+  /** Tokens per window below the model's context (a cap for speed); undefined = the model's context. */
+  window = $state<number | undefined>(usableWindow(Number(stored(STORAGE.window) ?? NaN), null));
+  /** Window stride in tokens; undefined = the engine's default, floor(window / 2). */
   stride = $state<number | undefined>(undefined);
   /** Read special tokens' strings in the text (`<|endoftext|>`) as those tokens; by default they are plain text. */
   parseSpecial = $state(false);
@@ -186,9 +201,25 @@ class AppState {
     if (this.loaded && this.text.length > 0) void this.score();
   }
 
+  /** Tokens per window: the model's context, or the user's cap below it (for speed). */
+  get contextInUse(): number | null {
+    const n = this.loaded?.n_ctx ?? null;
+    return n === null ? null : Math.min(n, this.window ?? n);
+  }
+
+  /** A window cap (undefined = the model's context): kept for the next visit, and the text re-scored. */
+  setWindow(window: number | undefined): void {
+    const valid = usableWindow(window, this.loaded?.n_ctx);
+    if (valid === this.window) return;
+    this.window = valid;
+    store(STORAGE.window, valid === undefined ? '' : String(valid));
+    this.stride = usableStride(this.stride, this.contextInUse);
+    if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
+  }
+
   /** A new stride (undefined = the default) rescores the text that was scored. */
   setStride(stride: number | undefined): void {
-    const valid = usableStride(stride, this.loaded?.n_ctx);
+    const valid = usableStride(stride, this.contextInUse);
     if (valid === this.stride) return;
     this.stride = valid;
     if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
@@ -327,7 +358,8 @@ class AppState {
       };
       this.loaded = info;
       // a stride from a link or the query may be past this model's context: the engine's limit, as the field has
-      this.stride = usableStride(this.stride, info.n_ctx);
+      this.window = usableWindow(this.window, info.n_ctx);
+      this.stride = usableStride(this.stride, this.contextInUse);
       this.phase = 'ready';
       // the text on screen is scored by the model now loaded, without a click (a share link's text at any
       // length), unless the result on screen is already this text by this model (a failed load brought
@@ -376,7 +408,7 @@ class AppState {
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
-      const { result, timing } = await this.lease.score(text, { stride: this.stride, parseSpecial: this.parseSpecial }, (done, total) => {
+      const { result, timing } = await this.lease.score(text, { window: this.window, stride: this.stride, parseSpecial: this.parseSpecial }, (done, total) => {
         if (generation === this.scoreGeneration) this.progress = { done, total };
       });
       if (generation !== this.scoreGeneration) return;

@@ -44,6 +44,8 @@ interface Pending {
 }
 
 export interface ScoreOptions {
+  /** Tokens per window, at most the model's context (see ScoreRequest.window). */
+  window?: number;
   stride?: number;
   k?: number;
   /** Read special tokens' strings as those tokens (see ScoreRequest.parseSpecial). */

@@ -199,10 +199,15 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
     // with shared cells a cancel needs no turn of the event loop, so turns can be rare
     const scorer = yieldingScorer(m.runtime.scorer, breakdown, shared ? YIELD_EVERY_MS_SHARED : YIELD_EVERY_MS);
     const capture = full ? captureDistributions(scorer, m.config.vocab_size) : null;
+    // a window the user capped below the model's context (for speed): the engine sees that context
+    const config =
+      req.window !== undefined && Number.isInteger(req.window) && req.window >= 2 && req.window < m.config.n_ctx
+        ? { ...m.config, n_ctx: req.window }
+        : m.config;
     // columns straight from the windows, transferred without a copy (src/lib/scoring/packed.ts)
     const { packed, transfer } = await scoreTextPacked(req.text, {
       tokenizer: m.tokenizer,
-      config: m.config,
+      config,
       scorer: capture?.scorer ?? scorer,
       model: m.name,
       stride: req.stride,
