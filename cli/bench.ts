@@ -24,6 +24,12 @@
  *
  * On a software WebGPU adapter (SwiftShader, ~100x slower than WASM) the WebGPU runs score only the
  * first --webgpu-chars characters (default 1,500) so the run ends; the JSON records the length used.
+ *
+ * --configs real-model (also part of a full run): the largest real export the tests use (onnxruntime-genai's
+ * builder Llama in ../shared/real: float16, external data, contrib operators) loaded by repo id from a local
+ * imitation of the hub, then the same text scored on WASM and on WebGPU, with the page's memory after it
+ * (performance.measureUserAgentSpecificMemory: the JavaScript and WebAssembly heaps of the page and its
+ * workers; GPU buffers are not in it).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +44,7 @@ import { scoreText } from '../src/lib/scoring/score-text';
 import { DEFAULT_TEXT } from '../src/lib/playground/default-text';
 import type { WindowScorer } from '../src/lib/scoring/types';
 import { serveStatic } from '../test/e2e/static-server';
+import { startFakeHub } from '../test/e2e/fake-hub';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAG } from '../tools/chromium';
 import { nodeModelSource } from './node-model-source';
 import { openNodeModel } from './ort-node';
@@ -56,7 +63,75 @@ const BENCH_CHAPTERS = [4, 60, 67, 116, 128];
 const WARMUP_CHAPTERS = [122, 127, 52, 53, 6];
 /** Warm-up length on a software WebGPU adapter, whose every window takes seconds. */
 const WEBGPU_WARMUP_CHARS = 300;
-const BENCH_FLAGS = [...CHROMIUM_FLAGS, WEBGPU_FLAG];
+// the memory measurement answers at once instead of waiting for the next garbage collection
+const BENCH_FLAGS = [...CHROMIUM_FLAGS, WEBGPU_FLAG, '--enable-blink-features=ForceEagerMeasureMemory'];
+
+/** The real exporter's model the real-model runs load (read in place, never copied). */
+const REAL_MODEL_DIR = path.join(ROOT, '..', 'shared', 'real', 'genai-builder-llama-fp16');
+/** Characters of the benchmark text the real model scores (2,048-token windows of a 32,000-token vocabulary). */
+const REAL_MODEL_CHARS = 4_000;
+
+interface RealModelRun {
+  config: string;
+  backend: string;
+  reason: string;
+  chars: number;
+  tokens_scored: number;
+  seconds: number;
+  tokens_per_second: number;
+  load_ms: number;
+  /** performance.measureUserAgentSpecificMemory() after scoring: page and workers, JS and WASM heaps. */
+  memory_bytes: number | null;
+}
+
+/** The real exporter's model on one backend: loaded by repo id from a local hub, the text scored, memory read. */
+async function benchRealModel(
+  browser: Browser,
+  baseUrl: string,
+  endpoint: string,
+  backend: 'wasm' | 'webgpu',
+  text: string,
+): Promise<RealModelRun> {
+  const context = await browser.newContext();
+  await context.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), endpoint);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${baseUrl}?backend=${backend}#/playground`);
+    await readResult(page, 1);
+    await page.getByTestId('your-model-toggle').click();
+    const t0 = Date.now();
+    await page.getByTestId('model-url').fill('real/genai-llama-fp16');
+    await page.getByTestId('model-load').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.getAttribute('data-model')?.includes('genai-llama-fp16'), null, {
+      timeout: 600_000,
+    });
+    const loadMs = Date.now() - t0;
+    const runs = Number(await page.getByTestId('result').getAttribute('data-run'));
+    // the loaded model re-scores the text on screen by itself: let it, then score the benchmark text
+    await readResult(page, runs + 1);
+    await page.getByTestId('text-input').fill(text);
+    await page.getByTestId('score-button').click();
+    const r = await readResult(page, runs + 2);
+    const memory = await page.evaluate(async () => {
+      const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
+        .measureUserAgentSpecificMemory;
+      return measure && crossOriginIsolated ? (await measure.call(performance)).bytes : null;
+    });
+    return {
+      config: backend,
+      backend: r.backend,
+      reason: (await page.getByTestId('backend-reason').textContent().catch(() => ''))?.trim() ?? '',
+      chars: text.length,
+      tokens_scored: r.tokensScored,
+      seconds: r.totalMs / 1000,
+      tokens_per_second: r.tokensScored / (r.totalMs / 1000),
+      load_ms: loadMs,
+      memory_bytes: memory,
+    };
+  } finally {
+    await context.close();
+  }
+}
 
 interface Options {
   models: string[] | null;
@@ -455,6 +530,7 @@ async function main(): Promise<void> {
 
   let webgpuInfo = '';
   let firstVisit: FirstVisit | null = null;
+  const realModel: RealModelRun[] = [];
   if (o.browser) {
     const server = await serveStatic(path.join(ROOT, 'dist'));
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: BENCH_FLAGS });
@@ -481,6 +557,25 @@ async function main(): Promise<void> {
         ...(adapter ? [{ name: 'webgpu', backend: 'webgpu' as const, threads: 1 }] : []),
       ].filter((c) => !o.configs || o.configs.includes(c.name) || (c.name.startsWith('wasm-') && c.threads > 1 && o.configs.includes('wasm-N')));
       if (!adapter) skipped.push('webgpu: no WebGPU adapter in this Chromium');
+      if (!o.configs || o.configs.includes('real-model')) {
+        const files = Object.fromEntries(
+          ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'onnx/model.onnx.data'].map((f) => [
+            f,
+            fs.readFileSync(path.join(REAL_MODEL_DIR, f)),
+          ]),
+        );
+        const hub = await startFakeHub({ 'real/genai-llama-fp16': { files } });
+        try {
+          for (const backend of adapter ? (['wasm', 'webgpu'] as const) : (['wasm'] as const)) {
+            const r = await benchRealModel(browser, server.url, hub.endpoint, backend, text.slice(0, REAL_MODEL_CHARS));
+            realModel.push(r);
+            const mb = r.memory_bytes === null ? 'memory not measured' : `${(r.memory_bytes / 1e6).toFixed(0)} MB of page memory`;
+            console.error(`  real model (genai-builder Llama fp16) ${backend}: ran on ${r.backend}, ${r.tokens_per_second.toFixed(0)} tokens/s, loaded in ${r.load_ms} ms, ${mb}`);
+          }
+        } finally {
+          await hub.close();
+        }
+      }
       for (const model of models) {
         for (const config of configs) {
           const tries: Run[] = [];
@@ -520,6 +615,7 @@ async function main(): Promise<void> {
     webgpu_adapter: webgpuInfo || null,
     text: { source: `moby-dick chapters ${BENCH_CHAPTERS.join(', ')} (test split)`, chars: text.length },
     first_visit: firstVisit,
+    real_model: realModel,
     runs,
     skipped,
   };
@@ -531,6 +627,13 @@ async function main(): Promise<void> {
       `first visit (no query, auto, default model, 1366x768): first heatmap cold ${msRange(firstVisit.cold_ms)}, ` +
         `warm ${msRange(firstVisit.warm_ms)}; longest task before it ${msRange(firstVisit.longest_task_ms)}; ` +
         `${firstVisit.backend}: ${firstVisit.reason}`,
+    );
+  }
+  for (const r of realModel) {
+    const mb = r.memory_bytes === null ? 'memory not measured' : `${(r.memory_bytes / 1e6).toFixed(0)} MB page memory`;
+    console.log(
+      `real model (genai-builder Llama fp16, ${r.chars} chars) asked ${r.config}: ran on ${r.backend}, ${r.tokens_per_second.toFixed(0)} tokens/s, ` +
+        `load ${r.load_ms} ms, ${mb}; ${r.reason}`,
     );
   }
   console.log(table(runs));
