@@ -6,12 +6,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import type { ScoreResult } from '../../src/lib/scoring/types';
 import {
   bundledModels,
   expect,
   openPlayground,
   readGolden,
+  readTokens,
   scoreInPage,
   screenshotPath,
   test,
@@ -98,6 +100,24 @@ test('scores a short text: one element per token, numeric logprobs and summary',
   await page.screenshot({ path: screenshotPath(`playground-${backend}`), fullPage: true });
 });
 
+/** Score a text with "read special tokens" ticked, then untick it again (each re-scores by itself). */
+async function scoreReadingSpecials(page: Page, text: string): Promise<PageToken[]> {
+  await scoreInPage(page, text);
+  const runOf = async () => Number(await page.getByTestId('result').getAttribute('data-run'));
+  const rescored = (run: number) =>
+    page.waitForFunction((n) => Number(document.querySelector('[data-testid="result"]')?.getAttribute('data-run')) > n, run, {
+      timeout: 240_000,
+    });
+  let run = await runOf();
+  await page.getByTestId('parse-special').check();
+  await rescored(run);
+  const tokens = await readTokens(page);
+  run = await runOf();
+  await page.getByTestId('parse-special').uncheck();
+  await rescored(run);
+  return tokens;
+}
+
 /** Golden texts the page can reproduce: a textarea turns CRLF into LF, and stride 1 is too slow here. */
 function pageTexts(golden: Golden): GoldenText[] {
   return golden.texts.filter((t) => t.text.length > 0 && !t.text.includes('\r') && t.stride > 1);
@@ -118,7 +138,8 @@ for (const model of [MODEL, ...bundledModels().filter((m) => m !== MODEL)]) {
     for (const stride of [...new Set(texts.map((t) => t.stride))]) {
       await openPlayground(page, { backend, model, stride });
       for (const ref of texts.filter((t) => t.stride === stride)) {
-        const { tokens } = await scoreInPage(page, ref.text);
+        // a text whose reference reads its special-token strings as the tokens: the page's opt-in
+        const tokens = ref.parse_special ? await scoreReadingSpecials(page, ref.text) : (await scoreInPage(page, ref.text)).tokens;
         expect(
           tokens.map((t) => t.id),
           `${ref.name}: token ids`,
