@@ -50,7 +50,6 @@ for (const layout of layouts) {
   const folder = path.join(FIXTURES, layout);
   const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
   const all = folderFiles(folder);
-  const listing = Object.entries(all).map(([p, bytes]) => ({ path: p, size: bytes.length }));
   for (const [file, variant] of Object.entries(reference.variants)) {
     // the panel's variant menu names onnx/ files; Optimum's root files are found by the auto order
     const menu = file.startsWith('onnx/') ? file : 'auto';
