@@ -1,6 +1,6 @@
 /**
  * The real-export fixtures (test/fixtures/real-export, made by training/fixtures/make_real_exports.py) loaded
- * by repo id from the local imitation of the hub (./fake-hub.ts: resolve/<rev>/ URLs, weights through a
+ * by repo id from the local imitation of the hub (tools/fake-hub.ts: resolve/<rev>/ URLs, weights through a
  * redirect, CORS) through the "Your model" panel, and scored in the page: every token's logprob within
  * 1e-4 nats (float32 logits) or 2e-2 (float16 logits) of the file's float64 onnxruntime-node reference, on
  * WASM and on WebGPU.
@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
+import { folderFiles, startFakeHub, type FakeHub } from '../../tools/fake-hub';
 import { expect, openPlayground, scoreInPage, test, unfoldYourModel } from './fixtures';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'real-export');
