@@ -47,7 +47,7 @@ export default defineConfig<E2eOptions>({
     },
   ],
   webServer: {
-    command: `npx tsx test/e2e/static-server.ts dist ${PORT}`,
+    command: `npx tsx tools/static-server.ts dist ${PORT}`,
     url: `http://127.0.0.1:${PORT}/app/`,
     reuseExistingServer: false,
     timeout: 30_000,

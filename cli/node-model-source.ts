@@ -25,7 +25,7 @@ export function nodeModelSource(folder: string): ModelSource {
       try {
         return JSON.parse(text);
       } catch (e) {
-        throw new Error(`${join(folder, path)} is not valid JSON: ${(e as Error).message}`);
+        throw new Error(`${join(folder, path)} is not valid JSON: ${(e as Error).message}`, { cause: e });
       }
     },
     async readBytes(path) {

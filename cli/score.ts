@@ -85,7 +85,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     modelBytes = await nodeModelSource(folder).readBytes(MODEL_FILE);
   } catch (e) {
-    if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`);
+    if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`, { cause: e });
     throw e;
   }
   const specials = tokenizer.specialTokensIn(text);

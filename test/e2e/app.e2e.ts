@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundledModels, expect, openPlayground, scoreInPage, screenshotPath, test } from './fixtures';
-import { serveStatic } from './static-server';
+import { serveStatic } from '../../tools/static-server';
 
 const MODEL = 'tiny-bpe1k';
 const TRICKY = JSON.parse(

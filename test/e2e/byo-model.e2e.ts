@@ -1,6 +1,6 @@
 /**
  * Bring your own model: a bundled model served under another name by a local imitation of the hub
- * (./fake-hub.ts: resolve/<rev>/ URLs, 302 to a CDN path, 404s, 401 for unknown repos, a slow file, a
+ * (tools/fake-hub.ts: resolve/<rev>/ URLs, 302 to a CDN path, 404s, 401 for unknown repos, a slow file, a
  * connection dropped mid-file), local files through the file input, and an Optimum-style export with
  * position_ids and empty past inputs (training/export_optimum.py). The numbers equal the bundled
  * model's; the second load works with the server stopped; every bad input says what is wrong, keeps the
@@ -14,7 +14,7 @@ import type { Page } from '@playwright/test';
 import { bundledModels, expect, openMore, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
 import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
 import { bigramOnnx } from '../unit/helpers/tiny-onnx';
-import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub';
+import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from '../../tools/fake-hub';
 
 const MODEL = 'tiny-bpe1k';
 const ROOT = path.join(import.meta.dirname, '..', '..');

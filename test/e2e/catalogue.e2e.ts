@@ -1,14 +1,14 @@
 /**
  * The catalogue of real models in the model picker: every entry shows its download size before anything
  * downloads, and one click loads it through the hub loader at its pinned revision. The hub is the local
- * imitation (./fake-hub.ts) serving, under GPT-2's repository and file names, the Optimum-style merged
+ * imitation (tools/fake-hub.ts) serving, under GPT-2's repository and file names, the Optimum-style merged
  * decoder fixture (test/fixtures/real-export/optimum): the scores must match that file's float64
  * onnxruntime-node reference to 1e-4 nats (float32 logits).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE, resolveCatalogueEntry } from '../../src/lib/models/catalogue';
-import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
+import { folderFiles, startFakeHub, type FakeHub } from '../../tools/fake-hub';
 import { expect, openPlayground, readTokens, screenshotPath, test } from './fixtures';
 
 const FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'real-export', 'optimum');

@@ -40,7 +40,8 @@ export function bundledModels(): string[] {
 
 export const test = base.extend<E2eOptions & { pageErrors: string[] }>({
   backend: ['wasm', { option: true }],
-  // uncaught exceptions in the page fail the test; onnxruntime-web's warnings (console.error) do not
+  // uncaught exceptions in the page fail the test; onnxruntime-web's warnings (console.error) do not.
+  // A test asks for it by name and reads it with `void pageErrors;`
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -23,6 +23,7 @@ async function nextResult(page: Page, after: number): Promise<void> {
 }
 
 test('a literal <|endoftext|> is scored as text, the page says so, and the option reads the token', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   // the issue's input: 200 copies scored as 200 tokens of the special id, with no word of it
   const text = '<|endoftext|>'.repeat(200);
@@ -44,6 +45,7 @@ test('a literal <|endoftext|> is scored as text, the page says so, and the optio
 });
 
 test('two tabs keep their own texts across reloads', async ({ page, context, backend, pageErrors }) => {
+  void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   const other = await context.newPage();
   await openPlayground(other, { backend, model: MODEL });
@@ -62,6 +64,7 @@ test('two tabs keep their own texts across reloads', async ({ page, context, bac
 });
 
 test('a text too large for a full localStorage survives a reload (IndexedDB)', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   // fill localStorage to its quota with other data
   const filled = await page.evaluate(() => {
@@ -87,6 +90,7 @@ test('a text too large for a full localStorage survives a reload (IndexedDB)', a
 });
 
 test('a share link with a stride past the context scores at the largest stride', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   const hash = `#/playground?model=${MODEL}&stride=100000&text=${encodeURIComponent('Call me Ishmael. Some years ago.')}`;
   await page.goto(`./?backend=${backend}${hash}`);
   const result = page.getByTestId('result');
@@ -97,6 +101,7 @@ test('a share link with a stride past the context scores at the largest stride',
 });
 
 test('a share link naming a model this page lacks says so', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   await page.goto(`./?backend=${backend}#/playground?model=gpt-17-ultra&text=${encodeURIComponent('Hello there.')}`);
   await expect(page.getByTestId('error')).toContainText('The link asks for the model “gpt-17-ultra”, which this page does not have', {
     timeout: 120_000,
@@ -106,6 +111,7 @@ test('a share link naming a model this page lacks says so', async ({ page, backe
 });
 
 test('the stride field shows only strides it uses', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   const field = page.getByTestId('stride-input');
   for (const [typed, shown, note] of [
@@ -128,6 +134,7 @@ test('the stride field shows only strides it uses', async ({ page, backend, page
 });
 
 test('a refused hub endpoint is never saved', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   await unfoldYourModel(page);
   await page.getByTestId('your-model-more').locator('> summary').click();
@@ -149,6 +156,7 @@ test('a refused hub endpoint is never saved', async ({ page, backend, pageErrors
 });
 
 test('Compare scores a literal <|endoftext|> as text in every panel and says so', async ({ page, pageErrors }) => {
+  void pageErrors;
   test.skip(!bundledModels().includes('tiny-byte'), 'tiny-byte is not bundled in dist/');
   await page.goto(`./?backend=wasm&compare=tiny-byte,${MODEL}#/compare`);
   const byte = page.locator('[data-testid="compare-panel"][data-model="tiny-byte"]');

@@ -1,6 +1,6 @@
 /**
  * The real-export fixtures (test/fixtures/real-export, made by training/fixtures/make_real_exports.py) loaded
- * by repo id from the local imitation of the hub (./fake-hub.ts: resolve/<rev>/ URLs, weights through a
+ * by repo id from the local imitation of the hub (tools/fake-hub.ts: resolve/<rev>/ URLs, weights through a
  * redirect, CORS) through the "Your model" panel, and scored in the page: every token's logprob within
  * 1e-4 nats (float32 logits) or 2e-2 (float16 logits) of the file's float64 onnxruntime-node reference, on
  * WASM and on WebGPU.
@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
+import { folderFiles, startFakeHub, type FakeHub } from '../../tools/fake-hub';
 import { expect, openPlayground, scoreInPage, test, unfoldYourModel } from './fixtures';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'real-export');
@@ -50,7 +50,6 @@ for (const layout of layouts) {
   const folder = path.join(FIXTURES, layout);
   const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
   const all = folderFiles(folder);
-  const listing = Object.entries(all).map(([p, bytes]) => ({ path: p, size: bytes.length }));
   for (const [file, variant] of Object.entries(reference.variants)) {
     // the panel's variant menu names onnx/ files; Optimum's root files are found by the auto order
     const menu = file.startsWith('onnx/') ? file : 'auto';

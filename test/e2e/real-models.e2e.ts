@@ -1,7 +1,7 @@
 /**
  * A real exporter's model in the page: ../shared/real/genai-builder-llama-fp16 (onnxruntime-genai's model
  * builder: fp16 weights, logits and KV inputs, com.microsoft operators, external weights named
- * model.onnx.data), read in place, loaded by URL from the hub-like local server (./fake-hub.ts: a 302 to
+ * model.onnx.data), read in place, loaded by URL from the hub-like local server (tools/fake-hub.ts: a 302 to
  * the CDN path for weights, CORS) and from local files, and scored; every token's log-probability is
  * within float16's precision (2e-2 nats) of the reference computed here in Node (test/real-reference.ts).
  * WASM runs the whole test; WebGPU one short text by URL (an adapter without shader-f16, as SwiftShader,
@@ -14,7 +14,7 @@ import { genaiLlamaLogits, referenceRows } from '../real-reference';
 import { expect, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
 import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
 import { bigramOnnx, bigramOnnxExternal } from '../unit/helpers/tiny-onnx';
-import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
+import { folderFiles, startFakeHub, type FakeHub } from '../../tools/fake-hub';
 
 const LLAMA = realArtefact('genai-builder-llama-fp16');
 const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'onnx/model.onnx.data'];

@@ -90,7 +90,7 @@ function mutate(rng: Rng, text: string): string {
 
 /** Mutate parsed JSON: values replaced by hostile ones, keys dropped, types swapped. */
 function mutateJson(rng: Rng, value: unknown, depth = 0): unknown {
-  const hostile = [null, -1, 0, 1.5, 1e309, -0, 2 ** 53, 'x', '', [], {}, true, Number.NaN, '<|endoftext|>', [1, 2]];
+  const hostile = [null, -1, 0, 1.5, Infinity, -0, 2 ** 53, 'x', '', [], {}, true, Number.NaN, '<|endoftext|>', [1, 2]];
   if (rng.next() < 0.08) return rng.pick(hostile);
   if (Array.isArray(value)) {
     if (value.length > 50) {
@@ -131,9 +131,9 @@ function fuzz<T>(name: string, make: (rng: Rng) => T, check: (input: T) => void 
         const shown = JSON.stringify(input)?.slice(0, 300);
         if (!(e instanceof Error) || e.message.trim() === '' || INTERNAL.test(`${e.name}: ${e.message}`)) {
           const where = e instanceof Error ? (e.stack ?? '').split('\n').slice(1, 4).join(' | ') : '';
-          throw new Error(`${name}: a crash, not a clear error: ${String(e)} at ${where}; input ${shown}`);
+          throw new Error(`${name}: a crash, not a clear error: ${String(e)} at ${where}; input ${shown}`, { cause: e });
         }
-        if ((e as Error).name === 'AssertionError') throw new Error(`${name} on ${shown}: ${(e as Error).message}`);
+        if ((e as Error).name === 'AssertionError') throw new Error(`${name} on ${shown}: ${(e as Error).message}`, { cause: e });
       }
       // nothing may take long on inputs this size
       expect(Date.now() - started, `${name}: ${JSON.stringify(input)?.slice(0, 200)}`).toBeLessThan(5000);

@@ -15,7 +15,7 @@ import { scoreLogits } from '../../src/lib/scoring/log-softmax';
 import { scoreText } from '../../src/lib/scoring/score-text';
 import { computeTotals, scoredText } from '../../src/lib/scoring/totals';
 import type { Totals, WindowScorer } from '../../src/lib/scoring/types';
-import { bundledModelIds, MODELS_DIR, ROOT } from './helpers/fixtures';
+import { bundledModelIds, MODELS_DIR } from './helpers/fixtures';
 
 
 /** Per-token values: float32 ONNX Runtime against a float64 reference differ by ~1e-6 nats; 1e-4 is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headKernel, headModuleBytes } from '../../src/lib/scoring/head-wasm';
-import { EXP_STEPS, expNeg, logitsScorer, rowStats, scoreLogits, type HeadPath } from '../../src/lib/scoring/log-softmax';
+import { EXP_STEPS, expNeg, logitsScorer, scoreLogits, type HeadPath } from '../../src/lib/scoring/log-softmax';
 
 /** The textbook definitions in float64, one row at a time: the reference. */
 function naive(row: ArrayLike<number>, target: number) {

@@ -179,9 +179,9 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
     if (twin) best.set('val', { t: twin, score: Infinity });
   }
   const pick = (role: TagRole) => best.get(role)?.t ?? null;
-  let train = pick('train');
+  const train = pick('train');
   let val = pick('val');
-  let trainPpl = !train ? pick('train_ppl') : null;
+  const trainPpl = !train ? pick('train_ppl') : null;
   let valPpl = !val ? pick('val_ppl') : null;
   if (!train && !val && !trainPpl && !valPpl) return [];
 

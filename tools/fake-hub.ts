@@ -1,6 +1,6 @@
 /**
- * A local imitation of the Hugging Face hub's file layout and headers, for the bring-your-own-model e2e
- * test. Nothing from the network.
+ * A local imitation of the Hugging Face hub's file layout and headers, for the e2e tests and the benchmark
+ * (cli/bench.ts). Nothing from the network.
  *
  *   GET /<owner>/<name>/resolve/<rev>/<path>
  *     small files (JSON): 200 with ETag, X-Repo-Commit (as the hub serves non-LFS files)

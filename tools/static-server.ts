@@ -2,7 +2,7 @@
  * A static file server for the built app with the cross-origin isolation headers (COOP/COEP) that WASM
  * threads need. Used by the e2e suite and the benchmark; nothing from the network.
  *
- *   npx tsx test/e2e/static-server.ts [dir=dist] [port=0]    (prints the URL)
+ *   npx tsx tools/static-server.ts [dir=dist] [port=0]    (prints the URL)
  *
  * Serves the app under a sub-path (/app/) so that the build's relative URLs are exercised.
  */
