@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { watModules } from './tools/vite-wat.ts';
 
 export default defineConfig({
+  // the same WebAssembly assembly as the app's build (vite.config.ts)
+  plugins: [watModules()],
   test: {
     // *.test.ts run here in Node; *.e2e.ts are Playwright's (see package.json test:e2e)
     include: ['test/unit/**/*.test.ts'],

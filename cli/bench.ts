@@ -13,7 +13,9 @@
  * For each model and backend it prints tokens/s and the ratio to native; the cold start (navigation to
  * the pre-filled text's heatmap, scored on arrival, in a fresh browser context); forward passes (= windows); bytes read
  * back per token; the longest main-thread task from the click to the rendered result (PerformanceObserver
- * 'longtask', so 0 means none over 50 ms); and the share of the scoring time spent outside session.run.
+ * 'longtask', so 0 means none over 50 ms); the share of the scoring time spent outside session.run; and
+ * which CPU scoring head ran ("head": wasm, or "TS fallback" where the WebAssembly one was unavailable or
+ * failed, the reason in the JSON's scoring_head).
  * Before the measured run each page scores a warm-up text as long, from the validation chapters (300
  * characters on WebGPU), so that V8 has compiled onnxruntime's WebAssembly and the page's code to
  * optimised code. The text is pasted half a second before the click, as a person would, so the page has
@@ -39,7 +41,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadModelFolder } from '../src/lib/models/model-source';
 import type { BundledManifest, BundledModel } from '../src/lib/models/bundled-manifest';
-import { scoreLogits } from '../src/lib/scoring/log-softmax';
+import { headStatus, scoreLogits } from '../src/lib/scoring/log-softmax';
 import { scoreText } from '../src/lib/scoring/score-text';
 import { DEFAULT_TEXT } from '../src/lib/playground/default-text';
 import type { WindowScorer } from '../src/lib/scoring/types';
@@ -211,6 +213,12 @@ interface Run {
    * message: the result's trip to the page and its records rebuilt there.
    */
   outside_ms?: { scoring_maths: number; calls: number; event_loop: number; tokenize: number; engine: number; message: number };
+  /**
+   * The CPU scoring head: 'wasm' (head.wat), or 'typescript' where the WebAssembly one was unavailable or
+   * failed, with the reason and (native runs) how many scored tokens took the TypeScript path because of
+   * it; null on WebGPU, whose head is a graph inside session.run.
+   */
+  scoring_head: { path: 'wasm' | 'typescript'; reason: string | null; fallback_rows: number | null } | null;
   /** With --repeat: every repeat's scoring time (s) and share outside session.run; this run is the median time. */
   repeats?: { seconds: number[]; share_outside_forward: (number | null)[] };
   note?: string;
@@ -240,10 +248,12 @@ async function benchNative(entry: BundledModel, text: string): Promise<Run> {
       return scoreLogits(logits, ids, from, k);
     },
   };
+  const fallbackBefore = headStatus().fallbackRows;
   const s = performance.now();
   const result = await scoreText(text, { tokenizer, config, scorer, model });
   const seconds = (performance.now() - s) / 1000;
   await m.release();
+  const head = headStatus();
   return {
     model,
     config: 'native',
@@ -259,6 +269,7 @@ async function benchNative(entry: BundledModel, text: string): Promise<Run> {
     bytes_read_back_per_token: logitsBytes / result.totals.tokens_scored,
     longest_main_thread_task_ms: null,
     share_outside_forward: 1 - runMs / (seconds * 1000),
+    scoring_head: { path: head.path, reason: head.reason, fallback_rows: head.fallbackRows - fallbackBefore },
   };
 }
 
@@ -366,6 +377,9 @@ async function benchBrowser(
       clickAt,
     );
     const seconds = r.totalMs / 1000;
+    // the backend line names the TypeScript fallback of the worker's scoring head (WASM only)
+    const headFallback = page.getByTestId('scoring-head-fallback');
+    const headReason = (await headFallback.count()) ? await headFallback.getAttribute('title') : null;
     return {
       model,
       config: config.name,
@@ -389,6 +403,8 @@ async function benchBrowser(
         engine: r.workerMs - r.scorerMs - r.yieldMs - r.tokenizeMs,
         message: r.totalMs - r.workerMs,
       },
+      scoring_head:
+        r.backend !== 'wasm' ? null : headReason === null ? { path: 'wasm', reason: null, fallback_rows: 0 } : { path: 'typescript', reason: headReason, fallback_rows: null },
     };
   } finally {
     await context.close();
@@ -461,7 +477,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >
 const msRange = (xs: number[]) => `${median(xs).toFixed(0)} ms${xs.length > 1 ? ` (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})` : ''}`;
 
 function table(runs: Run[]): string {
-  const head = ['model', 'config', 'chars', 'tokens', 'windows', 'tok/s', 'x native', 'cold ms', 'B/token', 'longtask ms', 'outside run'];
+  const head = ['model', 'config', 'chars', 'tokens', 'windows', 'tok/s', 'x native', 'cold ms', 'B/token', 'longtask ms', 'outside run', 'head'];
   const rows = runs.map((r) => [
     r.model,
     r.config,
@@ -474,10 +490,19 @@ function table(runs: Run[]): string {
     r.bytes_read_back_per_token === null ? '' : r.bytes_read_back_per_token.toFixed(0),
     r.longest_main_thread_task_ms === null ? '' : r.longest_main_thread_task_ms.toFixed(0),
     r.share_outside_forward === null ? '' : `${(100 * r.share_outside_forward).toFixed(1)}%${shareRange(r)}`,
+    headCell(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The scoring head column: "wasm", or "TS fallback" with the rows where known (the reason is in the JSON). */
+function headCell(r: Run): string {
+  const h = r.scoring_head;
+  if (!h) return '';
+  if (h.path === 'wasm' && !h.fallback_rows) return 'wasm';
+  return `TS fallback${h.fallback_rows ? ` (${h.fallback_rows} rows)` : ''}`;
 }
 
 /** " (min-max)" of the share outside session.run over a run's repeats, or "". */

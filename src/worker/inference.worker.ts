@@ -7,6 +7,7 @@
 import { openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
+import { headStatus } from '../lib/scoring/log-softmax';
 import { scoreTextPacked } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
@@ -176,6 +177,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         bos: m.bos,
         configFile: m.configFile,
         specialTokens: m.tokenizer.specialTokens,
+        scoringHead: headStatus(),
       },
     });
   } catch (e) {

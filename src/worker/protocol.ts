@@ -12,6 +12,7 @@
  */
 import type { BackendPreference, Backend, BackendProbe, RuntimeCounters } from '../lib/runtime';
 import type { PackedResult } from '../lib/scoring/packed';
+import type { HeadStatus } from '../lib/scoring/log-softmax';
 import type { FullDistributions } from '../lib/compare/full-distribution';
 
 /** Where a model folder (Hugging Face layout, DESIGN.md) comes from. */
@@ -145,6 +146,8 @@ export interface LoadedModelInfo {
   bos?: { id: number; text: string; source: string } | null;
   /** The configuration file read: config.json, or onnxruntime-genai's genai_config.json. */
   configFile?: string;
+  /** The worker's CPU scoring head (WASM backend): WebAssembly, or the TypeScript fallback and why. */
+  scoringHead?: HeadStatus;
 }
 
 export interface ScoreTiming {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { headKernel, headModuleBytes } from '../../src/lib/scoring/head-wasm';
-import { EXP_STEPS, expNeg, logitsScorer, scoreLogits, type HeadPath } from '../../src/lib/scoring/log-softmax';
+import { headKernel } from '../../src/lib/scoring/head-wasm';
+import HEAD_WASM from '../../src/lib/scoring/head.wat.ts';
+import { EXP_STEPS, expNeg, headStatus, logitsScorer, scoreLogits, type HeadPath } from '../../src/lib/scoring/log-softmax';
 
 /** The textbook definitions in float64, one row at a time: the reference. */
 function naive(row: ArrayLike<number>, target: number) {
@@ -166,12 +167,14 @@ describe('the SIMD and TypeScript paths', () => {
   });
 
   it('the module is valid WebAssembly, and SIMD is what scoreLogits uses here (Node, like Chromium, has it)', () => {
-    expect(WebAssembly.validate(headModuleBytes())).toBe(true);
-    expect(headKernel()).not.toBeNull();
+    expect(WebAssembly.validate(HEAD_WASM)).toBe(true);
+    expect(headKernel()).toBeTruthy();
+    scoreLogits(seededLogits(2, 8, 1), Int32Array.from([0, 1]), 0, 1);
+    expect(headStatus()).toEqual({ path: 'wasm', reason: null, fallbackWindows: 0, fallbackRows: 0 });
   });
 
   it('expSums is exp(-d) summed to 1e-13 relative for d in [0, 50), and leaves out d >= 50', () => {
-    const kernel = headKernel()!;
+    const kernel = headKernel();
     const out = new Float64Array(2);
     let worst = 0;
     for (let step = 0; step < 50; step += 0.0137) {

@@ -2,7 +2,7 @@
  * The CPU scoring head: log-softmax statistics over rows of logits, in float64. Logits come from the
  * model as float32, or as float16 / bfloat16 (half.ts), widened a row at a time; every sum here is float64 so the result matches a float64 reference to well
  * under 1e-6 nats whatever the vocabulary size. A row takes two passes over its logits (the largest
- * and the rank; the sums of exponentials), in WebAssembly SIMD (head-wasm.ts) or in TypeScript, and
+ * and the rank; the sums of exponentials), in WebAssembly SIMD (head.wat, loaded by head-wasm.ts) or in TypeScript, and
  * one for the top k.
  */
 import { logitsLength, widenHalf, type LogitsData } from './half';
@@ -41,7 +41,7 @@ export interface RowStats {
 /**
  * Statistics of one row of logits, and its top k (most likely first; equal logits in id order)
  * written to topIds/topLogprobs at `topAt`. In TypeScript throughout: the reference for the SIMD path
- * (scoreLogits), and what runs where WebAssembly SIMD is missing.
+ * (scoreLogits), and what runs where the WebAssembly head is unavailable (headStatus).
  * @example
  * const topIds = new Int32Array(2), topLogprobs = new Float64Array(2);
  * rowStats(new Float32Array([1, 3, 2]), 0, 3, 2, 2, topIds, topLogprobs, 0) // { logprob: -1.41, rank: 2, ... }, topIds [1, 2]
@@ -200,16 +200,87 @@ function simdPasses(kernel: HeadKernel): RowPasses {
     },
   };
 }
-/** This thread's SIMD passes, made on first use; null where WebAssembly SIMD is missing. */
-let simd: RowPasses | null | undefined;
+
+/** This thread's WebAssembly head, made on first use: its passes, or why there are none. */
+let wasmHead: { passes: RowPasses | null; reason: string | null } | undefined;
+/** What scoreLogits ('auto') ran on TypeScript because the WebAssembly head was unavailable or failed. */
+const fallback = { windows: 0, rows: 0 };
+
+function loadWasmHead(): { passes: RowPasses | null; reason: string | null } {
+  if (wasmHead === undefined) {
+    try {
+      wasmHead = { passes: simdPasses(headKernel()), reason: null };
+    } catch (e) {
+      wasmHead = { passes: null, reason: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  return wasmHead;
+}
+
+/** Where this thread's scoring head runs, and how often it ran on TypeScript for want of the WebAssembly one. */
+export interface HeadStatus {
+  /** 'wasm': the WebAssembly SIMD head (head.wat); 'typescript': the fallback. */
+  path: 'wasm' | 'typescript';
+  /** Why the WebAssembly head is not used (it did not compile, or it failed on a row); null while it is. */
+  reason: string | null;
+  /** scoreLogits calls (windows) with 'auto' that scored some or all rows in TypeScript for that reason. */
+  fallbackWindows: number;
+  /** Rows (scored tokens) scored in TypeScript for that reason. */
+  fallbackRows: number;
+}
+
+/**
+ * This thread's scoring head (compiling it if no row has been scored yet), and the fallback counts.
+ * @example headStatus() // { path: 'wasm', reason: null, fallbackWindows: 0, fallbackRows: 0 }
+ */
+export function headStatus(): HeadStatus {
+  const head = loadWasmHead();
+  return { path: head.passes ? 'wasm' : 'typescript', reason: head.reason, fallbackWindows: fallback.windows, fallbackRows: fallback.rows };
+}
+
+/**
+ * The 'auto' passes: the WebAssembly head's while it works; if it throws (a trap, memory it cannot
+ * grow), this thread switches to TypeScript for good, from the row that failed, with the reason kept.
+ */
+const AUTO_PASSES: RowPasses = {
+  maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, out) {
+    const wasm = loadWasmHead().passes;
+    if (wasm) {
+      try {
+        wasm.maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, out);
+        return;
+      } catch (e) {
+        headFailed(e);
+      }
+    }
+    JS_PASSES.maxGreaterTop(logits, rowAt, V, targetLogit, k, topIds, topAt, out);
+  },
+  expSums(logits, rowAt, V, max, out) {
+    const wasm = loadWasmHead().passes;
+    if (wasm) {
+      try {
+        wasm.expSums(logits, rowAt, V, max, out);
+        return;
+      } catch (e) {
+        headFailed(e);
+      }
+    }
+    JS_PASSES.expSums(logits, rowAt, V, max, out);
+  },
+};
+
+function headFailed(e: unknown): void {
+  wasmHead = { passes: null, reason: `the WebAssembly head failed: ${e instanceof Error ? e.message : String(e)}` };
+}
 
 /** Which implementation of the row passes scoreLogits uses. */
 export type HeadPath = 'auto' | 'simd' | 'js';
 
 /**
  * Window statistics from the window's logits: rows from .. T - 2 predict ids[from + 1] .. ids[T - 1].
- * The row passes run in WebAssembly SIMD where it exists ('auto'), about twice as fast as TypeScript;
- * 'js' forces TypeScript, 'simd' fails without WebAssembly SIMD.
+ * The row passes run in WebAssembly SIMD where the module compiles ('auto'), 1.5-2.5 times as fast as
+ * TypeScript, and in TypeScript otherwise, counted in headStatus(); 'js' forces TypeScript, 'simd' fails
+ * without the WebAssembly head.
  * @example scoreLogits(logits, new Int32Array([5, 7, 9]), 0, 5) // 2 targets: 7 and 9
  */
 export function scoreLogits(
@@ -235,30 +306,32 @@ export function scoreLogits(
     topIds: new Int32Array(n * k),
     topLogprobs: new Float64Array(n * k),
   };
-  const passes = path === 'js' ? JS_PASSES : simdRowPasses(path === 'simd');
+  const passes = path === 'js' ? JS_PASSES : path === 'auto' ? AUTO_PASSES : requiredSimdPasses();
   // 16-bit logits: each row widened (exactly) into one float32 row, then the same passes
   const half = logits instanceof Float32Array ? null : logits;
   const rows = half ? new Float32Array(V) : (logits as Float32Array);
+  let fallbackRows = 0; // rows 'auto' scored in TypeScript for want of the WebAssembly head
   for (let i = 0; i < n; i++) {
     const row = from + i;
     if (half) widenHalf(half, row * V, V, rows);
     const s = finishRow(rows, half ? 0 : row * V, V, ids[row + 1], k, stats.topIds, stats.topLogprobs, i * k, passes);
+    if (passes === AUTO_PASSES && !wasmHead?.passes) fallbackRows++;
     stats.logprob[i] = s.logprob;
     stats.rank[i] = s.rank;
     stats.entropy[i] = s.entropy;
   }
+  if (fallbackRows > 0) {
+    fallback.windows++;
+    fallback.rows += fallbackRows;
+  }
   return stats;
 }
 
-/** The SIMD passes, or (unless `required`) the TypeScript ones where WebAssembly SIMD is missing. */
-function simdRowPasses(required: boolean): RowPasses {
-  if (simd === undefined) {
-    const kernel = headKernel();
-    simd = kernel && simdPasses(kernel);
-  }
-  if (simd) return simd;
-  if (required) throw new Error('WebAssembly SIMD is not available here');
-  return JS_PASSES;
+/** The WebAssembly passes, for 'simd': an error saying why where there are none. */
+function requiredSimdPasses(): RowPasses {
+  const head = loadWasmHead();
+  if (!head.passes) throw new Error(`the WebAssembly scoring head is unavailable: ${head.reason}`);
+  return head.passes;
 }
 
 /** One forward pass: ids (T) -> logits (T, V) row-major, float32 or 16-bit floats as the model gave them. */
