@@ -120,3 +120,20 @@ export function formatCount(n: number): string {
   if (n < 1e12) return `${(n / 1e9).toPrecision(2)} billion`;
   return formatNumber(n, 2);
 }
+
+/**
+ * A number with a fixed count of decimals, as tables and bounds show it; '–' where it is undefined
+ * (null, undefined, NaN, ±∞).
+ * @example formatFixed(1.2345) // '1.23'; formatFixed(7.06, 1) // '7.1'; formatFixed(null) // '–'
+ */
+export function formatFixed(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+/**
+ * A share (0 to 1) as a whole percentage; '–' where it is undefined.
+ * @example formatPercent(0.456) // '46%'; formatPercent(null) // '–'
+ */
+export function formatPercent(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${Math.round(x * 100)}%`;
+}
