@@ -10,6 +10,7 @@
  * severity says whether the run has a problem ('warning') or the curves show something to know ('info').
  */
 import { fmtStep } from './run';
+import { median as d3Median } from 'd3-array';
 import { lowerBound } from './smoothing';
 import type { Finding, Run, Series } from './types';
 
@@ -33,11 +34,9 @@ export function finitePart(s: Series): { x: Float64Array; y: Float64Array } {
   return { x, y };
 }
 
-export function median(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN;
-  const a = Float64Array.from(values).sort();
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+/** The median (d3-array's, by selection rather than a sort), NaN for no values. */
+export function median(values: Iterable<number>): number {
+  return d3Median(values) ?? NaN;
 }
 
 const mean = (a: ArrayLike<number>, from = 0, to = a.length) => {
