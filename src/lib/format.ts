@@ -120,3 +120,47 @@ export function formatCount(n: number): string {
   if (n < 1e12) return `${(n / 1e9).toPrecision(2)} billion`;
   return formatNumber(n, 2);
 }
+
+/**
+ * A number with a fixed count of decimals, as tables and bounds show it; '–' where it is undefined
+ * (null, undefined, NaN, ±∞).
+ * @example formatFixed(1.2345) // '1.23'; formatFixed(7.06, 1) // '7.1'; formatFixed(null) // '–'
+ */
+export function formatFixed(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+/**
+ * A share (0 to 1) as a percentage with `digits` decimals; '–' where it is undefined.
+ * @example formatPercent(0.456) // '46%'; formatPercent(0.1234, 1) // '12.3%'; formatPercent(null) // '–'
+ */
+export function formatPercent(x: number | null | undefined, digits = 0): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
+}
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * A whole number with thousands separators (counts of characters, rows, steps).
+ * @example formatInteger(1234567) // '1,234,567'
+ */
+export function formatInteger(n: number): string {
+  return integerFormat.format(n);
+}
+
+/**
+ * A count and its noun, singular for exactly one.
+ * @example formatPlural(1, 'row') // '1 row'; formatPlural(1200, 'time') // '1,200 times'
+ */
+export function formatPlural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A number to at most `digits` significant digits, trailing zeros dropped (for data files and labels,
+ * where 2.5 must not read 2.500000).
+ * @example formatSignificant(2.5000001, 4) // '2.5'; formatSignificant(1234567, 3) // '1230000'
+ */
+export function formatSignificant(x: number, digits: number): string {
+  return String(+x.toPrecision(digits));
+}

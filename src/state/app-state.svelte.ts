@@ -10,20 +10,37 @@ import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol'
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
 import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
-import { parseColourMode, type ColourMode } from '../lib/playground/colour-modes';
+import { COLOUR_MODES, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash, usableStride } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
 import { DEFAULT_TEXT } from '../lib/playground/default-text';
 import { indexedDbTextStore, TextStore } from './text-store';
+import {
+  BACKEND_SETTING,
+  clearSetting,
+  enumSetting,
+  jsonSetting,
+  readSetting,
+  textSetting,
+  webStorage,
+  writeSetting,
+  type Setting,
+} from './storage';
 
-const STORAGE = {
-  text: 'pp.text',
-  model: 'pp.model',
-  backend: 'pp.backend',
-  mode: 'pp.colour-mode',
-  custom: 'pp.custom-models',
-  window: 'pp.window',
-} as const;
+const MODEL = textSetting('pp.model');
+const COLOUR_MODE = enumSetting<ColourMode>('pp.colour-mode', COLOUR_MODES, 'surprisal');
+/** URL and hub models come back after a reload (from the cache when offline); dropped files cannot. */
+const CUSTOM_MODELS = jsonSetting<CustomModel[]>('pp.custom-models', [], (list) =>
+  Array.isArray(list)
+    ? list.filter((m: Partial<CustomModel> | null) => m?.ref?.kind === 'url' && typeof m.id === 'string')
+    : undefined,
+);
+/** A window cap: a whole number of tokens, 2 or more (checked against the model's context once it loads). */
+const WINDOW: Setting<number | undefined> = {
+  key: 'pp.window',
+  defaultValue: undefined,
+  parse: (raw) => usableWindow(Number(raw), null),
+};
 
 /** A window cap as the field takes it: a whole number of tokens, 2 or more, at most the context; else none. */
 export function usableWindow(window: number | undefined, nCtx: number | null | undefined): number | undefined {
@@ -47,16 +64,6 @@ export interface FileProgress {
   cached: boolean;
 }
 
-/** URL and hub models come back after a reload (from the cache when offline); dropped files cannot. */
-function storedCustomModels(): CustomModel[] {
-  try {
-    const list = JSON.parse(stored(STORAGE.custom) ?? '[]') as CustomModel[];
-    return Array.isArray(list) ? list.filter((m) => m?.ref?.kind === 'url' && typeof m.id === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Texts up to this many characters are scored as you type (debounced); longer ones on demand. */
 export const AUTO_SCORE_MAX_CHARS = 2000;
 /** Quiet time after the last keystroke before scoring as you type, ms. */
@@ -68,30 +75,6 @@ export const AUTO_SCORE_DELAY_MS = 700;
 export const AUTO_SCORE_ON_LOAD_MAX_CHARS = 20_000;
 /** The longest text the page scores: beyond it the tab would hold too many token elements. */
 export const MAX_CHARS = 200_000;
-
-function stored(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null; // storage disabled
-  }
-}
-function store(key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value);
-  } catch {
-    /* storage full or disabled: the text just is not kept */
-  }
-}
-
-/** The page's Web Storage, or null where reading it throws (storage turned off). */
-function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage | null {
-  try {
-    return globalThis[kind] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** The user's text: per tab, debounced, IndexedDB when Web Storage is full (text-store.ts). */
 const textStore = new TextStore({ local: webStorage('localStorage'), session: webStorage('sessionStorage'), large: indexedDbTextStore() });
@@ -121,15 +104,15 @@ class AppState {
   backendPreference = $state<BackendPreference>('auto');
   threads = $state(0);
   /** Tokens per window below the model's context (a cap for speed); undefined = the model's context. */
-  window = $state<number | undefined>(usableWindow(Number(stored(STORAGE.window) ?? NaN), null));
+  window = $state<number | undefined>(readSetting(WINDOW));
   /** Window stride in tokens; undefined = the engine's default, floor(window / 2). */
   stride = $state<number | undefined>(undefined);
   /** Read special tokens' strings in the text (`<|endoftext|>`) as those tokens; by default they are plain text. */
   parseSpecial = $state(false);
   /** What the heatmap colours by. */
-  colourMode = $state<ColourMode>(parseColourMode(stored(STORAGE.mode)));
+  colourMode = $state<ColourMode>(readSetting(COLOUR_MODE));
   /** Models the user brought, in the order they were added. */
-  customModels = $state.raw<CustomModel[]>(storedCustomModels());
+  customModels = $state.raw<CustomModel[]>(readSetting(CUSTOM_MODELS));
   /** Per-file progress of the running load (file -> bytes). */
   loadFiles = $state<Record<string, FileProgress>>({});
 
@@ -192,7 +175,7 @@ class AppState {
 
   setColourMode(mode: ColourMode): void {
     this.colourMode = mode;
-    store(STORAGE.mode, mode);
+    writeSetting(COLOUR_MODE, mode);
   }
 
   /** Read special tokens' strings as those tokens (or as plain text), and score again. */
@@ -212,7 +195,8 @@ class AppState {
     const valid = usableWindow(window, this.loaded?.n_ctx);
     if (valid === this.window) return;
     this.window = valid;
-    store(STORAGE.window, valid === undefined ? '' : String(valid));
+    if (valid === undefined) clearSetting(WINDOW);
+    else writeSetting(WINDOW, valid);
     this.stride = usableStride(this.stride, this.contextInUse);
     if (this.loaded && (this.result || this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS)) void this.score();
   }
@@ -246,7 +230,7 @@ class AppState {
       });
     }
     try {
-      this.backendPreference = parseBackendPreference(queryParam('backend') ?? stored(STORAGE.backend));
+      this.backendPreference = parseBackendPreference(queryParam('backend') ?? readSetting(BACKEND_SETTING));
       this.threads = Number(queryParam('threads') ?? 0) || 0;
       this.stride = Number(queryParam('stride') ?? 0) || undefined;
       // the runtime starts now, while the manifest and then the model are fetched
@@ -258,7 +242,7 @@ class AppState {
         this.setText(shared.text);
         if (shared.stride) this.stride = shared.stride;
         if (shared.mode) this.setColourMode(shared.mode);
-        if (shared.model) store(STORAGE.model, shared.model);
+        if (shared.model) writeSetting(MODEL, shared.model);
         this.scoreWhenLoaded = shared.text.length > 0 && shared.text.length <= MAX_CHARS;
         history.replaceState(history.state, '', location.href.replace(/#.*$/, '#/playground'));
       }
@@ -267,7 +251,7 @@ class AppState {
       const manifest = (await res.json()) as BundledManifest;
       this.manifest = manifest;
       if (manifest.models.length === 0) throw new Error('no bundled model is available (models/manifest.json is empty)');
-      const wanted = queryParam('model') ?? stored(STORAGE.model);
+      const wanted = queryParam('model') ?? readSetting(MODEL);
       this.modelId = manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted) ? wanted! : manifest.default;
       const missing = shared?.model && shared.model !== this.modelId ? shared.model : null;
       if (missing) {
@@ -285,18 +269,18 @@ class AppState {
 
   async selectModel(id: string): Promise<void> {
     this.modelId = id;
-    store(STORAGE.model, id);
+    writeSetting(MODEL, id);
     await this.loadModel();
     // it failed: the model loaded before is still there, so the picker goes back to it (the error stays)
     if (this.modelId === id && this.lease && this.loadedId && this.loadedId !== id) {
       this.modelId = this.loadedId;
-      store(STORAGE.model, this.loadedId);
+      writeSetting(MODEL, this.loadedId);
     }
   }
 
   async selectBackend(preference: BackendPreference): Promise<void> {
     this.backendPreference = preference;
-    store(STORAGE.backend, preference);
+    writeSetting(BACKEND_SETTING, preference);
     await this.loadModel();
   }
 
@@ -442,7 +426,7 @@ class AppState {
     if (this.modelId !== entry.id) return false; // another model was picked meanwhile
     if (this.loaded?.name === entry.ref.name) {
       this.storeCustomModels();
-      store(STORAGE.model, entry.id);
+      writeSetting(MODEL, entry.id);
       return true;
     }
     this.removeCustomModel(entry.id);
@@ -472,7 +456,10 @@ class AppState {
   }
 
   private storeCustomModels(): void {
-    store(STORAGE.custom, JSON.stringify(this.customModels.filter((m) => m.ref.kind === 'url')));
+    writeSetting(
+      CUSTOM_MODELS,
+      this.customModels.filter((m) => m.ref.kind === 'url'),
+    );
   }
 
   cancel(): void {

@@ -16,13 +16,15 @@ import type { BundledModel } from '../lib/models/bundled-manifest';
 import type { ScoreResult } from '../lib/scoring/types';
 import { compareSameTokenizer, defaultPair, type DivergenceReport } from '../lib/compare/divergence';
 import { app, MAX_CHARS } from './app-state.svelte';
+import { storedSetting, textSetting, writeSetting } from './storage';
 
 /** The three bundled models that differ only in their tokenizer. */
 export const DEFAULT_COMPARE_MODELS = ['tiny-byte', 'tiny-bpe1k', 'tiny-bpe8k'];
 /** Texts up to this many characters are compared as you type (debounced). */
 export const AUTO_COMPARE_MAX_CHARS = 2000;
 const AUTO_COMPARE_DELAY_MS = 900;
-const STORAGE_KEY = 'pp.compare-models';
+/** The models last compared, as ids (checked against the models offered when read). */
+const COMPARE_MODELS = textSetting('pp.compare-models', '', true);
 
 export type PanelStatus = 'loading' | 'ready' | 'waiting' | 'scoring' | 'scored' | 'error';
 
@@ -161,12 +163,7 @@ class CompareState {
     if (this.initialised || models.length === 0) return;
     this.initialised = true;
     const fromQuery = new URL(location.href).searchParams.get('compare');
-    let stored: string | null = null;
-    try {
-      stored = localStorage.getItem(STORAGE_KEY);
-    } catch {
-      /* storage disabled */
-    }
+    const stored = storedSetting(COMPARE_MODELS);
     const known = (ids: string[]) => ids.filter((id) => models.some((m) => m.id === id));
     let ids = known((fromQuery ?? stored ?? '').split(',').filter(Boolean));
     if (ids.length === 0) ids = known(DEFAULT_COMPARE_MODELS);
@@ -186,11 +183,7 @@ class CompareState {
       const model = models.find((m) => m.id === id);
       return model ? [new ComparePanel(model)] : [];
     });
-    try {
-      localStorage.setItem(STORAGE_KEY, ids.join(','));
-    } catch {
-      /* storage disabled */
-    }
+    writeSetting(COMPARE_MODELS, ids.join(','));
   }
 
   toggleModel(id: string, on: boolean): void {

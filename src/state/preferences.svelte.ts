@@ -3,36 +3,24 @@
  * and whether the heatmap marks spaces. They apply to the whole page through attributes on <html>
  * (app.css reads them), so every view follows them.
  */
+import { enumSetting, flagSetting, readSetting, storedSetting, writeSetting } from './storage';
+
 export type Theme = 'light' | 'dark';
 
-const KEYS = { theme: 'pp.theme', projector: 'pp.projector', whitespace: 'pp.whitespace' } as const;
+const THEME = enumSetting<Theme>('pp.theme', ['light', 'dark'], 'light');
+const PROJECTOR = flagSetting('pp.projector');
+const SHOW_SPACES = flagSetting('pp.whitespace');
 
-function read(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-function write(key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value);
-  } catch {
-    /* storage disabled: the preference lasts for this page only */
-  }
-}
-
+/** The stored theme, else the system's. */
 function initialTheme(): Theme {
-  const saved = read(KEYS.theme);
-  if (saved === 'light' || saved === 'dark') return saved;
-  return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return storedSetting(THEME) ?? (globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
 }
 
 class Preferences {
   theme = $state<Theme>(initialTheme());
-  projector = $state(read(KEYS.projector) === '1');
+  projector = $state(readSetting(PROJECTOR));
   /** Mark every space with a faint dot (newlines and tabs are always marked). */
-  showSpaces = $state(read(KEYS.whitespace) === '1');
+  showSpaces = $state(readSetting(SHOW_SPACES));
 
   constructor() {
     this.apply();
@@ -40,19 +28,19 @@ class Preferences {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
-    write(KEYS.theme, theme);
+    writeSetting(THEME, theme);
     this.apply();
   }
 
   setProjector(on: boolean): void {
     this.projector = on;
-    write(KEYS.projector, on ? '1' : '0');
+    writeSetting(PROJECTOR, on);
     this.apply();
   }
 
   setShowSpaces(on: boolean): void {
     this.showSpaces = on;
-    write(KEYS.whitespace, on ? '1' : '0');
+    writeSetting(SHOW_SPACES, on);
   }
 
   private apply(): void {

@@ -1,6 +1,6 @@
 /**
- * The guessing game's state: the game in progress (kept in localStorage, so leaving the view or
- * reloading the page resumes it), the players' names, and the model's side, scored by the byte-level
+ * The guessing game's state: the game in progress (kept in localStorage through storage.ts, so leaving the
+ * view or reloading the page resumes it), the players' names, and the model's side, scored by the byte-level
  * bundled model on an inference worker of its own (the playground's worker keeps the playground's
  * model). The rules and the figures are pure functions in lib/shannon; this module only holds state,
  * talks to the worker and stores.
@@ -11,6 +11,7 @@ import type { ModelLease } from './model-service';
 import type { LoadedModelInfo } from '../worker/protocol';
 import type { BundledManifest } from '../lib/models/bundled-manifest';
 import { parseBackendPreference } from '../lib/runtime/backends';
+import { BACKEND_SETTING, clearSetting, jsonSetting, readSetting, textSetting, writeSetting } from './storage';
 import type { ScoreResult } from '../lib/scoring/types';
 import {
   addRound,
@@ -29,51 +30,27 @@ import {
 /** The model that plays: byte-level, so its guesses are characters (DESIGN.md, bundled models). */
 export const SHANNON_MODEL = 'tiny-byte';
 
-const KEYS = { game: 'pp.shannon.game', names: 'pp.shannon.names', backend: 'pp.backend' } as const;
 /** Names offered in the name field: the last few players on this machine. */
 const MAX_NAMES = 40;
 
-function read(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-function write(key: string, value: string | null): void {
-  try {
-    if (value === null) globalThis.localStorage?.removeItem(key);
-    else globalThis.localStorage?.setItem(key, value);
-  } catch {
-    /* storage full or disabled: the game lasts for this page only */
-  }
-}
-
-function storedGame(): Game | null {
-  try {
-    const value: unknown = JSON.parse(read(KEYS.game) ?? 'null');
-    return isGame(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function storedNames(): string[] {
-  try {
-    const value: unknown = JSON.parse(read(KEYS.names) ?? '[]');
-    return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string').slice(0, MAX_NAMES) : [];
-  } catch {
-    return [];
-  }
-}
+/** The game in progress (leaving the view or reloading the page resumes it). */
+const GAME = jsonSetting<Game | null>('pp.shannon.game', null, (v) => (isGame(v) ? v : undefined));
+/** Player names used on this machine, most recent first. */
+const NAMES = jsonSetting<string[]>('pp.shannon.names', [], (v) =>
+  Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string').slice(0, MAX_NAMES) : undefined,
+);
+/** The passage a player typed or pasted in the setup form. */
+const CUSTOM_TEXT = textSetting('pp.shannon.custom', '', true);
 
 export type ModelPhase = 'idle' | 'loading' | 'scoring' | 'ready' | 'failed';
 
 class ShannonState {
   /** The game in progress; null before the first one. */
-  game = $state.raw<Game | null>(storedGame());
+  game = $state.raw<Game | null>(readSetting(GAME));
   /** Player names used on this machine, most recent first. */
-  names = $state<string[]>(storedNames());
+  names = $state<string[]>(readSetting(NAMES));
+  /** The passage typed in the setup form, kept for the next visit. */
+  customText = $state(readSetting(CUSTOM_TEXT));
 
   modelPhase = $state<ModelPhase>('idle');
   modelInfo = $state.raw<LoadedModelInfo | null>(null);
@@ -129,6 +106,12 @@ class ShannonState {
     this.setGame(null);
   }
 
+  /** Keep the passage typed in the setup form. */
+  setCustomText(text: string): void {
+    this.customText = text;
+    writeSetting(CUSTOM_TEXT, text);
+  }
+
   /** Called when the view opens: resume the model's side of a stored game. */
   resume(): void {
     if (this.game) void this.scorePassage();
@@ -136,14 +119,15 @@ class ShannonState {
 
   private setGame(game: Game | null): void {
     this.game = game;
-    write(KEYS.game, game ? JSON.stringify(game) : null);
+    if (game) writeSetting(GAME, game);
+    else clearSetting(GAME);
   }
 
   private remember(name: string): void {
     const n = name.trim();
     if (!n) return;
     this.names = [n, ...this.names.filter((x) => x !== n)].slice(0, MAX_NAMES);
-    write(KEYS.names, JSON.stringify(this.names));
+    writeSetting(NAMES, this.names);
   }
 
   /** Score the game's passage with the byte-level model (once per text). */
@@ -182,7 +166,7 @@ class ShannonState {
       this.lease = modelService.open(
         {
         model: { kind: 'url', url: new URL(`models/${entry.path}`, assetsBase).href, name: entry.id, onnx: entry.onnx },
-        backend: parseBackendPreference(query.get('backend') ?? read(KEYS.backend)),
+        backend: parseBackendPreference(query.get('backend') ?? readSetting(BACKEND_SETTING)),
         threads: Number(query.get('threads') ?? 0) || 0,
           assetsBase,
         },

@@ -10,8 +10,9 @@
  *   happen at once when the page is hidden or closed.
  */
 
-/** The part of Storage this uses (localStorage, sessionStorage, or a test's fake). */
-export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+import { readKey, writeKey, type KeyValueStorage } from './storage';
+
+export type { KeyValueStorage };
 
 /** An asynchronous store for texts too large for Web Storage (IndexedDB in the page). */
 export interface LargeTextStore {
@@ -45,24 +46,9 @@ const LATEST = 'latest';
 const NOT_KEPT =
   'Your text could not be saved in this browser (its storage is full or turned off): it stays on this page only. Copy it somewhere before you close the tab.';
 
-function tryGet(storage: KeyValueStorage | null, key: string): string | null {
-  try {
-    return storage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** True when the store took it. */
-function trySet(storage: KeyValueStorage | null, key: string, value: string): boolean {
-  if (!storage) return false;
-  try {
-    storage.setItem(key, value);
-    return true;
-  } catch {
-    return false; // QuotaExceededError, or storage turned off
-  }
-}
+/** True when the store took it (a refusal, QuotaExceededError above all, is this store's to handle). */
+const trySet = (storage: KeyValueStorage | null, key: string, value: string): boolean =>
+  writeKey(storage, key, value).ok;
 
 /**
  * The user's text, saved per tab with a fallback to IndexedDB and a plain status.
@@ -79,7 +65,7 @@ export class TextStore {
   settled: Promise<void> = Promise.resolve();
 
   constructor(readonly options: TextStoreOptions) {
-    let tab = tryGet(options.session, TAB_KEY);
+    let tab = readKey(options.session, TAB_KEY);
     if (!tab) {
       tab = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       trySet(options.session, TAB_KEY, tab);
@@ -92,22 +78,22 @@ export class TextStore {
    * else the last any tab saved. `undefined` with `needsLarge()` true: it is in IndexedDB (see `load`).
    */
   initial(): string | undefined {
-    const own = tryGet(this.options.session, TEXT_KEY);
-    const value = own ?? tryGet(this.options.local, TEXT_KEY);
+    const own = readKey(this.options.session, TEXT_KEY);
+    const value = own ?? readKey(this.options.local, TEXT_KEY);
     return value === null || value === IN_LARGE_STORE ? undefined : value;
   }
 
   /** Whether the kept text is in IndexedDB (read it with `load`). */
   needsLarge(): boolean {
-    const own = tryGet(this.options.session, TEXT_KEY);
-    return (own ?? tryGet(this.options.local, TEXT_KEY)) === IN_LARGE_STORE;
+    const own = readKey(this.options.session, TEXT_KEY);
+    return (own ?? readKey(this.options.local, TEXT_KEY)) === IN_LARGE_STORE;
   }
 
   /** The kept text from IndexedDB: this tab's, else the latest. */
   async load(): Promise<string | undefined> {
     const large = this.options.large;
     if (!large) return undefined;
-    const ownMarker = tryGet(this.options.session, TEXT_KEY) === IN_LARGE_STORE;
+    const ownMarker = readKey(this.options.session, TEXT_KEY) === IN_LARGE_STORE;
     try {
       return (ownMarker ? await large.get(this.tabKey()) : undefined) ?? (await large.get(LATEST));
     } catch {
@@ -137,7 +123,9 @@ export class TextStore {
       return;
     }
     // the quota refused it: make sure the older text cannot come back, then try IndexedDB
-    for (const storage of [session, local]) if (!trySet(storage, TEXT_KEY, IN_LARGE_STORE)) tryRemove(storage);
+    for (const storage of [session, local]) {
+      if (!trySet(storage, TEXT_KEY, IN_LARGE_STORE)) writeKey(storage, TEXT_KEY, null);
+    }
     if (!large) {
       this.setStatus({ kept: false, message: NOT_KEPT });
       return;
@@ -161,14 +149,6 @@ export class TextStore {
     const same = JSON.stringify(status) === JSON.stringify(this.status);
     this.status = status;
     if (!same) this.options.onStatus?.(status);
-  }
-}
-
-function tryRemove(storage: KeyValueStorage | null): void {
-  try {
-    storage?.removeItem(TEXT_KEY);
-  } catch {
-    /* nothing more to do */
   }
 }
 

@@ -20,7 +20,8 @@ import {
 } from './fixtures';
 import { PRESETS } from '../../src/lib/playground/presets';
 import { repeatLoss } from '../../src/lib/playground/explain';
-import { CSV_COLUMNS, parseCsv } from '../../src/lib/playground/export';
+import { csvParseRows as parseCsv } from 'd3-dsv';
+import { CSV_COLUMNS } from '../../src/lib/playground/export';
 import { visibleWhitespace } from '../../src/lib/playground/whitespace';
 
 const MODEL = 'tiny-bpe1k';

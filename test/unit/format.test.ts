@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatExp, formatNumber, formatted, fullNumber } from '../../src/lib/format';
+import {
+  formatCount,
+  formatExp,
+  formatFixed,
+  formatInteger,
+  formatNumber,
+  formatPercent,
+  formatPlural,
+  formatSignificant,
+  formatted,
+  fullNumber,
+} from '../../src/lib/format';
 
 /** The widest form a card has room for (a grouped integer just under a billion: '999,999,999'). */
 const MAX_CHARS = 11;
@@ -105,5 +116,29 @@ describe('formatCount', () => {
     expect(formatCount(3.4e9)).toBe('3.4 billion');
     expect(formatCount(1.2e15)).toBe('1.2e15');
     expect(formatCount(Infinity)).toBe('∞');
+  });
+});
+
+describe('the formatters the views share', () => {
+  it('fixed decimals and percentages, with a dash where there is no value', () => {
+    expect(formatFixed(1.2345)).toBe('1.23');
+    expect(formatFixed(7.06, 1)).toBe('7.1');
+    expect(formatFixed(2, 0)).toBe('2');
+    for (const x of [null, undefined, NaN, Infinity]) expect(formatFixed(x)).toBe('–');
+    expect(formatPercent(0.456)).toBe('46%');
+    expect(formatPercent(1)).toBe('100%');
+    expect(formatPercent(0.1234, 1)).toBe('12.3%');
+    expect(formatPercent(null)).toBe('–');
+  });
+
+  it('integers grouped, plurals, and significant digits without trailing zeros', () => {
+    expect(formatInteger(1234567)).toBe('1,234,567');
+    expect(formatInteger(12)).toBe('12');
+    expect(formatPlural(1, 'row')).toBe('1 row');
+    expect(formatPlural(1200, 'time')).toBe('1,200 times');
+    expect(formatPlural(2, 'was', 'were')).toBe('2 were');
+    expect(formatSignificant(2.5000001, 4)).toBe('2.5');
+    expect(formatSignificant(0.123456789, 8)).toBe('0.12345679');
+    expect(formatSignificant(1234567, 3)).toBe('1230000');
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packResult, unpackResult } from '../../src/lib/scoring/packed';
+import { unpackResult } from '../../src/lib/scoring/packed';
+import { packResult } from './helpers/pack-result';
 import { scoreText, scoreTextPacked } from '../../src/lib/scoring/score-text';
 import { loadTokenizer } from '../../src/lib/tokens/tokenizer';
 import { recordingBigramScorer } from './helpers/bigram-model';

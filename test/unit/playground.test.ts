@@ -16,7 +16,8 @@ import {
   MAX_BITS,
 } from '../../src/lib/playground/colour-modes';
 import { parseShareHash, shareHash } from '../../src/lib/playground/share-link';
-import { CSV_COLUMNS, heatmapSvg, layoutHeatmap, parseCsv, resultToJson, tokensToCsv } from '../../src/lib/playground/export';
+import { csvParseRows as parseCsv } from 'd3-dsv';
+import { CSV_COLUMNS, heatmapSvg, layoutHeatmap, resultToJson, tokensToCsv } from '../../src/lib/playground/export';
 import { dotsPath, runningLoss } from '../../src/lib/playground/running-loss';
 import { PRESETS, shuffleWords } from '../../src/lib/playground/presets';
 import { splitWhitespace, visibleWhitespace } from '../../src/lib/playground/whitespace';

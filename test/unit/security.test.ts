@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { guardFormula } from '../../src/lib/csv-guard';
 import { runsToCsv } from '../../src/lib/curves/export';
 import type { Run } from '../../src/lib/curves/types';
-import { parseCsv } from '../../src/lib/playground/export';
+import { csvParseRows as parseCsv } from 'd3-dsv';
 import { safeName } from '../../src/lib/shannon/csv';
 import { checkRevision, hubPrefix, resolveModelLocation } from '../../src/lib/models/hub';
 

@@ -8,6 +8,7 @@
  * (the top-k ids they share, and the actual token) plus one "everything else" bin can only lower the
  * KL divergence (the log-sum inequality), so the number shown is a true lower bound.
  */
+import { mean as d3Mean, quantileSorted } from 'd3-array';
 import type { ScoreResult, TokenRecord } from '../scoring/types';
 import type { FullDistributions } from './full-distribution';
 import type { BundledModel } from '../models/bundled-manifest';
@@ -91,14 +92,8 @@ export function klTopKLowerBound(
   return Math.max(0, kl);
 }
 
-/** The q-quantile of sorted values (linear interpolation). */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
-}
+/** The q-quantile of sorted values (linear interpolation, d3-array's), NaN for no values. */
+const quantile = (sorted: number[], q: number): number => quantileSorted(sorted, q) ?? NaN;
 
 /**
  * Compare two scores of the same text by models with the same tokenizer. Throws when the tokens differ.
@@ -148,7 +143,7 @@ export function compareSameTokenizer(
   const tops = tokens.flatMap((t) => (t.sameTop === null ? [] : [t.sameTop]));
   let maxKlAt = -1;
   for (const t of tokens) if (t.kl !== null && (maxKlAt < 0 || t.kl > tokens[maxKlAt].kl!)) maxKlAt = t.index;
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+  const mean = (xs: number[]) => d3Mean(xs) ?? NaN;
   return {
     method: exact ? 'exact' : 'top-k lower bound',
     k,

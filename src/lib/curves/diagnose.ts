@@ -9,7 +9,9 @@
  * values, never a fitted line's end), the noise it was judged against, and the run's x unit; its
  * severity says whether the run has a problem ('warning') or the curves show something to know ('info').
  */
+import { formatInteger, formatPercent } from '../format';
 import { fmtStep } from './run';
+import { median as d3Median } from 'd3-array';
 import { lowerBound } from './smoothing';
 import type { Finding, Run, Series } from './types';
 
@@ -33,11 +35,9 @@ export function finitePart(s: Series): { x: Float64Array; y: Float64Array } {
   return { x, y };
 }
 
-export function median(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN;
-  const a = Float64Array.from(values).sort();
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+/** The median (d3-array's, by selection rather than a sort), NaN for no values. */
+export function median(values: Iterable<number>): number {
+  return d3Median(values) ?? NaN;
 }
 
 const mean = (a: ArrayLike<number>, from = 0, to = a.length) => {
@@ -427,7 +427,7 @@ function detectOverfitting(c: Curves): Finding[] {
   ];
 }
 
-const pct1 = (v: number) => `${(v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`;
+const pct1 = (v: number) => formatPercent(v, Math.abs(v) < 0.1 ? 1 : 0);
 
 /** Gap = validation - train at each evaluation. */
 function gapSeries(c: Curves): Float64Array {
@@ -855,7 +855,7 @@ function detectCadence(c: Curves): Finding[] {
         severity: 'info',
         title: 'No validation loss in this log',
         detail:
-          `The log has a training loss at ${trainX.length.toLocaleString('en-US')} points from ${u.at(trainX[0])} to ${u.at(trainX[trainX.length - 1])}, and no loss on held-out text: ` +
+          `The log has a training loss at ${formatInteger(trainX.length)} points from ${u.at(trainX[0])} to ${u.at(trainX[trainX.length - 1])}, and no loss on held-out text: ` +
           'without one, overfitting and leakage cannot be seen. Evaluate on a validation split regularly: many runs do every 500 to 1,000 steps, or some 20 to 100 times per run.',
       }),
     ];
@@ -892,9 +892,9 @@ function detectCadence(c: Curves): Finding[] {
         step: vx[0],
         value: null,
         severity: 'info',
-        title: `Evaluated ${n.toLocaleString('en-US')} times, every ${u.span(every)}`,
+        title: `Evaluated ${formatInteger(n)} times, every ${u.span(every)}`,
         detail:
-          `Evaluating as often as the training loss is logged (${n.toLocaleString('en-US')} evaluations over ${u.span(last - first)}) costs a large share of the run and adds nothing a smoothed curve would not show. ` +
+          `Evaluating as often as the training loss is logged (${formatInteger(n)} evaluations over ${u.span(last - first)}) costs a large share of the run and adds nothing a smoothed curve would not show. ` +
           'Every 500 to 1,000 steps (or 50 to 200 times per run) is usually plenty; use more evaluation batches each time instead.',
       }),
     ];

@@ -9,6 +9,7 @@ import { recogniseColumn, nameWords } from './columns';
 import { cleanSeries, fmtStep } from './run';
 import { describeNonScalar, type EventFileContent, type TagPoints } from './tfevents';
 import type { ColumnRole, Run, Series } from './types';
+import { formatPlural as plural } from '../format';
 
 /** What a folder name says about the event files in it. */
 export type FolderSide = 'train' | 'val' | null;
@@ -76,7 +77,6 @@ function joinPoints(list: TagPoints[]): TagPoints {
   return out;
 }
 
-const plural = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * Runs from event files (a dropped `runs/` folder, a `lightning_logs/version_N/`, one file), with a

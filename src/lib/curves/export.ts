@@ -1,10 +1,12 @@
 /** Runs as one tidy CSV (one row per point), for the view's "Export CSV". */
+import { toCsv } from '../csv';
 import { guardFormula } from '../csv-guard';
+import { formatSignificant } from '../format';
 import { emaDebiased, weightForLength } from './smoothing';
 import type { Run } from './types';
 
-const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(+v.toPrecision(8)));
+const COLUMNS = ['run', 'series', 'step', 'loss_nats', 'loss_smoothed_nats', 'perplexity'];
+const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : formatSignificant(v, 8));
 
 /**
  * `run,series,step,loss_nats,loss_smoothed_nats,perplexity` for every point of every run; the smoothed
@@ -14,7 +16,7 @@ const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v
  * @example runsToCsv([run], 0.6).split('\n')[0] // 'run,series,step,loss_nats,loss_smoothed_nats,perplexity'
  */
 export function runsToCsv(runs: Run[], smoothing = 0): string {
-  const lines = ['run,series,step,loss_nats,loss_smoothed_nats,perplexity'];
+  const rows: string[][] = [];
   for (const run of runs) {
     for (const which of ['train', 'val'] as const) {
       const s = run[which];
@@ -22,9 +24,9 @@ export function runsToCsv(runs: Run[], smoothing = 0): string {
       // as on the plot: only the train curve is smoothed (evaluations are already averages)
       const smooth = which === 'train' && smoothing > 0 ? emaDebiased(s.values, weightForLength(smoothing, s.values.length)) : s.values;
       for (let i = 0; i < s.steps.length; i++) {
-        lines.push(`${q(guardFormula(run.id))},${which},${num(s.steps[i])},${num(s.values[i])},${num(smooth[i])},${num(Math.exp(s.values[i]))}`);
+        rows.push([guardFormula(run.id), which, num(s.steps[i]), num(s.values[i]), num(smooth[i]), num(Math.exp(s.values[i]))]);
       }
     }
   }
-  return lines.join('\n') + '\n';
+  return toCsv(COLUMNS, rows, '\n');
 }

@@ -2,9 +2,8 @@
  * From a parsed table and its column roles to a run: one sorted, de-duplicated series per curve, in
  * nats, with a note for every repair (sorted rows, repeated steps, skipped cells, NaN/Inf).
  */
+import { formatPlural as plural, formatSignificant } from '../format';
 import type { ColumnRole, LogTable, Run, Series, TableColumn } from './types';
-
-const plural = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * Sort by x (stable) and keep the last value logged for each repeated x: a run resumed from a
@@ -90,7 +89,7 @@ function seriesOf(x: Float64Array | null, col: TableColumn, rows: number, transf
 }
 
 export function fmtStep(x: number): string {
-  return Number.isInteger(x) ? x.toLocaleString('en-US') : String(+x.toPrecision(6));
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : formatSignificant(x, 6);
 }
 
 /** A loaded table without a loss column: the view asks the user to map its columns. */

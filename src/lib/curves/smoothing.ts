@@ -2,6 +2,7 @@
  * Smoothing and downsampling for drawing: TensorBoard's de-biased EMA, and M4 (first, min, max, last
  * per pixel column) so that a million-point log draws as a few thousand points and no spike is lost.
  */
+import { bisectLeft } from 'd3-array';
 
 /**
  * Exponential moving average with TensorBoard's de-biasing: the running average starts at 0 and is
@@ -104,17 +105,8 @@ export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, c
   return Uint32Array.from(out);
 }
 
-/** Index of the first x >= target in a sorted array (xs.length when none). */
-export function lowerBound(xs: ArrayLike<number>, target: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** Index of the first x >= target in a sorted array (xs.length when none): d3-array's bisectLeft. */
+export const lowerBound: (xs: ArrayLike<number>, target: number) => number = bisectLeft;
 
 /** The point nearest to x in a sorted series (finite values only), or -1. */
 export function nearestIndex(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number): number {

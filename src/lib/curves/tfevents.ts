@@ -10,6 +10,7 @@
  *
  * Frame (little-endian): uint64 length | uint32 masked_crc32c(length bytes) | data | uint32 masked_crc32c(data)
  */
+import { formatInteger } from '../format';
 
 // ---------------------------------------------------------------------------------------------------
 // CRC-32C (Castagnoli), as TFRecord masks it
@@ -219,7 +220,6 @@ export function isEventFileName(name: string): boolean {
   return /(^|[\\/])events\.out\.tfevents\./.test(name);
 }
 
-const fmtBytes = (n: number) => n.toLocaleString('en-US');
 
 /**
  * Reads one event file as its bytes arrive. Feed it with `push`, then call `finish` once the whole
@@ -266,7 +266,7 @@ export class EventFileReader {
       this.waitingBytes = 0;
     } else buf = chunk;
     if (this.content.offset === 0 && this.content.records === 0 && isLfsPointer(buf)) {
-      this.stop(`${this.content.source} is a Git LFS pointer (${fmtBytes(buf.length)} bytes of text), not the event file itself: run "git lfs pull" in the repository and load the real file.`);
+      this.stop(`${this.content.source} is a Git LFS pointer (${formatInteger(buf.length)} bytes of text), not the event file itself: run "git lfs pull" in the repository and load the real file.`);
       return 0;
     }
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -281,7 +281,7 @@ export class EventFileReader {
       }
       const len = lenHi * 2 ** 32 + lenLo;
       if (len > 1 << 30) {
-        this.stop(this.corrupt(`a record claims ${fmtBytes(len)} bytes`));
+        this.stop(this.corrupt(`a record claims ${formatInteger(len)} bytes`));
         break;
       }
       if (buf.length - pos < 12 + len + 4) break; // not all here yet
@@ -311,7 +311,7 @@ export class EventFileReader {
   finish(): EventFileContent {
     if (!this.stopped && (this.pending.length || this.waitingBytes)) {
       this.stop(
-        `${this.content.source} ends in the middle of a record (${fmtBytes(this.pending.length + this.waitingBytes)} bytes after byte ${fmtBytes(this.content.offset)}): the file is truncated (copied while the run was writing it?). The ${fmtBytes(this.content.records)} records before it are read.`,
+        `${this.content.source} ends in the middle of a record (${formatInteger(this.pending.length + this.waitingBytes)} bytes after byte ${formatInteger(this.content.offset)}): the file is truncated (copied while the run was writing it?). The ${formatInteger(this.content.records)} records before it are read.`,
       );
     }
     return this.content;
@@ -324,7 +324,7 @@ export class EventFileReader {
 
   /** At the record that starts at `content.offset` (every record before it is counted there). */
   private corrupt(what: string): string {
-    return `${this.content.source} is corrupt at byte ${fmtBytes(this.content.offset)}: ${what}. The ${fmtBytes(this.content.records)} records before it are read; nothing after it is.`;
+    return `${this.content.source} is corrupt at byte ${formatInteger(this.content.offset)}: ${what}. The ${formatInteger(this.content.records)} records before it are read; nothing after it is.`;
   }
 
   private stop(message: string): void {
@@ -468,7 +468,7 @@ export function describeNonScalar(c: EventFileContent): string {
   if (c.other.size === 0) {
     return c.records <= 1
       ? `${c.source} holds only the file header (${c.records} record): no summaries were written to it.`
-      : `${c.source} holds ${fmtBytes(c.records)} records but no summaries (a graph or run metadata only).`;
+      : `${c.source} holds ${formatInteger(c.records)} records but no summaries (a graph or run metadata only).`;
   }
   const byKind = new Map<string, string[]>();
   for (const [tag, o] of c.other) {

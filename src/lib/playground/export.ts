@@ -4,6 +4,7 @@
  * `measure` function the caller passes (a canvas in the page, a fixed advance in tests).
  */
 import type { ScoreResult, TokenRecord } from '../scoring/types';
+import { toCsv } from '../csv';
 import { formatExp } from '../format';
 import { legendFor, modeColour, textColourOn, COLOUR_MODE_LABELS, type ColourMode } from './colour-modes';
 
@@ -24,24 +25,17 @@ export const CSV_COLUMNS = [
   'top',
 ] as const;
 
-/** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. */
-function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * The per-token table, one row per token, numbers at full precision (String(x) round-trips a double).
  * Unscored tokens have empty numeric cells. Lines end in CRLF, as RFC 4180 says.
  * @example tokensToCsv(result.tokens).split('\r\n')[0] // 'index,id,text,...'
  */
 export function tokensToCsv(tokens: readonly TokenRecord[]): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const t of tokens) {
-    const lp = t.logprob;
-    rows.push(
-      [
+  return toCsv(
+    CSV_COLUMNS,
+    tokens.map((t) => {
+      const lp = t.logprob;
+      return [
         t.index,
         t.id,
         t.text,
@@ -55,48 +49,9 @@ export function tokensToCsv(tokens: readonly TokenRecord[]): string {
         t.entropy,
         t.entropy === null ? null : t.entropy / Math.LN2,
         JSON.stringify(t.top),
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return rows.join('\r\n') + '\r\n';
-}
-
-/**
- * Parse RFC 4180 CSV into rows of strings (for tests, and for anyone checking an export).
- * @example parseCsv('a,"b,c"\r\n') // [['a', 'b,c']]
- */
-export function parseCsv(csv: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < csv.length; i++) {
-    const c = csv[i];
-    if (quoted) {
-      if (c === '"' && csv[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && csv[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+      ];
+    }),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
  * The class's results as CSV (RFC 4180, CRLF line ends, numbers at full precision): one row per player
  * and position, and one summary row per player plus the pooled class and the model. Pure: no DOM.
  */
+import { csvField as anyField, toCsv, type CsvCell } from '../csv';
 import { guardFormula } from '../csv-guard';
 import { currentRound, type Game } from './game';
 import type { ModelOutcome } from './model';
@@ -40,12 +41,12 @@ export const SUMMARY_COLUMNS = [
  * One field: quoted when it holds a comma, quote, line break or edge spaces (RFC 4180). Numbers are
  * written as they are; null, undefined and non-finite numbers as an empty cell.
  */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+export function csvField(value: CsvCell): string {
+  return anyField(finite(value));
 }
+
+/** Non-finite numbers (a bound of no positions) as an empty cell. */
+const finite = (value: CsvCell): CsvCell => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
 
 /**
  * A name typed by a player: one that a spreadsheet would run as a formula (= + - @ first, e.g.
@@ -53,14 +54,14 @@ export function csvField(value: string | number | boolean | null | undefined): s
  */
 export const safeName = guardFormula;
 
-const row = (cells: (string | number | boolean | null | undefined)[]) => cells.map(csvField).join(',');
+const row = (cells: CsvCell[]) => cells.map(finite);
 
 /**
  * Every position every player has played, with the model at the same position.
  * @example positionsCsv(game, model).split('\r\n')[0] // 'player,unit,position,start,target,...'
  */
 export function positionsCsv(game: Game, model: readonly ModelOutcome[] | null): string {
-  const lines = [POSITION_COLUMNS.join(',')];
+  const lines: CsvCell[][] = [];
   game.rounds.forEach((round, r) => {
     round.outcomes.forEach((o, i) => {
       const p = game.positions[i];
@@ -81,10 +82,10 @@ export function positionsCsv(game: Game, model: readonly ModelOutcome[] | null):
       );
     });
   });
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(POSITION_COLUMNS, lines);
 }
 
-function summaryRow(game: Game, name: string, f: PlayFigures): string {
+function summaryRow(game: Game, name: string, f: PlayFigures): CsvCell[] {
   return row([
     safeName(name),
     game.unit,
@@ -107,9 +108,9 @@ function summaryRow(game: Game, name: string, f: PlayFigures): string {
  * same positions as that row's player(s).
  */
 export function summaryCsv(game: Game, model: readonly ModelOutcome[] | null): string {
-  const lines = [SUMMARY_COLUMNS.join(',')];
+  const lines: CsvCell[][] = [];
   game.rounds.forEach((round, r) => lines.push(summaryRow(game, playerName(game, r), roundFigures(game, round, model))));
   if (game.rounds.length > 1 || currentRound(game).outcomes.length > 0)
     lines.push(summaryRow(game, 'class (pooled)', pooledFigures(game, model)));
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(SUMMARY_COLUMNS, lines);
 }

@@ -5,3 +5,4 @@ export * from './model';
 export * from './stats';
 export * from './csv';
 export * from './passages';
+export * from './display';
