@@ -131,6 +131,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       webgpuFailAfterWindows: req.webgpuFailAfterWindows,
       probeTokens: config.n_ctx,
       probeSoftwareAdapter: req.probeSoftwareAdapter,
+      acceptWebgpuDisagreement: req.acceptWebgpuDisagreement,
     }).catch((e) => {
       throw files.openError(e);
     });
@@ -166,6 +167,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         fallbackReason: m.runtime.fallbackReason,
         reason: m.runtime.reason,
         probe: m.runtime.probe,
+        disagreement: m.runtime.disagreement,
         threads: m.runtime.threads,
         crossOriginIsolated: m.runtime.capabilities.crossOriginIsolated,
         adapter: m.runtime.capabilities.adapterDescription,

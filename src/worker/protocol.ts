@@ -10,7 +10,7 @@
  * page is cross-origin isolated, a score's progress and its cancel also go through shared memory
  * (ScoreRequest.shared), and the worker posts no `progress` for it.
  */
-import type { BackendPreference, Backend, BackendProbe, RuntimeCounters } from '../lib/runtime';
+import type { BackendPreference, Backend, BackendDisagreement, BackendProbe, RuntimeCounters } from '../lib/runtime';
 import type { PackedResult } from '../lib/scoring/packed';
 import type { FullDistributions } from '../lib/compare/full-distribution';
 
@@ -52,6 +52,11 @@ export interface LoadRequest {
    * when the only WebGPU adapter is a software one, instead of taking WASM at once.
    */
   probeSoftwareAdapter?: boolean;
+  /**
+   * The user insisted on WebGPU for this model: keep it even where its numbers disagree with WASM's on the
+   * check window (the backend line then says by how much). @defaultValue false
+   */
+  acceptWebgpuDisagreement?: boolean;
 }
 
 /** Start the runtime before the first load (no answer): see warmRuntime in src/lib/runtime. */
@@ -127,6 +132,8 @@ export interface LoadedModelInfo {
   reason: string;
   /** The window 'auto' timed on each backend, when it had to (a hardware WebGPU adapter). */
   probe: BackendProbe | null;
+  /** WebGPU's numbers disagreed with WASM's on the probe window: WASM runs (or WebGPU, where the user insisted). */
+  disagreement?: BackendDisagreement | null;
   threads: number;
   crossOriginIsolated: boolean;
   /** e.g. "google swiftshader (fallback)"; empty without WebGPU. */
