@@ -132,6 +132,18 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       probeTokens: config.n_ctx,
       probeSoftwareAdapter: req.probeSoftwareAdapter,
       acceptWebgpuDisagreement: req.acceptWebgpuDisagreement,
+      gpuMemory: {
+        window: config.n_ctx,
+        vocabSize: config.vocab_size,
+        logitsElementBytes: files.logitsType === 'float16' ? 2 : 4,
+        // the unfused attention's scores and a layer's KV, in the graph's float type
+        attention: config.n_head ? { heads: config.n_head, elementBytes: files.float16 ? 2 : 4 } : null,
+        kv:
+          config.n_kv_head && config.head_dim
+            ? { heads: config.n_kv_head, headDim: config.head_dim, elementBytes: files.float16 ? 2 : 4 }
+            : null,
+        largestWeight: files.largestWeight,
+      },
     }).catch((e) => {
       throw files.openError(e);
     });
@@ -140,14 +152,17 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       signal.throwIfAborted();
     }
     await files.commit(); // only a model that opened is kept
+    // WebGPU's buffers hold a smaller window than WASM's memory: the window the backend can run, said
+    const limit = runtime.windowLimit;
+    const notes = limit && limit.window < config.n_ctx ? [...files.notes, limit.note] : files.notes;
     return {
       name: req.model.name,
       runtime,
       tokenizer,
-      config,
+      config: limit && limit.window < config.n_ctx ? { ...config, n_ctx: limit.window } : config,
       onnx: files.onnx,
       fromCache: files.fromCache,
-      notes: files.notes,
+      notes,
       bos: files.bos,
       configFile: files.configFile,
     };

@@ -16,7 +16,7 @@ import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
 import type { BosChoice } from '../lib/models/bos';
 import type { ModelConfig } from '../lib/models/model-config';
-import { scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
+import { largestInitializer, scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
 import { MissingModelFileError, readFolderConfig, readOptionalJSON, withBos, type ModelSource } from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
@@ -40,6 +40,10 @@ export interface ModelFiles {
   bos: BosChoice | null;
   /** The graph holds float16 weights or returns float16 logits (WebGPU then needs shader-f16). */
   float16: boolean;
+  /** The logits' element type (float16 logits take 2 bytes each). */
+  logitsType: 'float32' | 'float16';
+  /** The largest weight: it must fit one WebGPU buffer. */
+  largestWeight: { name: string; bytes: number } | null;
   /** Every file came from the cache. */
   fromCache: boolean;
   /** For the user: a smaller window, a model that could not be cached. */
@@ -89,9 +93,16 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   const where = ref.kind === 'files' ? 'the chosen files' : ref.url;
   const sizes = new Map<string, number>();
   let config: ModelConfig | null = null;
+  // bytes per logit: 2 (float16) until the graph says otherwise, so that no file is refused before it is known
+  let logitsElementBytes = 2;
   const checkMemory = () => {
     if (!config) return null;
-    const plan = planMemory({ files: [...sizes].map(([path, bytes]) => ({ path, bytes })), nCtx: config.n_ctx, vocabSize: config.vocab_size });
+    const plan = planMemory({
+      files: [...sizes].map(([path, bytes]) => ({ path, bytes })),
+      nCtx: config.n_ctx,
+      vocabSize: config.vocab_size,
+      logitsElementBytes,
+    });
     if (!plan.fits) throw new Error(`${ref.name} is too large for this backend: ${plan.message}. Nothing was downloaded or cached.`);
     return plan;
   };
@@ -203,6 +214,9 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   // the graph against the config: kind of model, logits, vocabulary, the context it really takes
   const checked = checkGraph(scan, config, folder.file, onnx);
   config = checked.config;
+  const logitsOutput = scan.outputs.find((o) => o.name === 'logits') ?? (scan.outputs.length === 1 ? scan.outputs[0] : null);
+  const logitsType = logitsOutput?.type === 'float16' ? 'float16' : 'float32';
+  logitsElementBytes = logitsType === 'float16' ? 2 : 4;
   const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
@@ -223,6 +237,8 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     configFile: folder.file,
     bos: chosen.bos,
     float16: scan.initializers.some((t) => t.type === 'float16') || scan.outputs.some((o) => o.type === 'float16'),
+    logitsType,
+    largestWeight: largestInitializer(scan),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,
     async commit() {

@@ -310,3 +310,24 @@ export function graphContextLimit(scan: Pick<OnnxScan, 'initializers'>): number 
   }
   return limit;
 }
+
+/** Bits per element of each ONNX_TYPES name a weight may have (strings and unknown types are left out). */
+const ELEMENT_BITS: Readonly<Record<string, number>> = {
+  float32: 32, uint8: 8, int8: 8, uint16: 16, int16: 16, int32: 32, int64: 64, bool: 8, float16: 16, float64: 64,
+  uint32: 32, uint64: 64, bfloat16: 16, uint4: 4, int4: 4,
+};
+
+/**
+ * The largest initialiser (a weight) by its bytes, dims times element size: what must fit one GPU buffer.
+ * @example largestInitializer(scanOnnx(bytes)) // { name: 'model.embed_tokens.weight', bytes: 65536000 }
+ */
+export function largestInitializer(scan: Pick<OnnxScan, 'initializers'>): { name: string; bytes: number } | null {
+  let best: { name: string; bytes: number } | null = null;
+  for (const t of scan.initializers) {
+    const bits = ELEMENT_BITS[t.type];
+    if (!bits) continue;
+    const bytes = Math.ceil((t.dims.reduce((a, d) => a * d, 1) * bits) / 8);
+    if (!best || bytes > best.bytes) best = { name: t.name, bytes };
+  }
+  return best;
+}

@@ -10,6 +10,7 @@
  *   rt.fallbackReason     // null, or why WebGPU is not used
  *   await rt.scorer.scoreWindow({ ids, from, k });
  */
+import { planGpuWindow, type GpuWindowPlan, type GpuWindowRequest } from '../models/memory';
 import { logitsScorer } from '../scoring/log-softmax';
 import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types';
 import type { Backend, BackendPreference } from './backends';
@@ -71,6 +72,12 @@ export interface OpenModelOptions {
    * runs with the disagreement on the backend line. @defaultValue false
    */
   acceptWebgpuDisagreement?: boolean;
+  /**
+   * The window's large tensors and the largest weight, for the WebGPU memory guard (planGpuWindow): checked
+   * against the adapter's maxBufferSize / maxStorageBufferBindingSize before WebGPU is tried. Where a window
+   * is too large, WebGPU runs a smaller one (`windowLimit`); where nothing fits, WASM runs, saying why.
+   */
+  gpuMemory?: Omit<GpuWindowRequest, 'limits'>;
 }
 
 /** WebGPU's numbers against WASM's on one window, where they differ by more than PROBE_AGREEMENT_NATS allows. */
@@ -113,6 +120,8 @@ export interface ModelRuntime {
   readonly probe: BackendProbe | null;
   /** WebGPU's numbers disagreed with WASM's on the probe window (null when they agreed or were not compared). */
   readonly disagreement: BackendDisagreement | null;
+  /** While WebGPU runs: the smaller window its buffer limits allow, and why (null: the window asked for fits). */
+  readonly windowLimit: { window: number; note: string } | null;
   /** WASM threads of the ort build in use (the WebGPU build also runs CPU kernels on them). */
   readonly threads: number;
   readonly capabilities: Capabilities;
@@ -190,6 +199,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   let gpuThreads = 0;
   let wasm: Awaited<ReturnType<typeof openWasm>> | null = null;
   const software = caps.softwareAdapter;
+  // the WebGPU memory guard: each large tensor of a window, and the largest weight, against one buffer
+  const gpuPlan: GpuWindowPlan | null =
+    options.gpuMemory && caps.gpuLimits ? planGpuWindow({ ...options.gpuMemory, limits: caps.gpuLimits }) : null;
   if (preference === 'wasm') {
     reason = 'WASM: chosen in the Backend menu';
   } else if (!caps.webgpu) {
@@ -197,6 +209,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   } else if (options.float16 && !caps.shaderF16) {
     // the first float16 kernel would fail ("requires f16 but the device does not support it")
     fallbackReason = `the model computes in float16 and this WebGPU adapter (${caps.adapterDescription || 'unknown'}) has no shader-f16`;
+  } else if (gpuPlan && !gpuPlan.fits) {
+    fallbackReason = gpuPlan.message ?? 'the model does not fit this WebGPU adapter';
   } else if (preference === 'auto' && software && !options.probeSoftwareAdapter) {
     // a CPU rasteriser runs the same model about 100x slower than WASM: never worth a try
     fallbackReason = `the only WebGPU adapter is a software one (${software})`;
@@ -231,7 +245,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
       reason = `${chosen}; not checked against WASM, which could not open the model (${errorMessage(e)})`;
     }
     if (wasm) {
-      const tokens = Math.max(2, Math.min(FORCED_CHECK_TOKENS, Math.floor(options.probeTokens ?? FORCED_CHECK_TOKENS)));
+      const tokens = Math.max(2, Math.min(FORCED_CHECK_TOKENS, Math.floor(options.probeTokens ?? FORCED_CHECK_TOKENS), gpuPlan?.window ?? Infinity));
       probe = await probeBoth(gpu, wasm.scorer, tokens, options.config?.vocab_size);
       const verdict = agreementVerdict(probe, allowed, options.acceptWebgpuDisagreement === true);
       disagreement = verdict.disagreement;
@@ -252,7 +266,7 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   } else if (gpu) {
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
     wasm = await openWasm(); // its proof window compiled WASM's kernels, as the GPU's did WebGPU's
-    const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
+    const tokens = Math.max(2, Math.min(Math.floor(options.probeTokens ?? 128), gpuPlan?.window ?? Infinity));
     probe = await probeBoth(gpu, wasm.scorer, tokens, options.config?.vocab_size);
     const { webgpuMs, wasmMs } = probe;
     for (const counters of [gpu.counters, wasm.model.counters]) Object.assign(counters, zeroCounters());
@@ -318,6 +332,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     },
     probe,
     disagreement,
+    get windowLimit() {
+      return gpu && gpuPlan?.message ? { window: gpuPlan.window, note: gpuPlan.message } : null;
+    },
     get threads() {
       return gpu ? gpuThreads : (wasm?.build.threads ?? threads);
     },
