@@ -4,7 +4,8 @@
  * Speaks the protocol of ./protocol.ts. One model at a time; one score at a time (a new score or load
  * cancels the running score; a new load cancels the running load).
  */
-import { openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { detectCapabilities, openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { expectedBackend } from '../lib/models/catalogue';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
 import { scoreTextPacked } from '../lib/scoring/score-text';
@@ -34,6 +35,7 @@ interface LoadedModel {
   onnx: string;
   fromCache: boolean;
   notes: string[];
+  variantChoice: string | null;
   bos: ModelFiles['bos'];
   configFile: string;
 }
@@ -112,8 +114,11 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     await stopping;
     if (previous) await previous.then((m) => m.runtime.release()).catch(() => undefined);
     // bundled, URL / hub (through the cache) or dropped files; variant, external weights, memory guard
+    const caps = await detectCapabilities();
     const files = await readModelFiles(req.model, {
       signal,
+      // the backend the model will most likely open on: a hub repository's listing picks its file for it
+      target: expectedBackend({ preference: req.backend, webgpu: caps.webgpu, softwareAdapter: caps.softwareAdapter, shaderF16: caps.shaderF16 }),
       onProgress: (file, loaded, total, cached) =>
         post({ type: 'load-progress', id: req.id, file, loaded, total, ...(cached ? { cached } : {}) }),
     });
@@ -163,6 +168,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       onnx: files.onnx,
       fromCache: files.fromCache,
       notes,
+      variantChoice: files.variantChoice,
       bos: files.bos,
       configFile: files.configFile,
     };
@@ -190,6 +196,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         onnx: m.onnx,
         fromCache: m.fromCache,
         notes: m.notes,
+        variantChoice: m.variantChoice,
         bos: m.bos,
         configFile: m.configFile,
         specialTokens: m.tokenizer.specialTokens,

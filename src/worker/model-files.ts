@@ -11,6 +11,8 @@
  */
 import { fetchSource, filesSource } from '../lib/models/fetch-source';
 import { readExternalData } from '../lib/models/external-data';
+import { chooseFromListing, fetchHubListing } from '../lib/models/hub-listing';
+import type { Backend } from '../lib/models/layouts';
 import { checkGraph, describeOpenError } from '../lib/models/graph-checks';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
@@ -48,6 +50,8 @@ export interface ModelFiles {
   fromCache: boolean;
   /** For the user: a smaller window, a model that could not be cached. */
   notes: string[];
+  /** Which file a hub repository's listing chose for the backend, and why; null when none did. */
+  variantChoice: string | null;
   /** Keep a URL / hub model in Cache Storage; call once its session opened. */
   commit(): Promise<void>;
   /** The runtime could not open the file: say which file and what it is. */
@@ -57,6 +61,8 @@ export interface ModelFiles {
 export interface ReadModelOptions {
   signal: AbortSignal;
   onProgress: (file: string, loaded: number, total: number | null, cached: boolean) => void;
+  /** The backend the model will most likely run on: a hub repository's listing chooses its variant for it. */
+  target?: { backend: Backend; shaderF16: boolean };
 }
 
 async function openCache(): Promise<CacheLike | null> {
@@ -85,11 +91,32 @@ function textPreview(bytes: Uint8Array): string | null {
 }
 
 /**
+ * A hub repository's variant for the backend, from its listing: the ref with that file (and, for a genai
+ * builder's folder per variant, that folder) and the line that says why; null without a listing, or where
+ * the user named the file.
+ */
+async function chooseByListing(ref: ModelRef, options: ReadModelOptions): Promise<{ ref: ModelRef; note: string } | null> {
+  if (ref.kind !== 'url' || !ref.hub || ref.onnx || !options.target) return null;
+  const files = await fetchHubListing(ref.hub, { signal: options.signal });
+  if (!files) return null;
+  let choice;
+  try {
+    choice = chooseFromListing(files, options.target);
+  } catch {
+    return null; // no layout it knows (or no tokenizer): probing names what is missing, file by file
+  }
+  const onnx = choice.onnx.slice(choice.folder.length);
+  return { ref: { ...ref, url: `${ref.url}${choice.folder}`, onnx }, note: choice.note };
+}
+
+/**
  * Read everything a load needs. Throws, with a message for the user, on a missing or broken file, a
  * tokenizer that does not fit the vocabulary, or a model too large for the backend.
  */
-export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): Promise<ModelFiles> {
+export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptions): Promise<ModelFiles> {
   const { signal, onProgress } = options;
+  const listed = await chooseByListing(modelRef, options);
+  const ref = listed?.ref ?? modelRef;
   const where = ref.kind === 'files' ? 'the chosen files' : ref.url;
   const sizes = new Map<string, number>();
   let config: ModelConfig | null = null;
@@ -241,6 +268,7 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     largestWeight: largestInitializer(scan),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,
+    variantChoice: listed?.note ?? null,
     async commit() {
       const problem = await cached?.commit(ref.name, finalOnnx);
       if (problem) notes.push(problem);

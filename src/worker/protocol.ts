@@ -26,6 +26,11 @@ export type ModelRef =
       cache?: boolean;
       /** ONNX files to try in order when `onnx` is unset (src/lib/models/hub.ts AUTO_ONNX_CANDIDATES). */
       candidates?: string[];
+      /**
+       * A hub repository (a repo id the user typed): when `onnx` is unset, its file listing chooses the
+       * variant for the backend (src/lib/models/hub-listing.ts); without a listing, `candidates` are tried.
+       */
+      hub?: { endpoint: string; repo: string; revision: string };
     }
   /** Files the user dropped in; matched by their path relative to the folder or by base name. */
   | { kind: 'files'; files: File[]; name: string; onnx?: string };
@@ -148,6 +153,8 @@ export interface LoadedModelInfo {
   specialTokens?: readonly string[];
   /** Things the user should know: a smaller window than n_ctx (memory), a model that could not be cached. */
   notes?: string[];
+  /** Which file a hub repository's listing chose for the backend, and why (src/lib/models/hub-listing.ts). */
+  variantChoice?: string | null;
   /** What is prepended to every text and why (src/lib/models/bos.ts); null: nothing, the first token is unscored. */
   bos?: { id: number; text: string; source: string } | null;
   /** The configuration file read: config.json, or onnxruntime-genai's genai_config.json. */

@@ -99,6 +99,47 @@ for (const layout of layouts) {
   }
 }
 
+test("a repo id's listing chooses the variant for the backend and says why; without one, the files are probed in order", async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'the choice is logic, checked once (WASM)');
+  const layout = 'transformers-js';
+  const folder = path.join(FIXTURES, layout);
+  const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
+  const files = folderFiles(folder);
+  hub = await startFakeHub({ 'fixtures/listed': { files }, 'fixtures/unlisted': { files, listing: false } });
+  await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
+  await openPlayground(page, { backend });
+  await unfoldYourModel(page);
+
+  // WASM runs fp32, quantized, uint8, int8 and q4 well: the smallest of those the repository has
+  const sizes = Object.fromEntries(Object.entries(files).map(([p, b]) => [p, b.length]));
+  const wasmVariants = ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx'];
+  const bytes = (f: string) => sizes[f] + (sizes[`${f}_data`] ?? 0);
+  const expected = wasmVariants.reduce((a, b) => (bytes(b) < bytes(a) ? b : a));
+  await page.getByTestId('model-url').fill('fixtures/listed');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('custom-loaded')).toContainText(expected, { timeout: 120_000 });
+  expect(hub.requests).toContain('GET /api/models/fixtures/listed/tree/main');
+  expect(hub.requests.filter((r) => r.startsWith('GET /fixtures/listed/resolve/main/onnx/'))).toEqual([`GET /fixtures/listed/resolve/main/${expected}`]);
+  const note = page.getByTestId('variant-choice');
+  await expect(note).toHaveText(new RegExp(`^Chose ${expected.replace(/\./g, '\\.')} \\(\\w+, [\\d.]+ kB\\) from the repository's listing: the smallest of the variants WASM runs well`));
+  const { tokens } = await scoreInPage(page, reference.text);
+  const want = reference.variants[expected].onnxruntime_node_float64;
+  expect(Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])))).toBeLessThanOrEqual(TOLERANCE.float32);
+
+  // a host without the tree API: today's order, fp32 first
+  await page.getByTestId('model-url').fill('fixtures/unlisted');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('custom-loaded')).toContainText('fixtures/unlisted', { timeout: 120_000 });
+  await expect(page.getByTestId('custom-loaded')).toContainText('onnx/model.onnx;');
+  expect(hub.requests).toContain('GET /api/models/fixtures/unlisted/tree/main');
+  await expect(page.getByTestId('variant-choice')).toHaveCount(0);
+});
+
 /**
  * Load the genai multi-part fixture (MultiHeadAttention: wrong on SwiftShader's WebGPU) by repo id with a
  * backend preference; returns its reference log-probabilities and text.
