@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { folderFiles, startFakeHub, type FakeHub } from './fake-hub';
 import type { Page } from '@playwright/test';
-import { expect, openPlayground, scoreInPage, test, unfoldYourModel } from './fixtures';
+import { expect, openPlayground, scoreInPage, screenshotPath, test, unfoldYourModel } from './fixtures';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'real-export');
 /** float32 logits: the page's log-softmax against a float64 one of the same logits; float16: its precision. */
@@ -181,6 +181,7 @@ test('forced WebGPU is checked against WASM too: on disagreement WASM scores, un
   const nats = Number(await reason.getAttribute('data-disagreement-nats'));
   expect(nats, 'the size of the disagreement, on the backend line').toBeGreaterThan(0.1);
   expect(await reason.textContent()).toContain(`up to ${nats.toPrecision(3)} nats`);
+  await reason.locator('..').screenshot({ path: screenshotPath('backend-disagreement') });
   // WASM's numbers: the reference's
   expect(worstOf((await scoreInPage(page, text)).tokens, want)).toBeLessThanOrEqual(TOLERANCE.float32);
 
