@@ -7,6 +7,9 @@
  *     weights (.onnx, .onnx_data): 302 to /cdn/<sha256>/<file> with X-Linked-Size / X-Linked-ETag, and
  *       the CDN answers with ETag "<sha256>" (as LFS files are served)
  *     missing file: 404 X-Error-Code: EntryNotFound; unknown repo: 401 X-Error-Code: RepositoryNotFound
+ *   GET /api/models/<owner>/<name>/tree/<rev>?recursive=1
+ *     the repository's listing, as the hub's tree API gives it: [{ type, oid, path, size, lfs? }], directories
+ *     included, weights as LFS entries (their size in lfs.size); 404 for a repo with `listing: false`
  *   Every response is cross-origin readable: CORS `*` and `Cross-Origin-Resource-Policy: cross-origin`,
  *   because the app page is cross-origin isolated (COEP require-corp).
  *
@@ -25,6 +28,8 @@ export interface FakeRepo {
   slowMs?: number;
   /** Weights paths that announce this Content-Length and send nothing (a model too large). */
   fakeSize?: Record<string, number>;
+  /** Answer the tree API for this repo. @defaultValue true */
+  listing?: boolean;
 }
 
 export interface FakeHub {
@@ -52,6 +57,21 @@ export function folderFiles(dir: string, only?: readonly string[]): Record<strin
   return out;
 }
 
+/** The tree API's entries of a repo: folders, then files; weights as LFS objects (a small pointer, lfs.size the file's). */
+function listing(repo: FakeRepo): unknown[] {
+  const paths = [...new Set([...Object.keys(repo.files), ...Object.keys(repo.fakeSize ?? {})])].sort();
+  const dirs = [...new Set(paths.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
+  return [
+    ...dirs.map((p) => ({ type: 'directory', oid: sha1(Buffer.from(p)), path: p, size: 0 })),
+    ...paths.map((p) => {
+      const size = repo.files[p]?.length ?? repo.fakeSize![p];
+      return isWeights(p)
+        ? { type: 'file', oid: sha1(Buffer.from(p)), path: p, size: 134, lfs: { oid: sha256(repo.files[p] ?? Buffer.from(p)), size, pointerSize: 134 } }
+        : { type: 'file', oid: sha1(repo.files[p]), path: p, size };
+    }),
+  ];
+}
+
 const isWeights = (p: string) => /\.onnx(_data(_\d+)?|\.data)?$/.test(p);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
@@ -73,6 +93,16 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...common, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': '*' });
       return res.end();
+    }
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)$/.exec(url.pathname);
+    if (tree) {
+      const repo = hub.repos.get(tree[1]);
+      if (!repo || repo.listing === false) {
+        res.writeHead(404, { ...common, 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ error: 'Not Found' }));
+      }
+      res.writeHead(200, { ...common, 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify(listing(repo)));
     }
     const cdnMatch = /^\/cdn\/([0-9a-f]{64})\/[^/]+$/.exec(url.pathname);
     if (cdnMatch) {

@@ -102,6 +102,8 @@ class AppState {
   manifest = $state<BundledManifest | null>(null);
   modelId = $state('');
   backendPreference = $state<BackendPreference>('auto');
+  /** The model the user keeps on WebGPU although its numbers disagreed with WASM's (not kept across visits). */
+  webgpuInsistedFor = $state<string | null>(null);
   threads = $state(0);
   /** Tokens per window below the model's context (a cap for speed); undefined = the model's context. */
   window = $state<number | undefined>(readSetting(WINDOW));
@@ -284,6 +286,12 @@ class AppState {
     await this.loadModel();
   }
 
+  /** Keep the selected model on WebGPU although its numbers disagreed with WASM's (the backend line's button). */
+  async insistOnWebgpu(): Promise<void> {
+    this.webgpuInsistedFor = this.modelId;
+    await this.loadModel();
+  }
+
   /** Load the selected model; `keepError` keeps the message of a load that failed just before. */
   async loadModel(options: { keepError?: boolean } = {}): Promise<void> {
     const custom = this.customModels.find((m) => m.id === this.modelId);
@@ -313,6 +321,7 @@ class AppState {
           threads: this.threads,
           webgpuFailAfterWindows: Number(queryParam('fault-webgpu-after') ?? NaN) || undefined,
           probeSoftwareAdapter: queryParam('probe-software-webgpu') === '1',
+          acceptWebgpuDisagreement: this.webgpuInsistedFor === id || undefined,
           assetsBase: this.assetsBase,
         },
         'playground',

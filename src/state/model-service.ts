@@ -54,7 +54,8 @@ export function modelKey(spec: ModelSpec): string {
     ref.kind === 'url' ? `url:${ref.url}|${ref.onnx ?? ''}` : `files:${ref.files.map(fileId).join(',')}|${ref.onnx ?? ''}`;
   const faults = spec.webgpuFailAfterWindows ? `|fault${spec.webgpuFailAfterWindows}` : '';
   const probe = spec.probeSoftwareAdapter ? '|probe' : '';
-  return `${spec.backend}|${spec.threads}|${source}${faults}${probe}`;
+  const accept = spec.acceptWebgpuDisagreement ? '|accept-disagreement' : '';
+  return `${spec.backend}|${spec.threads}|${source}${faults}${probe}${accept}`;
 }
 
 class Entry {

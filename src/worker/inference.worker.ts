@@ -4,7 +4,8 @@
  * Speaks the protocol of ./protocol.ts. One model at a time; one score at a time (a new score or load
  * cancels the running score; a new load cancels the running load).
  */
-import { openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { detectCapabilities, openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import { expectedBackend } from '../lib/models/catalogue';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
 import { headStatus } from '../lib/scoring/log-softmax';
@@ -35,6 +36,7 @@ interface LoadedModel {
   onnx: string;
   fromCache: boolean;
   notes: string[];
+  variantChoice: string | null;
   bos: ModelFiles['bos'];
   configFile: string;
 }
@@ -113,8 +115,11 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     await stopping;
     if (previous) await previous.then((m) => m.runtime.release()).catch(() => undefined);
     // bundled, URL / hub (through the cache) or dropped files; variant, external weights, memory guard
+    const caps = await detectCapabilities();
     const files = await readModelFiles(req.model, {
       signal,
+      // the backend the model will most likely open on: a hub repository's listing picks its file for it
+      target: expectedBackend({ preference: req.backend, webgpu: caps.webgpu, softwareAdapter: caps.softwareAdapter, shaderF16: caps.shaderF16 }),
       onProgress: (file, loaded, total, cached) =>
         post({ type: 'load-progress', id: req.id, file, loaded, total, ...(cached ? { cached } : {}) }),
     });
@@ -132,6 +137,19 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       webgpuFailAfterWindows: req.webgpuFailAfterWindows,
       probeTokens: config.n_ctx,
       probeSoftwareAdapter: req.probeSoftwareAdapter,
+      acceptWebgpuDisagreement: req.acceptWebgpuDisagreement,
+      gpuMemory: {
+        window: config.n_ctx,
+        vocabSize: config.vocab_size,
+        logitsElementBytes: files.logitsType === 'float16' ? 2 : 4,
+        // the unfused attention's scores and a layer's KV, in the graph's float type
+        attention: config.n_head ? { heads: config.n_head, elementBytes: files.float16 ? 2 : 4 } : null,
+        kv:
+          config.n_kv_head && config.head_dim
+            ? { heads: config.n_kv_head, headDim: config.head_dim, elementBytes: files.float16 ? 2 : 4 }
+            : null,
+        largestWeight: files.largestWeight,
+      },
     }).catch((e) => {
       throw files.openError(e);
     });
@@ -140,14 +158,18 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
       signal.throwIfAborted();
     }
     await files.commit(); // only a model that opened is kept
+    // WebGPU's buffers hold a smaller window than WASM's memory: the window the backend can run, said
+    const limit = runtime.windowLimit;
+    const notes = limit && limit.window < config.n_ctx ? [...files.notes, limit.note] : files.notes;
     return {
       name: req.model.name,
       runtime,
       tokenizer,
-      config,
+      config: limit && limit.window < config.n_ctx ? { ...config, n_ctx: limit.window } : config,
       onnx: files.onnx,
       fromCache: files.fromCache,
-      notes: files.notes,
+      notes,
+      variantChoice: files.variantChoice,
       bos: files.bos,
       configFile: files.configFile,
     };
@@ -167,6 +189,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         fallbackReason: m.runtime.fallbackReason,
         reason: m.runtime.reason,
         probe: m.runtime.probe,
+        disagreement: m.runtime.disagreement,
         threads: m.runtime.threads,
         crossOriginIsolated: m.runtime.capabilities.crossOriginIsolated,
         adapter: m.runtime.capabilities.adapterDescription,
@@ -174,6 +197,7 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
         onnx: m.onnx,
         fromCache: m.fromCache,
         notes: m.notes,
+        variantChoice: m.variantChoice,
         bos: m.bos,
         configFile: m.configFile,
         specialTokens: m.tokenizer.specialTokens,

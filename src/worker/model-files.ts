@@ -11,12 +11,14 @@
  */
 import { fetchSource, filesSource } from '../lib/models/fetch-source';
 import { readExternalData } from '../lib/models/external-data';
+import { chooseFromListing, fetchHubListing } from '../lib/models/hub-listing';
+import type { Backend } from '../lib/models/layouts';
 import { checkGraph, describeOpenError } from '../lib/models/graph-checks';
 import { planMemory } from '../lib/models/memory';
 import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } from '../lib/models/model-cache';
 import type { BosChoice } from '../lib/models/bos';
 import type { ModelConfig } from '../lib/models/model-config';
-import { scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
+import { largestInitializer, scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
 import { MissingModelFileError, readFolderConfig, readOptionalJSON, withBos, type ModelSource } from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
@@ -40,10 +42,16 @@ export interface ModelFiles {
   bos: BosChoice | null;
   /** The graph holds float16 weights or returns float16 logits (WebGPU then needs shader-f16). */
   float16: boolean;
+  /** The logits' element type (float16 logits take 2 bytes each). */
+  logitsType: 'float32' | 'float16';
+  /** The largest weight: it must fit one WebGPU buffer. */
+  largestWeight: { name: string; bytes: number } | null;
   /** Every file came from the cache. */
   fromCache: boolean;
   /** For the user: a smaller window, a model that could not be cached. */
   notes: string[];
+  /** Which file a hub repository's listing chose for the backend, and why; null when none did. */
+  variantChoice: string | null;
   /** Keep a URL / hub model in Cache Storage; call once its session opened. */
   commit(): Promise<void>;
   /** The runtime could not open the file: say which file and what it is. */
@@ -53,6 +61,8 @@ export interface ModelFiles {
 export interface ReadModelOptions {
   signal: AbortSignal;
   onProgress: (file: string, loaded: number, total: number | null, cached: boolean) => void;
+  /** The backend the model will most likely run on: a hub repository's listing chooses its variant for it. */
+  target?: { backend: Backend; shaderF16: boolean };
 }
 
 async function openCache(): Promise<CacheLike | null> {
@@ -81,17 +91,45 @@ function textPreview(bytes: Uint8Array): string | null {
 }
 
 /**
+ * A hub repository's variant for the backend, from its listing: the ref with that file (and, for a genai
+ * builder's folder per variant, that folder) and the line that says why; null without a listing, or where
+ * the user named the file.
+ */
+async function chooseByListing(ref: ModelRef, options: ReadModelOptions): Promise<{ ref: ModelRef; note: string } | null> {
+  if (ref.kind !== 'url' || !ref.hub || ref.onnx || !options.target) return null;
+  const files = await fetchHubListing(ref.hub, { signal: options.signal });
+  if (!files) return null;
+  let choice;
+  try {
+    choice = chooseFromListing(files, options.target);
+  } catch {
+    return null; // no layout it knows (or no tokenizer): probing names what is missing, file by file
+  }
+  const onnx = choice.onnx.slice(choice.folder.length);
+  return { ref: { ...ref, url: `${ref.url}${choice.folder}`, onnx }, note: choice.note };
+}
+
+/**
  * Read everything a load needs. Throws, with a message for the user, on a missing or broken file, a
  * tokenizer that does not fit the vocabulary, or a model too large for the backend.
  */
-export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): Promise<ModelFiles> {
+export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptions): Promise<ModelFiles> {
   const { signal, onProgress } = options;
+  const listed = await chooseByListing(modelRef, options);
+  const ref = listed?.ref ?? modelRef;
   const where = ref.kind === 'files' ? 'the chosen files' : ref.url;
   const sizes = new Map<string, number>();
   let config: ModelConfig | null = null;
+  // bytes per logit: 2 (float16) until the graph says otherwise, so that no file is refused before it is known
+  let logitsElementBytes = 2;
   const checkMemory = () => {
     if (!config) return null;
-    const plan = planMemory({ files: [...sizes].map(([path, bytes]) => ({ path, bytes })), nCtx: config.n_ctx, vocabSize: config.vocab_size });
+    const plan = planMemory({
+      files: [...sizes].map(([path, bytes]) => ({ path, bytes })),
+      nCtx: config.n_ctx,
+      vocabSize: config.vocab_size,
+      logitsElementBytes,
+    });
     if (!plan.fits) throw new Error(`${ref.name} is too large for this backend: ${plan.message}. Nothing was downloaded or cached.`);
     return plan;
   };
@@ -203,6 +241,9 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
   // the graph against the config: kind of model, logits, vocabulary, the context it really takes
   const checked = checkGraph(scan, config, folder.file, onnx);
   config = checked.config;
+  const logitsOutput = scan.outputs.find((o) => o.name === 'logits') ?? (scan.outputs.length === 1 ? scan.outputs[0] : null);
+  const logitsType = logitsOutput?.type === 'float16' ? 'float16' : 'float32';
+  logitsElementBytes = logitsType === 'float16' ? 2 : 4;
   const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
@@ -223,8 +264,11 @@ export async function readModelFiles(ref: ModelRef, options: ReadModelOptions): 
     configFile: folder.file,
     bos: chosen.bos,
     float16: scan.initializers.some((t) => t.type === 'float16') || scan.outputs.some((o) => o.type === 'float16'),
+    logitsType,
+    largestWeight: largestInitializer(scan),
     fromCache: cached !== null && cached.fromCache.has(onnx) && cached.fromCache.has('config.json'),
     notes,
+    variantChoice: listed?.note ?? null,
     async commit() {
       const problem = await cached?.commit(ref.name, finalOnnx);
       if (problem) notes.push(problem);

@@ -10,7 +10,7 @@
  * page is cross-origin isolated, a score's progress and its cancel also go through shared memory
  * (ScoreRequest.shared), and the worker posts no `progress` for it.
  */
-import type { BackendPreference, Backend, BackendProbe, RuntimeCounters } from '../lib/runtime';
+import type { BackendPreference, Backend, BackendDisagreement, BackendProbe, RuntimeCounters } from '../lib/runtime';
 import type { PackedResult } from '../lib/scoring/packed';
 import type { HeadStatus } from '../lib/scoring/log-softmax';
 import type { FullDistributions } from '../lib/compare/full-distribution';
@@ -27,6 +27,11 @@ export type ModelRef =
       cache?: boolean;
       /** ONNX files to try in order when `onnx` is unset (src/lib/models/hub.ts AUTO_ONNX_CANDIDATES). */
       candidates?: string[];
+      /**
+       * A hub repository (a repo id the user typed): when `onnx` is unset, its file listing chooses the
+       * variant for the backend (src/lib/models/hub-listing.ts); without a listing, `candidates` are tried.
+       */
+      hub?: { endpoint: string; repo: string; revision: string };
     }
   /** Files the user dropped in; matched by their path relative to the folder or by base name. */
   | { kind: 'files'; files: File[]; name: string; onnx?: string };
@@ -53,6 +58,11 @@ export interface LoadRequest {
    * when the only WebGPU adapter is a software one, instead of taking WASM at once.
    */
   probeSoftwareAdapter?: boolean;
+  /**
+   * The user insisted on WebGPU for this model: keep it even where its numbers disagree with WASM's on the
+   * check window (the backend line then says by how much). @defaultValue false
+   */
+  acceptWebgpuDisagreement?: boolean;
 }
 
 /** Start the runtime before the first load (no answer): see warmRuntime in src/lib/runtime. */
@@ -128,6 +138,8 @@ export interface LoadedModelInfo {
   reason: string;
   /** The window 'auto' timed on each backend, when it had to (a hardware WebGPU adapter). */
   probe: BackendProbe | null;
+  /** WebGPU's numbers disagreed with WASM's on the probe window: WASM runs (or WebGPU, where the user insisted). */
+  disagreement?: BackendDisagreement | null;
   threads: number;
   crossOriginIsolated: boolean;
   /** e.g. "google swiftshader (fallback)"; empty without WebGPU. */
@@ -142,6 +154,8 @@ export interface LoadedModelInfo {
   specialTokens?: readonly string[];
   /** Things the user should know: a smaller window than n_ctx (memory), a model that could not be cached. */
   notes?: string[];
+  /** Which file a hub repository's listing chose for the backend, and why (src/lib/models/hub-listing.ts). */
+  variantChoice?: string | null;
   /** What is prepended to every text and why (src/lib/models/bos.ts); null: nothing, the first token is unscored. */
   bos?: { id: number; text: string; source: string } | null;
   /** The configuration file read: config.json, or onnxruntime-genai's genai_config.json. */

@@ -330,7 +330,11 @@ test('Optimum-style exports (position_ids, empty past; inline or external weight
     folders.push(external);
     expect(Object.keys(folderFiles(inline))).toEqual(expect.arrayContaining(['config.json', 'tokenizer.json', 'model.onnx']));
     expect(Object.keys(folderFiles(external))).toEqual(expect.arrayContaining(['model.onnx', 'model.onnx_data']));
-    hub = await startFakeHub({ 'byo-test/optimum': { files: folderFiles(inline) }, 'byo-test/optimum-external': { files: folderFiles(external) } });
+    // the first without the hub's listing (a static host), so that the ordered probing is checked too
+    hub = await startFakeHub({
+      'byo-test/optimum': { files: folderFiles(inline), listing: false },
+      'byo-test/optimum-external': { files: folderFiles(external) },
+    });
 
     await openPlayground(page, { backend: 'wasm', model: MODEL });
     await unfoldYourModel(page);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { softwareAdapterName } from '../../src/lib/runtime/capabilities';
-import { largestDifference } from '../../src/lib/runtime';
+import { agreementVerdict, largestDifference, PROBE_AGREEMENT_NATS } from '../../src/lib/runtime';
 
 describe('softwareAdapterName', () => {
   it.each([
@@ -47,5 +47,30 @@ describe('largestDifference (the probe window on both backends)', () => {
   it('counts NaN and a different window length as disagreement', () => {
     expect(largestDifference(stats([NaN], [0]), stats([-1], [0]))).toBe(Infinity);
     expect(largestDifference(stats([-1, -1], [0, 0]), stats([-1], [0]))).toBe(Infinity);
+  });
+});
+
+describe('agreementVerdict (forced WebGPU is checked against WASM too)', () => {
+  const probe = (differenceNats: number) => ({ tokens: 40, wasmMs: 1, webgpuMs: 9, differenceNats });
+  const allowed = PROBE_AGREEMENT_NATS.float32;
+  it('keeps WebGPU where it agrees within the allowance, with no disagreement to show', () => {
+    expect(agreementVerdict(probe(2e-6), allowed, false)).toEqual({ keepWebgpu: true, disagreement: null });
+    expect(agreementVerdict(probe(allowed), allowed, false).keepWebgpu).toBe(true);
+  });
+  it('refuses WebGPU beyond it (2.8 nats: the genai-multipart fixture on SwiftShader), naming the size', () => {
+    expect(agreementVerdict(probe(2.8), allowed, false)).toEqual({
+      keepWebgpu: false,
+      disagreement: { nats: 2.8, tokens: 40, allowed, kept: false },
+    });
+  });
+  it('keeps WebGPU only where the user insisted, still reporting the disagreement', () => {
+    expect(agreementVerdict(probe(2.8), allowed, true)).toEqual({
+      keepWebgpu: true,
+      disagreement: { nats: 2.8, tokens: 40, allowed, kept: true },
+    });
+  });
+  it('takes NaN (Infinity from largestDifference) as disagreement', () => {
+    expect(agreementVerdict(probe(Infinity), PROBE_AGREEMENT_NATS.float16, false).keepWebgpu).toBe(false);
+    expect(agreementVerdict(probe(NaN), PROBE_AGREEMENT_NATS.float16, false).keepWebgpu).toBe(false);
   });
 });

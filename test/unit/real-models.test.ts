@@ -19,7 +19,7 @@ import { planModelIO } from '../../src/lib/models/onnx-io';
 import { checkGraph, describeOpenError, DETAILS_MARKER, splitDetails } from '../../src/lib/models/graph-checks';
 import { parseGenaiConfig, parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder, readFolderConfig, withBos } from '../../src/lib/models/model-source';
-import { checkExternalLocation, externalDataLocations, graphContextLimit, scanOnnx } from '../../src/lib/models/onnx-proto';
+import { checkExternalLocation, externalDataLocations, graphContextLimit, positionCacheInputs, scanOnnx } from '../../src/lib/models/onnx-proto';
 import { float16Value, widenHalf } from '../../src/lib/scoring/half';
 import { scoreLogits } from '../../src/lib/scoring/log-softmax';
 import { scoreText } from '../../src/lib/scoring/score-text';
@@ -269,6 +269,43 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
     const llama = scanOnnx(readFileSync(ONNX));
     const genai = parseGenaiConfig({ model: { type: 'llama', vocab_size: 32000, context_length: 8192, bos_token_id: 1 } }).config;
     expect(checkGraph(llama, genai, 'genai_config.json', 'model.onnx').config.n_ctx).toBe(2048);
+  });
+
+  it('without a position table, the rotary caches the graph wires in cap the context (genai fixtures, the real export)', () => {
+    const fixture = (layout: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-export', layout, 'model.onnx'));
+    const overstated = (limit: number) => parseGenaiConfig({ model: { type: 'llama', vocab_size: 1280, context_length: limit, bos_token_id: 1279 } }).config;
+    // GroupQueryAttention (fp16) and MultiHeadAttention (fp32): RotaryEmbedding reads cos_cache / sin_cache (128, 8)
+    for (const layout of ['genai', 'genai-multipart']) {
+      const scan = scanOnnx(fixture(layout));
+      expect(scan.positionCaches, layout).toEqual(['cos_cache', 'sin_cache']);
+      expect(graphContextLimit(scan), layout).toBe(128);
+      const checked = checkGraph(scan, overstated(4096), 'genai_config.json', 'model.onnx');
+      expect(checked.config.n_ctx).toBe(128);
+      expect(checked.notes).toEqual(["genai_config.json states a context of 4096 tokens, but the model's position table holds 128: windows of 128 tokens are used"]);
+      expect(checkGraph(scan, overstated(128), 'genai_config.json', 'model.onnx').notes).toEqual([]);
+    }
+    // the same graph with its caches renamed (same length, so the protobuf stays valid): found by the wiring, not the name
+    const bytes = Buffer.from(fixture('genai'));
+    const renamed = Buffer.from(bytes.toString('latin1').replaceAll('cos_cache', 'rope_tabc').replaceAll('sin_cache', 'rope_tabs'), 'latin1');
+    const scan = scanOnnx(renamed);
+    expect(scan.initializers.some((t) => /(cos|sin)_cache/.test(t.name))).toBe(false);
+    expect(scan.positionCaches).toEqual(['rope_tabc', 'rope_tabs']);
+    expect(graphContextLimit(scan)).toBe(128);
+    expect(graphContextLimit({ initializers: scan.initializers })).toBeNull(); // by name alone: nothing
+    // the onnxruntime-genai builder's real export: 2048 positions in its rotary caches, whatever genai_config says
+    const real = scanOnnx(readFileSync(ONNX));
+    expect(real.positionCaches).toEqual(['cos_cache', 'sin_cache']);
+    expect(checkGraph(real, { ...overstated(8192), vocab_size: 32000 }, 'genai_config.json', 'model.onnx').config.n_ctx).toBe(2048);
+  });
+
+  it('reads the cos / sin inputs of each rotary operator by position', () => {
+    expect(positionCacheInputs('com.microsoft', 'RotaryEmbedding', ['x', 'pos', 'c', 's'])).toEqual(['c', 's']);
+    const gqa = ['q', 'k', 'v', 'pk', 'pv', 'seqlens_k', 'total', 'c', 's'];
+    expect(positionCacheInputs('com.microsoft', 'GroupQueryAttention', gqa)).toEqual(['c', 's']);
+    expect(positionCacheInputs('com.microsoft', 'GroupQueryAttention', gqa.slice(0, 7))).toEqual([]); // do_rotary=0: none
+    expect(positionCacheInputs('', 'RotaryEmbedding', ['x', 'c', 's', 'pos'])).toEqual(['c', 's']);
+    expect(positionCacheInputs('', 'RotaryEmbedding', ['x', 'c', 's'])).toEqual([]); // caches per token, not per position
+    expect(positionCacheInputs('com.microsoft', 'MultiHeadAttention', ['q', 'k', 'v'])).toEqual([]);
   });
 
   it('a vocabulary the logits contradict, a seq2seq or encoder model, and a model without logits are refused', () => {

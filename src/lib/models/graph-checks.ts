@@ -2,7 +2,7 @@
  * Load-time checks of a model's configuration against its ONNX graph (read by ./onnx-proto.ts before a
  * session opens), so that a stated value the graph contradicts is refused or corrected with a message,
  * never turned into a silent wrong number or a runtime error on every score:
- *   - the context: a position table (GPT-2's `wpe`, rotary `cos_cache`) shorter than the stated context
+ *   - the context: a position table (GPT-2's `wpe`, the cos / sin caches its rotary operators read) shorter than the stated context
  *     caps the windows at the table's size, with a note;
  *   - the vocabulary: logits whose size disagrees with `vocab_size` are refused;
  *   - the kind of model: an encoder-decoder (seq2seq) or encoder-only model, or one without logits, is
@@ -48,7 +48,7 @@ const CAUSAL = 'the playground scores causal language models (GPT-2, Llama, Qwen
  * @example const { config, notes } = checkGraph(scanOnnx(bytes), config, 'config.json', 'onnx/model.onnx');
  */
 export function checkGraph(
-  scan: Pick<OnnxScan, 'initializers' | 'inputs' | 'outputs'>,
+  scan: Pick<OnnxScan, 'initializers' | 'inputs' | 'outputs'> & Partial<Pick<OnnxScan, 'positionCaches'>>,
   config: ModelConfig,
   configFile: string,
   onnx: string,

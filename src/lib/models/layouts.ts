@@ -98,6 +98,14 @@ const AUTO: Record<'webgpu-f16' | 'webgpu' | 'wasm', Dtype[]> = {
   wasm: ['fp32', 'quantized', 'uint8', 'int8', 'q4'],
 };
 
+/**
+ * The dtypes chosen automatically on a backend, most precise first (the rest run only when asked for).
+ * @example autoDtypes('wasm', false) // ['fp32', 'quantized', 'uint8', 'int8', 'q4']
+ */
+export function autoDtypes(backend: Backend, shaderF16: boolean): readonly Dtype[] {
+  return AUTO[backend === 'wasm' ? 'wasm' : shaderF16 ? 'webgpu-f16' : 'webgpu'];
+}
+
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
 // the merged decoder before the plain one (older Xenova repositories have an fp16 file of the plain one only)
 const TJS_BASES = ['model', 'decoder_model_merged', 'decoder_model'];
@@ -161,7 +169,7 @@ export function resolveLayout(files: readonly RepoFile[], options: ResolveOption
   const size = new Map(files.map((f) => [f.path, f.size]));
   const { backend } = options;
   const f16 = backend === 'webgpu' && options.shaderF16 === true;
-  const auto = AUTO[backend === 'wasm' ? 'wasm' : f16 ? 'webgpu-f16' : 'webgpu'];
+  const auto = autoDtypes(backend, f16);
   const runs = (dtype: VariantDtype) => backend === 'wasm' || f16 || (dtype !== 'fp16' && dtype !== 'q4f16');
 
   let kind: LayoutKind;

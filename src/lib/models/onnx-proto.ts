@@ -58,6 +58,12 @@ export interface OnnxScan {
   outputs: OnnxValueInfo[];
   /** Distinct operators of the main graph's nodes (not of subgraphs), in order of first use. */
   operators: { domain: string; opType: string }[];
+  /**
+   * Values the graph's rotary operators read as their cos / sin caches (first dimension: the positions the
+   * graph can take), whatever they are named: com.microsoft RotaryEmbedding's inputs 2 and 3,
+   * GroupQueryAttention's 7 and 8, ai.onnx RotaryEmbedding's 1 and 2 (when it takes position_ids).
+   */
+  positionCaches: string[];
 }
 
 /** A protobuf wire-format cursor over one message's bytes. */
@@ -212,11 +218,24 @@ function readValueInfo(r: Reader): OnnxValueInfo {
 }
 
 /**
+ * The inputs of one node that are rotary cos / sin caches indexed by position (see OnnxScan.positionCaches).
+ * @example positionCacheInputs('com.microsoft', 'RotaryEmbedding', ['q', 'position_ids', 'cos', 'sin']) // ['cos', 'sin']
+ */
+export function positionCacheInputs(domain: string, opType: string, inputs: readonly string[]): string[] {
+  let at: number[] = [];
+  if (domain === 'com.microsoft' && opType === 'RotaryEmbedding') at = [2, 3];
+  else if (domain === 'com.microsoft' && opType === 'GroupQueryAttention') at = [7, 8];
+  // ai.onnx (opset 23): X, cos_cache, sin_cache, position_ids; without position_ids the caches are per token
+  else if ((domain === '' || domain === 'ai.onnx') && opType === 'RotaryEmbedding' && inputs[3]) at = [1, 2];
+  return at.map((i) => inputs[i]).filter((name): name is string => !!name);
+}
+
+/**
  * Scan an ONNX file's structure. Throws, in plain words, when the bytes are not an ONNX model.
  * @example scanOnnx(bytes).initializers.filter((t) => t.external).map((t) => t.external!.location)
  */
 export function scanOnnx(bytes: Uint8Array): OnnxScan {
-  const scan: OnnxScan = { irVersion: null, producer: '', opsets: [], initializers: [], inputs: [], outputs: [], operators: [] };
+  const scan: OnnxScan = { irVersion: null, producer: '', opsets: [], initializers: [], inputs: [], outputs: [], operators: [], positionCaches: [] };
   const seenOps = new Set<string>();
   let graphs = 0;
   const model = new Reader(bytes);
@@ -243,16 +262,21 @@ export function scanOnnx(bytes: Uint8Array): OnnxScan {
         else if (g === 11) scan.inputs.push(readValueInfo(graph.sub()));
         else if (g === 12) scan.outputs.push(readValueInfo(graph.sub()));
         else if (g === 1) {
-          // NodeProto: op_type = 4, domain = 7
+          // NodeProto: input = 1, op_type = 4, domain = 7
           const node = graph.sub();
           let opType = '';
           let domain = '';
+          const inputs: string[] = [];
           node.fields((m, nw) => {
-            if (m === 4 && nw === 2) opType = node.string();
+            if (m === 1 && nw === 2) inputs.push(node.string());
+            else if (m === 4 && nw === 2) opType = node.string();
             else if (m === 7 && nw === 2) domain = node.string();
             else return false;
             return true;
           });
+          for (const name of positionCacheInputs(domain, opType, inputs)) {
+            if (!scan.positionCaches.includes(name)) scan.positionCaches.push(name);
+          }
           const key = `${domain}\u0000${opType}`;
           if (!seenOps.has(key)) {
             seenOps.add(key);
@@ -299,14 +323,37 @@ const POSITION_TABLES = [/(^|[./_])wpe([./_]|$)/i, /position_embeddings?\b/i, /e
 
 /**
  * The longest context the graph can take, from its position tables (GPT-2's `wpe`, `*position_embedding*`,
- * rotary `cos_cache` / `sin_cache`): the smallest first dimension among them, or null when it has none.
+ * rotary `cos_cache` / `sin_cache`, and whatever initialisers its rotary operators read as caches): the
+ * smallest first dimension among them, or null when it has none.
  * @example graphContextLimit(scanOnnx(bytes)) // 2048
  */
-export function graphContextLimit(scan: Pick<OnnxScan, 'initializers'>): number | null {
+export function graphContextLimit(scan: Pick<OnnxScan, 'initializers'> & Partial<Pick<OnnxScan, 'positionCaches'>>): number | null {
   let limit: number | null = null;
+  const caches = new Set(scan.positionCaches ?? []);
   for (const t of scan.initializers) {
-    if (t.dims.length !== 2 || !POSITION_TABLES.some((re) => re.test(t.name))) continue;
+    if (t.dims.length !== 2 || !(caches.has(t.name) || POSITION_TABLES.some((re) => re.test(t.name)))) continue;
     if (limit === null || t.dims[0] < limit) limit = t.dims[0];
   }
   return limit;
+}
+
+/** Bits per element of each ONNX_TYPES name a weight may have (strings and unknown types are left out). */
+const ELEMENT_BITS: Readonly<Record<string, number>> = {
+  float32: 32, uint8: 8, int8: 8, uint16: 16, int16: 16, int32: 32, int64: 64, bool: 8, float16: 16, float64: 64,
+  uint32: 32, uint64: 64, bfloat16: 16, uint4: 4, int4: 4,
+};
+
+/**
+ * The largest initialiser (a weight) by its bytes, dims times element size: what must fit one GPU buffer.
+ * @example largestInitializer(scanOnnx(bytes)) // { name: 'model.embed_tokens.weight', bytes: 65536000 }
+ */
+export function largestInitializer(scan: Pick<OnnxScan, 'initializers'>): { name: string; bytes: number } | null {
+  let best: { name: string; bytes: number } | null = null;
+  for (const t of scan.initializers) {
+    const bits = ELEMENT_BITS[t.type];
+    if (!bits) continue;
+    const bytes = Math.ceil((t.dims.reduce((a, d) => a * d, 1) * bits) / 8);
+    if (!best || bytes > best.bytes) best = { name: t.name, bytes };
+  }
+  return best;
 }

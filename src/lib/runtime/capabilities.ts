@@ -8,7 +8,18 @@ export interface GpuAdapterLike {
   readonly features: { has(name: string): boolean };
   readonly info?: { vendor?: string; architecture?: string; description?: string; device?: string };
   readonly isFallbackAdapter?: boolean;
+  readonly limits?: { readonly maxBufferSize?: number; readonly maxStorageBufferBindingSize?: number };
   requestDevice(): Promise<unknown>;
+}
+
+/**
+ * The adapter's limits on one buffer, bytes. onnxruntime-web asks its device for the adapter's own values
+ * (checked with 1.30 on SwiftShader: adapter and ort's device both 1 GiB, not the spec's 256 / 128 MiB
+ * defaults), so one tensor (logits, attention scores, a weight) larger than the smaller of them cannot run.
+ */
+export interface GpuBufferLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
 }
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
@@ -24,6 +35,8 @@ export interface Capabilities {
   /** e.g. "google swiftshader (fallback)"; empty when there is no adapter. */
   adapterDescription: string;
   shaderF16: boolean;
+  /** The adapter's buffer limits; null without WebGPU (or where the adapter reports none). */
+  gpuLimits: GpuBufferLimits | null;
   /**
    * The adapter is a software rasteriser (SwiftShader, llvmpipe, lavapipe, WARP, or any adapter the
    * browser marks as a fallback): its name, e.g. "google swiftshader"; null for a hardware adapter or
@@ -64,6 +77,7 @@ async function detect(): Promise<Capabilities> {
     adapter: null,
     adapterDescription: '',
     shaderF16: false,
+    gpuLimits: null,
     softwareAdapter: null,
   });
   if (!gpu) return none('this browser has no WebGPU (navigator.gpu is missing)');
@@ -86,8 +100,16 @@ async function detect(): Promise<Capabilities> {
     adapter,
     adapterDescription: `${description || 'unknown adapter'}${adapter.isFallbackAdapter ? ' (fallback)' : ''}`,
     shaderF16: adapter.features.has('shader-f16'),
+    gpuLimits: bufferLimits(adapter),
     softwareAdapter: softwareAdapterName(adapter),
   };
+}
+
+/** The adapter's buffer limits, where it reports both (the WebGPU spec's defaults are 256 MiB and 128 MiB). */
+function bufferLimits(adapter: GpuAdapterLike): GpuBufferLimits | null {
+  const maxBufferSize = Number(adapter.limits?.maxBufferSize);
+  const maxStorageBufferBindingSize = Number(adapter.limits?.maxStorageBufferBindingSize);
+  return maxBufferSize > 0 && maxStorageBufferBindingSize > 0 ? { maxBufferSize, maxStorageBufferBindingSize } : null;
 }
 
 /** Names that WebGPU adapters backed by a CPU rasteriser report in their info (vendor, architecture, description). */

@@ -10,6 +10,7 @@
  *   rt.fallbackReason     // null, or why WebGPU is not used
  *   await rt.scorer.scoreWindow({ ids, from, k });
  */
+import { planGpuWindow, type GpuWindowPlan, type GpuWindowRequest } from '../models/memory';
 import { logitsScorer } from '../scoring/log-softmax';
 import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types';
 import type { Backend, BackendPreference } from './backends';
@@ -65,6 +66,30 @@ export interface OpenModelOptions {
    * path, which have only SwiftShader). @defaultValue false
    */
   probeSoftwareAdapter?: boolean;
+  /**
+   * Forced WebGPU is checked against WASM on one window too (a kernel that computes something else must
+   * not reach the page): on disagreement WASM runs it, unless this is set (the user insisted), when WebGPU
+   * runs with the disagreement on the backend line. @defaultValue false
+   */
+  acceptWebgpuDisagreement?: boolean;
+  /**
+   * The window's large tensors and the largest weight, for the WebGPU memory guard (planGpuWindow): checked
+   * against the adapter's maxBufferSize / maxStorageBufferBindingSize before WebGPU is tried. Where a window
+   * is too large, WebGPU runs a smaller one (`windowLimit`); where nothing fits, WASM runs, saying why.
+   */
+  gpuMemory?: Omit<GpuWindowRequest, 'limits'>;
+}
+
+/** WebGPU's numbers against WASM's on one window, where they differ by more than PROBE_AGREEMENT_NATS allows. */
+export interface BackendDisagreement {
+  /** The largest difference of a log-probability or entropy, nats (Infinity for NaN). */
+  nats: number;
+  /** Tokens in the window compared. */
+  tokens: number;
+  /** What PROBE_AGREEMENT_NATS allows for the model's dtype, nats. */
+  allowed: number;
+  /** WebGPU still runs it: the user insisted. */
+  kept: boolean;
 }
 
 /** One window timed on each backend, when 'auto' had to find out which is faster. */
@@ -91,8 +116,12 @@ export interface ModelRuntime {
   readonly fallbackReason: string | null;
   /** What runs and why, for the backend line: "WASM: the only WebGPU adapter is a software one (...)". */
   readonly reason: string;
-  /** The timing that decided 'auto' (null when the choice needed none). */
+  /** The timing that decided 'auto', or forced WebGPU's check against WASM (null when neither ran). */
   readonly probe: BackendProbe | null;
+  /** WebGPU's numbers disagreed with WASM's on the probe window (null when they agreed or were not compared). */
+  readonly disagreement: BackendDisagreement | null;
+  /** While WebGPU runs: the smaller window its buffer limits allow, and why (null: the window asked for fits). */
+  readonly windowLimit: { window: number; note: string } | null;
   /** WASM threads of the ort build in use (the WebGPU build also runs CPU kernels on them). */
   readonly threads: number;
   readonly capabilities: Capabilities;
@@ -170,6 +199,9 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   let gpuThreads = 0;
   let wasm: Awaited<ReturnType<typeof openWasm>> | null = null;
   const software = caps.softwareAdapter;
+  // the WebGPU memory guard: each large tensor of a window, and the largest weight, against one buffer
+  const gpuPlan: GpuWindowPlan | null =
+    options.gpuMemory && caps.gpuLimits ? planGpuWindow({ ...options.gpuMemory, limits: caps.gpuLimits }) : null;
   if (preference === 'wasm') {
     reason = 'WASM: chosen in the Backend menu';
   } else if (!caps.webgpu) {
@@ -177,6 +209,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
   } else if (options.float16 && !caps.shaderF16) {
     // the first float16 kernel would fail ("requires f16 but the device does not support it")
     fallbackReason = `the model computes in float16 and this WebGPU adapter (${caps.adapterDescription || 'unknown'}) has no shader-f16`;
+  } else if (gpuPlan && !gpuPlan.fits) {
+    fallbackReason = gpuPlan.message ?? 'the model does not fit this WebGPU adapter';
   } else if (preference === 'auto' && software && !options.probeSoftwareAdapter) {
     // a CPU rasteriser runs the same model about 100x slower than WASM: never worth a try
     fallbackReason = `the only WebGPU adapter is a software one (${software})`;
@@ -198,27 +232,48 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
     }
   }
   const adapterName = caps.adapterDescription || 'unknown adapter';
+  const allowed = PROBE_AGREEMENT_NATS[options.float16 ? 'float16' : 'float32'];
+  let disagreement: BackendDisagreement | null = null;
+  const timed = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
   if (gpu && preference === 'webgpu') {
-    reason = `WebGPU: chosen in the Backend menu${software ? ` (a software adapter, ${software}: much slower than WASM)` : ''}`;
+    const chosen = `WebGPU: chosen in the Backend menu${software ? ` (a software adapter, ${software}: much slower than WASM)` : ''}`;
+    // forced, but still checked: the same window on WASM, so that a kernel that computes something else
+    // (onnxruntime-web 1.30's MultiHeadAttention on SwiftShader, from 32 tokens) is not shown as the model's numbers
+    try {
+      wasm = await openWasm();
+    } catch (e) {
+      reason = `${chosen}; not checked against WASM, which could not open the model (${errorMessage(e)})`;
+    }
+    if (wasm) {
+      const tokens = Math.max(2, Math.min(FORCED_CHECK_TOKENS, Math.floor(options.probeTokens ?? FORCED_CHECK_TOKENS), gpuPlan?.window ?? Infinity));
+      probe = await probeBoth(gpu, wasm.scorer, tokens, options.config?.vocab_size);
+      const verdict = agreementVerdict(probe, allowed, options.acceptWebgpuDisagreement === true);
+      disagreement = verdict.disagreement;
+      if (verdict.keepWebgpu) {
+        reason = disagreement
+          ? `${chosen}, although its numbers disagree with WASM's by up to ${disagreement.nats.toPrecision(3)} nats on a ` +
+            `${tokens}-token window (allowed ${allowed}): they may be wrong`
+          : `${chosen}; it agrees with WASM within ${probe.differenceNats.toPrecision(2)} nats on a ${tokens}-token window`;
+        await wasm.model.release();
+        wasm = null;
+      } else {
+        fallbackReason = disagreementReason(probe, allowed, adapterName);
+        await gpu.release();
+        gpu = null;
+      }
+      for (const counters of [gpu?.counters, wasm?.model.counters]) if (counters) Object.assign(counters, zeroCounters());
+    }
   } else if (gpu) {
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
     wasm = await openWasm(); // its proof window compiled WASM's kernels, as the GPU's did WebGPU's
-    const tokens = Math.max(2, Math.floor(options.probeTokens ?? 128));
-    const ids = probeIds(tokens, options.config?.vocab_size ?? 1);
-    const onGpu = await timeWindow(gpu, ids);
-    const onWasm = await timeWindow(wasm.scorer, ids);
-    const webgpuMs = onGpu.ms;
-    const wasmMs = onWasm.ms;
-    // the same window on both: a WebGPU kernel that computes something else must not reach the page
-    const differenceNats = largestDifference(onGpu.stats, onWasm.stats);
-    probe = { tokens, wasmMs, webgpuMs, differenceNats };
+    const tokens = Math.max(2, Math.min(Math.floor(options.probeTokens ?? 128), gpuPlan?.window ?? Infinity));
+    probe = await probeBoth(gpu, wasm.scorer, tokens, options.config?.vocab_size);
+    const { webgpuMs, wasmMs } = probe;
     for (const counters of [gpu.counters, wasm.model.counters]) Object.assign(counters, zeroCounters());
-    const timed = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-    const allowed = PROBE_AGREEMENT_NATS[options.float16 ? 'float16' : 'float32'];
-    if (!(differenceNats <= allowed)) {
-      fallbackReason =
-        `WebGPU's numbers disagreed with WASM's on this model: up to ${differenceNats.toPrecision(3)} nats on a ` +
-        `${tokens}-token window (allowed ${allowed}), so WASM scores it (${adapterName})`;
+    // the same window on both: a WebGPU kernel that computes something else must not reach the page
+    disagreement = agreementVerdict(probe, allowed, false).disagreement;
+    if (disagreement) {
+      fallbackReason = disagreementReason(probe, allowed, adapterName);
       await gpu.release();
       gpu = null;
     } else if (webgpuMs <= wasmMs) {
@@ -276,6 +331,10 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
       return reason;
     },
     probe,
+    disagreement,
+    get windowLimit() {
+      return gpu && gpuPlan?.message ? { window: gpuPlan.window, note: gpuPlan.message } : null;
+    },
     get threads() {
       return gpu ? gpuThreads : (wasm?.build.threads ?? threads);
     },
@@ -291,7 +350,44 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
 /** The smallest window: proves a backend's whole path and compiles its kernels. */
 const PROOF_WINDOW: WindowRequest = { ids: new Int32Array([0, 0]), from: 0, k: 1 };
 
-/** Milliseconds one window of `tokens` ids takes on a warmed-up scorer (scoring head included). */
+/** Tokens in the window forced WebGPU is checked on against WASM (or the model's context, if shorter). */
+const FORCED_CHECK_TOKENS = 128;
+
+/** One window of `tokens` ids timed and compared on both backends (both warmed up by their proof windows). */
+async function probeBoth(
+  gpu: Pick<WindowScorer, 'scoreWindow'>,
+  wasm: Pick<WindowScorer, 'scoreWindow'>,
+  tokens: number,
+  vocabSize = 1,
+): Promise<BackendProbe> {
+  const ids = probeIds(tokens, vocabSize);
+  const onGpu = await timeWindow(gpu, ids);
+  const onWasm = await timeWindow(wasm, ids);
+  return { tokens, wasmMs: onWasm.ms, webgpuMs: onGpu.ms, differenceNats: largestDifference(onGpu.stats, onWasm.stats) };
+}
+
+/**
+ * Whether WebGPU may run after its probe window: yes where it agrees with WASM within `allowed` nats, or
+ * where the user insisted (`accept`); the disagreement, when there is one, for the backend line.
+ * @example agreementVerdict({ tokens: 40, wasmMs: 1, webgpuMs: 9, differenceNats: 2.8 }, 1e-3, false) // { keepWebgpu: false, disagreement: { nats: 2.8, ... } }
+ */
+export function agreementVerdict(
+  probe: BackendProbe,
+  allowed: number,
+  accept: boolean,
+): { keepWebgpu: boolean; disagreement: BackendDisagreement | null } {
+  if (probe.differenceNats <= allowed) return { keepWebgpu: true, disagreement: null };
+  return { keepWebgpu: accept, disagreement: { nats: probe.differenceNats, tokens: probe.tokens, allowed, kept: accept } };
+}
+
+/** The backend line's reason when WASM runs because WebGPU's numbers disagreed with it. */
+function disagreementReason(probe: BackendProbe, allowed: number, adapterName: string): string {
+  return (
+    `WebGPU's numbers disagreed with WASM's on this model: up to ${probe.differenceNats.toPrecision(3)} nats on a ` +
+    `${probe.tokens}-token window (allowed ${allowed}), so WASM scores it (${adapterName})`
+  );
+}
+
 /** A probe window's ids: spread over the vocabulary (the ids do not change the work, only the shapes do). */
 function probeIds(tokens: number, vocabSize: number): Int32Array {
   const ids = new Int32Array(tokens);
