@@ -7,7 +7,7 @@ import { exportTitle, heatmapSvg, layoutHeatmap, resultToJson, tokensToCsv } fro
 import type { ColourMode } from '../lib/playground/colour-modes';
 import type { ScoreResult } from '../lib/scoring/types';
 
-/** What the heatmap looks like when the page has none to measure (TokenText.svelte's defaults). */
+/** What the heatmap looks like when the page has none to measure (TokenStrip.svelte's defaults). */
 const FALLBACK = {
   family: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
   size: 14.25,
