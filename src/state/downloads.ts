@@ -7,7 +7,7 @@ import { exportTitle, heatmapSvg, layoutHeatmap, resultToJson, tokensToCsv } fro
 import type { ColourMode } from '../lib/playground/colour-modes';
 import type { ScoreResult } from '../lib/scoring/types';
 
-/** What the heatmap looks like when the page has none to measure (TokenText.svelte's defaults). */
+/** What the heatmap looks like when the page has none to measure (TokenStrip.svelte's defaults). */
 const FALLBACK = {
   family: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
   size: 14.25,
@@ -100,21 +100,28 @@ export function downloadSvg(result: ScoreResult, text: string, mode: ColourMode)
 }
 
 /**
- * Rasterise an SVG document at `scale` times its size (2 for sharp slides; 1 when that would pass the
- * browser's canvas limit). The browser draws the SVG itself, so the PNG is the SVG, pixel for pixel.
+ * Rasterise an SVG document: the browser draws the SVG itself, so the PNG is the SVG, pixel for pixel.
+ * The one way every picture in the app becomes a PNG (the heatmap here, the charts through
+ * components/curves/export-image.ts). At `scale` times its size (2 for sharp slides; 1 when that would
+ * pass the browser's canvas limit); the size is the SVG's own unless `width` and `height` are given.
  * @example await svgToPng(heatmapSvgFor(result, text, mode))
  */
-export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
-  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+export async function svgToPng(svg: string, options: { width?: number; height?: number; scale?: number } = {}): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml;charset=utf-8' }));
   try {
     const img = new Image();
     img.src = url;
-    await img.decode();
-    const W = img.naturalWidth;
-    const H = img.naturalHeight;
+    try {
+      await img.decode();
+    } catch {
+      throw new Error('the browser could not draw the picture for the PNG');
+    }
+    const W = options.width ?? img.naturalWidth;
+    const H = options.height ?? img.naturalHeight;
+    const scale = options.scale ?? 2;
     const s = Math.max(W, H) * scale <= MAX_CANVAS ? scale : 1;
     if (Math.max(W, H) * s > MAX_CANVAS)
-      throw new Error(`the text is too long for a PNG (${Math.ceil(H)} px tall); download the SVG instead`);
+      throw new Error(`the picture is too large for a PNG (${Math.ceil(Math.max(W, H))} px); download the SVG instead`);
     const canvas = document.createElement('canvas');
     canvas.width = Math.ceil(W * s);
     canvas.height = Math.ceil(H * s);

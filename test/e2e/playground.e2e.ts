@@ -145,6 +145,34 @@ test('keyboard: arrow keys, Home and End move between tokens', async ({ page, ba
   expect((await readTokens(page)).map((t) => t.text).join('')).toBe('Scored from the keyboard, '.repeat(100));
 });
 
+test('hovering inspects a token without redrawing the strip; whitespace marks are not positioned', async ({ page, backend, pageErrors }) => {
+  void pageErrors;
+  wasmOnly(backend);
+  await openPlayground(page, { backend, model: MODEL });
+  await scoreInPage(page, SHORT_TEXT);
+  // tag every token element: a re-render would replace them
+  const count = await page.$$eval('[data-testid="token"]', (els) => els.map((e) => ((e as HTMLElement).dataset.tagged = 'yes')).length);
+  const inspector = page.getByTestId('token-inspector');
+  for (const i of [3, 7, 4]) {
+    await page.locator(`[data-testid="token"][data-index="${i}"]`).hover();
+    await expect(inspector).toHaveAttribute('data-index', String(i));
+  }
+  expect(await page.locator('[data-testid="token"][data-tagged="yes"]').count()).toBe(count);
+  // leaving the strip shows the pinned token again (none)
+  await page.getByTestId('ppl').hover();
+  await expect(inspector).toHaveAttribute('data-index', '');
+  // marks: CSS over the input's own characters, in no positioned element (each would be a paint layer to hit-test)
+  await page.getByTestId('show-spaces').check();
+  await expect(page.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
+  const marks = await page.$$eval('[data-testid="tokens"] .ws', (els) =>
+    els.map((e) => ({ kind: e.className, position: getComputedStyle(e).position, mark: getComputedStyle(e, '::before').content })),
+  );
+  expect(marks.filter((m) => m.kind.includes('space')).length).toBe(SHORT_TEXT.split(' ').length - 1);
+  expect(marks.every((m) => m.position === 'static')).toBe(true);
+  expect(new Set(marks.map((m) => m.mark))).toEqual(new Set(['"·"', '"↵"', '"→"']));
+  expect(await page.getByTestId('tokens').evaluate((e) => e.textContent)).toBe(SHORT_TEXT);
+});
+
 test('colour modes recolour the tokens and the legend reads in bits and 1 in N', async ({ page, backend, pageErrors }) => {
   void pageErrors;
   wasmOnly(backend);

@@ -4,7 +4,7 @@
  */
 import { scaleLinear } from 'd3';
 import { describe, expect, it } from 'vitest';
-import { inChunks, shownRanges, type Scheduler } from '../../src/lib/playground/chunks';
+import { inChunks, type Scheduler } from '../../src/lib/playground/chunks';
 import { affine, thinToPixels } from '../../src/lib/playground/running-loss';
 
 /** Frames by hand: `frame()` runs what was requested for the next frame. */
@@ -85,23 +85,6 @@ describe('inChunks', () => {
   it('rejects a chunk size below one', () => {
     const { scheduler } = manualFrames();
     expect(() => inChunks(10, 0, () => {}, scheduler)).toThrow(/at least 1/);
-  });
-});
-
-describe('shownRanges', () => {
-  it('shows characters shared by tokens (the bytes of one emoji) once, on the first of them', () => {
-    // 'a🐋b': the whale (2 UTF-16 units) split over two byte tokens that both span it
-    const tokens = [
-      { start: 0, end: 1 },
-      { start: 1, end: 3 },
-      { start: 1, end: 3 },
-      { start: 3, end: 4 },
-    ];
-    const { from, to } = shownRanges(tokens);
-    const text = 'a🐋b';
-    const shown = tokens.map((_, i) => (from[i] < to[i] ? text.slice(from[i], to[i]) : ''));
-    expect(shown).toEqual(['a', '🐋', '', 'b']);
-    expect(shown.join('')).toBe(text);
   });
 });
 

@@ -3,6 +3,8 @@
  * so the copy gets each element's computed style written inline, and the PNG is that SVG painted on
  * a canvas at twice the size for sharp slides.
  */
+import { svgToPng as rasterise } from '../../state/downloads';
+
 const PROPS = [
   'fill',
   'fill-opacity',
@@ -41,27 +43,7 @@ export function standaloneSvg(svg: SVGSVGElement): string {
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone);
 }
 
-/** Paint the standalone SVG on a canvas, `scale` times its size. */
-export async function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Blob> {
-  const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml;charset=utf-8' }));
-  try {
-    const img = new Image();
-    img.decoding = 'sync';
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new Error('the browser could not draw the chart for the PNG'));
-      img.src = url;
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(width * scale);
-    canvas.height = Math.round(height * scale);
-    const ctx = canvas.getContext('2d')!;
-    ctx.scale(scale, scale);
-    ctx.drawImage(img, 0, 0, width, height);
-    return await new Promise((resolve, reject) =>
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'),
-    );
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+/** Paint the standalone SVG on a canvas, `scale` times its size (the app's one rasteriser, state/downloads.ts). */
+export function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Blob> {
+  return rasterise(svgText, { width, height, scale });
 }

@@ -49,22 +49,3 @@ export function inChunks(
     handle = null;
   };
 }
-
-/**
- * The characters each token shows in the heatmap: tokens that share characters (the bytes of one
- * emoji) show them once, on the first of them; the others show nothing. `shown(i)` is [from, to) in
- * the text, from ≥ to when token i shows nothing. Computed once, without a string per token.
- * @example shownRanges('ab', [{ start: 0, end: 2 }, { start: 0, end: 2 }]) // from [0, 2], to [2, 2]
- */
-export function shownRanges(tokens: readonly { start: number; end: number }[]): { from: Int32Array; to: Int32Array } {
-  const from = new Int32Array(tokens.length);
-  const to = new Int32Array(tokens.length);
-  let cursor = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    from[i] = Math.max(t.start, cursor);
-    to[i] = t.end;
-    cursor = Math.max(cursor, t.end);
-  }
-  return { from, to };
-}

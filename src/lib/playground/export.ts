@@ -7,6 +7,7 @@ import type { ScoreResult, TokenRecord } from '../scoring/types';
 import { toCsv } from '../csv';
 import { formatExp } from '../format';
 import { legendFor, modeColour, textColourOn, COLOUR_MODE_LABELS, type ColourMode } from './colour-modes';
+import { shownRanges, shownText } from './token-rows';
 
 /** The columns of the CSV, in order; `top` is a JSON array of the alternatives. */
 export const CSV_COLUMNS = [
@@ -130,7 +131,7 @@ export interface LayoutOptions {
   tabSize?: number;
 }
 
-/** The page's marks for a newline and a tab (TokenText.svelte draws them with CSS). */
+/** The page's marks for a newline and a tab (TokenStrip.svelte draws them with CSS). */
 export const NEWLINE_MARK = '↵';
 export const TAB_MARK = '→';
 
@@ -149,7 +150,7 @@ interface Piece {
  * whole while the spaces before it stay at the end of the line (hanging past the edge, clipped); a word
  * wider than a line breaks between characters; a newline ends the line after its ↵ mark; a tab advances
  * to the next tab stop. Tokens that share characters (the bytes of one emoji) show them once, on the
- * first, as in the page. Characters XML cannot hold are drawn as symbols (`visibleControls`).
+ * first, as in the page (the strip's row builder, lib/playground/token-rows.ts). Characters XML cannot hold are drawn as symbols (`visibleControls`).
  * @example layoutHeatmap(text, result.tokens, 'surprisal', { width: 760, lineHeight: 25, measure }).runs
  */
 export function layoutHeatmap(
@@ -165,11 +166,9 @@ export function layoutHeatmap(
 
   // the text as pieces of one kind each, in order, each tagged with its token
   const pieces: Piece[] = [];
-  let cursor = 0;
-  for (const t of tokens) {
-    const from = Math.max(t.start, cursor);
-    const shown = from < t.end ? visibleControls(text.slice(from, t.end)) : '';
-    cursor = Math.max(cursor, t.end);
+  const rows = shownRanges(tokens);
+  for (const [i, t] of tokens.entries()) {
+    const shown = visibleControls(shownText(text, rows, i));
     const fill = modeColour(t, mode);
     const ink = fill ? textColourOn(fill) : '#111318';
     for (const m of shown.matchAll(/\r\n|\r|\n|\t| +|[^ \t\r\n]+/g)) {
