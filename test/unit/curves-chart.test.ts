@@ -3,7 +3,7 @@
  * nats and in bits, log axes, and downsampling that keeps every spike.
  */
 import { describe, expect, it } from 'vitest';
-import { chartModel, markerPosition, type ChartOptions } from '../../src/components/curves/chart-model';
+import { chartModel, markerPosition, type ChartOptions } from '../../src/lib/curves/chart-model';
 import { downsampleMinMax, weightForLength } from '../../src/lib/curves';
 import type { Run } from '../../src/lib/curves';
 
@@ -94,7 +94,7 @@ describe('min/max-per-column downsampling', () => {
 
 describe('long series (two million points) are drawn from a decimated copy', () => {
   it('keeps the y range, a one-point spike and a NaN, and few path points', async () => {
-    const { chartModel, LOD_MIN } = await import('../../src/components/curves/chart-model');
+    const { chartModel, LOD_MIN } = await import('../../src/lib/curves/chart-model');
     const n = LOD_MIN * 10;
     const steps = new Float64Array(n).map((_, i) => i);
     const values = steps.map((i) => 3 + Math.exp(-i / 3e5) + 0.01 * Math.sin(i));

@@ -4,8 +4,8 @@
  * spike or a plateau can be read straight down against them. d3 computes, Svelte renders.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, lowerBound } from '../../lib/curves/smoothing';
-import type { Series } from '../../lib/curves/types';
+import { downsampleMinMax, lowerBound } from './smoothing';
+import type { Series } from './types';
 import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
 
 /** What the left axis shows. */

@@ -4,8 +4,8 @@
  * reused by the checkpoint scrubber's small chart.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, emaDebiased, lowerBound, weightForLength } from '../../lib/curves/smoothing';
-import type { Finding, Run, Series } from '../../lib/curves/types';
+import { downsampleMinMax, emaDebiased, lowerBound, weightForLength } from './smoothing';
+import type { Finding, Run, Series } from './types';
 
 export type LossUnit = 'nats' | 'bits';
 
