@@ -4,8 +4,9 @@
  * reused by the checkpoint scrubber's small chart.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, emaDebiased, lowerBound, weightForLength } from './smoothing';
+import { downsampleMinMax, emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
 import type { Finding, Run, Series } from './types';
+import { plotSize, scaleMargin, spacedTicks as spaced, type Margin, type Tick } from '../chart/layout';
 
 export type LossUnit = 'nats' | 'bits';
 
@@ -28,11 +29,11 @@ export interface ChartOptions {
   scale?: number;
 }
 
-export const MARGIN = { top: 14, right: 66, bottom: 44, left: 64 };
+export const MARGIN: Margin = { top: 14, right: 66, bottom: 44, left: 64 };
 
 /** The margins at a type scale. */
-export function margins(scale = 1): typeof MARGIN {
-  return { top: MARGIN.top * scale, right: MARGIN.right * scale, bottom: MARGIN.bottom * scale, left: MARGIN.left * scale };
+export function margins(scale = 1): Margin {
+  return scaleMargin(MARGIN, scale);
 }
 
 export interface DrawnSeries {
@@ -81,9 +82,9 @@ export interface ChartModel {
   innerWidth: number;
   innerHeight: number;
   series: DrawnSeries[];
-  xTicks: { value: number; label: string; px: number }[];
-  yTicks: { value: number; label: string; px: number }[];
-  pplTicks: { value: number; label: string; px: number }[];
+  xTicks: Tick[];
+  yTicks: Tick[];
+  pplTicks: Tick[];
   /** Points with x <= 0 that a log x axis cannot show. */
   hiddenByLogX: number;
   empty: boolean;
@@ -102,8 +103,7 @@ const fmtPpl = (v: number) => (v >= 1e4 ? `${+(v / 1e3).toPrecision(3)}k` : Stri
 export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
   const M = margins(o.scale);
   const s1 = o.scale ?? 1;
-  const innerWidth = Math.max(40, o.width - M.left - M.right);
-  const innerHeight = Math.max(40, o.height - M.top - M.bottom);
+  const { innerWidth, innerHeight } = plotSize(o.width, o.height, M, 40);
   const k = unitFactor(o.unit);
   const full = xExtent(runs, o.logX) ?? [0, 1];
   let domain: [number, number] = o.xDomain ?? full;
@@ -326,13 +326,6 @@ function logTicks(s: Scale): number[] {
   return picked.length >= 2 ? picked : all;
 }
 
-/** Drop ticks closer than `gap` pixels to the previous kept one. */
-function spaced<T extends { px: number }>(ticks: T[], gap: number): T[] {
-  const out: T[] = [];
-  for (const t of [...ticks].sort((a, b) => a.px - b.px)) if (!out.length || Math.abs(t.px - out[out.length - 1].px) >= gap) out.push(t);
-  return out;
-}
-
 /** Where a finding's marker goes: on its curve where it has a value, else at the top edge. */
 export function markerPosition(f: Finding, m: ChartModel, unit: LossUnit): { x: number; y: number; onCurve: boolean } | null {
   const px = m.x(f.step);
@@ -341,4 +334,42 @@ export function markerPosition(f: Finding, m: ChartModel, unit: LossUnit): { x: 
   const py = Number.isFinite(v) && v > 0 ? m.y(v) : NaN;
   if (Number.isFinite(py) && py >= 0 && py <= m.innerHeight) return { x: px, y: py, onCurve: true };
   return { x: px, y: 0, onCurve: false };
+}
+
+/** One series' values at the hovered step. */
+export interface ReadoutRow {
+  key: string;
+  name: string;
+  colour: string;
+  which: 'train' | 'val';
+  /** Logged value, in nats. */
+  raw: number;
+  /** Smoothed value, in nats (the raw one for validation). */
+  smooth: number;
+  step: number;
+}
+
+/**
+ * What the hover read-out shows at plot pixel `px`: the logged step nearest to it in any series,
+ * and each series' value there (series with no point within 24 px of it are left out).
+ */
+export function readoutAt(m: ChartModel, px: number): { px: number; step: number; rows: ReadoutRow[] } | null {
+  const want = m.x.invert(px);
+  let best = NaN;
+  let dist = Infinity;
+  for (const s of m.series) {
+    const i = nearestIndex(s.series.steps, s.series.values, want);
+    if (i >= 0 && Math.abs(m.x(s.series.steps[i]) - px) < dist) {
+      dist = Math.abs(m.x(s.series.steps[i]) - px);
+      best = s.series.steps[i];
+    }
+  }
+  if (!Number.isFinite(best)) return null;
+  const rows: ReadoutRow[] = [];
+  for (const s of m.series) {
+    const i = nearestIndex(s.series.steps, s.series.values, best);
+    if (i < 0 || Math.abs(m.x(s.series.steps[i]) - m.x(best)) > 24) continue;
+    rows.push({ key: s.key, name: s.runId, colour: s.colour, which: s.which, raw: s.series.values[i], smooth: s.smoothed[i], step: s.series.steps[i] });
+  }
+  return { px: m.x(best), step: best, rows };
 }

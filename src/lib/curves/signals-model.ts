@@ -7,6 +7,7 @@ import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
 import { downsampleMinMax, lowerBound } from './smoothing';
 import type { Series } from './types';
 import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
+import { ticksAt, type Tick } from '../chart/layout';
 
 /** What the left axis shows. */
 export type LeftSignal = 'gradNorm' | 'throughput' | 'none';
@@ -49,7 +50,7 @@ export function availableSignals(runs: ChartRun[]): { lr: boolean; gradNorm: boo
   return { lr: has((r) => r.run.lr), gradNorm: has((r) => r.run.gradNorm), throughput: has((r) => r.run.throughput) };
 }
 
-function yScale(series: Series[], domain: [number, number], height: number): { y: Scale; ticks: { value: number; label: string; px: number }[] } | null {
+function yScale(series: Series[], domain: [number, number], height: number): { y: Scale; ticks: Tick[] } | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) {
@@ -70,7 +71,7 @@ function yScale(series: Series[], domain: [number, number], height: number): { y
     .domain([Math.min(0, lo), hi * 1.05])
     .nice(4)
     .range([height, 0]);
-  return { y, ticks: y.ticks(4).map((value) => ({ value, label: fmt(value), px: y(value) })) };
+  return { y, ticks: ticksAt(y.ticks(4), y, fmt) };
 }
 
 /** Scales, ticks and paths for the panel. */
@@ -104,5 +105,6 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
     const l = leftOf(r);
     if (left && l && l.steps.length > 1) lines.push({ key: `${r.run.id}/left`, colour: r.colour, which: 'left', d: path(l, left.y), points: l.steps.length });
   }
-  return { x, innerWidth, innerHeight, margin: M, left, right, lines };
+  // the plot sits 8 px below the panel's top; what is left under it is the bottom margin
+  return { x, innerWidth, innerHeight, margin: { ...M, top: 8, bottom: o.height - 8 - innerHeight }, left, right, lines };
 }
