@@ -4,7 +4,8 @@
  * reused by the checkpoint scrubber's small chart.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
+import { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
+import { buildLod, indexAtStep, LOD_BUCKETS, LOD_MIN, minMaxPerColumn, withIndices, type DrawPrep, type SeriesLod } from './lod';
 import type { Finding, Run, Series } from './types';
 import { plotSize, scaleMargin, spacedTicks as spaced, type Margin, type Tick } from '../chart/layout';
 
@@ -14,6 +15,8 @@ export interface ChartRun {
   run: Run;
   colour: string;
 }
+
+export { DEFAULT_SMOOTHING } from './lod';
 
 export interface ChartOptions {
   unit: LossUnit;
@@ -27,6 +30,8 @@ export interface ChartOptions {
   height: number;
   /** Type scale: 1 normally, larger in projector mode (margins grow with the tick labels). @defaultValue 1 */
   scale?: number;
+  /** The diagnosis' findings: the points they name are always drawn, whatever the downsampling keeps. */
+  findings?: Finding[];
 }
 
 export const MARGIN: Margin = { top: 14, right: 66, bottom: 44, left: 64 };
@@ -52,6 +57,8 @@ export interface DrawnSeries {
   series: Series;
   /** The smoothed values (the raw ones for validation). */
   smoothed: ArrayLike<number>;
+  /** Points in the drawn line (at most two per pixel column, plus the edges and the findings). */
+  points: number;
 }
 
 /** Nats -> the chosen unit. */
@@ -180,10 +187,11 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
       // evaluations are already means over many batches, and smoothing them would hide where
       // validation turns up: only the train curve is smoothed
       const smoothing = which === 'train' ? weightForLength(o.smoothing, s.steps.length) : 0;
-      const smoothed = smoothing > 0 ? smoothedOf(s.values, smoothing) : s.values;
+      const smoothed = smoothing > 0 ? smoothedOf(s, smoothing) : s.values;
       const view = drawnView(s, domain);
-      const kept = downsampleMinMax(view.steps, view.values, column, Math.ceil(innerWidth));
-      const keep = view.index ? kept.map((i) => view.index![i]) : kept;
+      const kept = minMaxPerColumn(view.steps, view.values, column, Math.ceil(innerWidth));
+      const named = (o.findings ?? []).filter((f) => f.run === run.id && (f.series === which || f.series === 'both')).map((f) => indexAtStep(s, f.step));
+      const keep = withIndices(view.index ? kept.map((i) => view.index![i]) : kept, named.filter((i) => i >= 0));
       const okY = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
       const okX = (v: number) => !o.logX || v > 0;
       const path = (values: ArrayLike<number>) =>
@@ -218,6 +226,7 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
         broken,
         series: s,
         smoothed,
+        points: keep.length,
       });
     }
   }
@@ -240,56 +249,15 @@ export function pixelColumn(x: Scale, logX: boolean): (v: number) => number {
   return (v) => (Math.log(v) - l0) * a + r0;
 }
 
-/**
- * Series longer than LOD_MIN points are walked, when most of them are in view, through a decimated
- * copy made once: the first, lowest, highest and last point of each of LOD_BUCKETS buckets, and every
- * NaN/Inf. Min/max per bucket is what the per-pixel downsampling keeps anyway: the y range is exact
- * and the lines differ only where a bucket straddles two pixel columns, from a tenth of the walk.
- */
-export const LOD_MIN = 200_000;
-const LOD_BUCKETS = 40_000;
-interface DrawnView {
-  steps: Float64Array;
-  values: Float64Array;
-  /** Index into the full series of each point, or null when the view is the series itself. */
-  index: Uint32Array | null;
-}
-const lodCache = new WeakMap<Float64Array, DrawnView>();
+type DrawnView = SeriesLod | { steps: Float64Array; values: Float64Array; index: null };
+const lodCache = new WeakMap<Float64Array, SeriesLod>();
 
-function lodOf(s: Series): DrawnView {
-  const cached = lodCache.get(s.values);
-  if (cached) return cached;
-  const n = s.steps.length;
-  const size = Math.ceil(n / LOD_BUCKETS);
-  const idx: number[] = [];
-  const v = s.values;
-  for (let b = 0; b < n; b += size) {
-    const e = Math.min(n, b + size);
-    let first = -1;
-    let lo = -1;
-    let hi = -1;
-    let last = -1;
-    const bad: number[] = [];
-    for (let i = b; i < e; i++) {
-      const y = v[i];
-      if (!Number.isFinite(y)) {
-        if (bad.length < 64) bad.push(i);
-        continue;
-      }
-      if (first < 0) first = lo = hi = i;
-      else {
-        if (y < v[lo]) lo = i;
-        if (y > v[hi]) hi = i;
-      }
-      last = i;
-    }
-    const keep = [...bad, ...(first >= 0 ? [first, lo, hi, last] : [])].sort((a, c) => a - c);
-    for (let k = 0; k < keep.length; k++) if (k === 0 || keep[k] !== keep[k - 1]) idx.push(keep[k]);
-  }
-  const index = Uint32Array.from(idx);
-  const out: DrawnView = { steps: Float64Array.from(index, (i) => s.steps[i]), values: Float64Array.from(index, (i) => v[i]), index };
-  lodCache.set(s.values, out);
-  return out;
+/** A long series' LOD: the worker's when it sent one, else made here once. */
+function lodOf(s: Series & DrawPrep): SeriesLod {
+  if (s.lod) return s.lod;
+  let lod = lodCache.get(s.values);
+  if (!lod) lodCache.set(s.values, (lod = buildLod(s)));
+  return lod;
 }
 
 /** What to walk for a series in an x range: itself, or its decimated copy when it is long and mostly in view. */
@@ -304,7 +272,9 @@ function drawnView(s: Series, domain: [number, number]): DrawnView {
 
 /** The smoothed curve per values array and weight: computed once, not at each redraw. */
 const smoothCache = new WeakMap<ArrayLike<number>, Map<number, Float64Array>>();
-function smoothedOf(values: Float64Array, weight: number): Float64Array {
+function smoothedOf(s: Series & DrawPrep, weight: number): Float64Array {
+  if (s.smoothed?.weight === weight) return s.smoothed.values;
+  const values = s.values;
   let byWeight = smoothCache.get(values);
   if (!byWeight) smoothCache.set(values, (byWeight = new Map()));
   let out = byWeight.get(weight);

@@ -4,7 +4,8 @@
  * spike or a plateau can be read straight down against them. d3 computes, Svelte renders.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, lowerBound } from './smoothing';
+import { lowerBound } from './smoothing';
+import { minMaxPerColumn } from './lod';
 import type { Series } from './types';
 import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
 import { ticksAt, type Tick } from '../chart/layout';
@@ -90,7 +91,7 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
   const left = yScale(leftSeries, domain, innerHeight);
   const column = pixelColumn(x, o.logX);
   const path = (s: Series, y: Scale) => {
-    const keep = downsampleMinMax(s.steps, s.values, column, Math.ceil(innerWidth));
+    const keep = minMaxPerColumn(s.steps, s.values, column, Math.ceil(innerWidth));
     return (
       line<number>()
         .defined((i) => Number.isFinite(s.values[i]) && (!o.logX || s.steps[i] > 0))
