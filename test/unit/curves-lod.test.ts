@@ -70,7 +70,15 @@ describe('min/max per pixel column', () => {
 });
 
 describe('long series drawn from a LOD', () => {
-  const base: ChartOptions = { unit: 'nats', logX: false, logY: false, smoothing: 0.6, xDomain: null, width: 1000, height: 400 };
+  const base: ChartOptions = {
+    unit: 'nats',
+    logX: false,
+    logY: false,
+    smoothing: 0.6,
+    xDomain: null,
+    width: 1000,
+    height: 400,
+  };
 
   it('the worker-prepared LOD and smoothing give the same lines as the chart computes itself', () => {
     const plain = runOf(series(LOD_MIN * 2, { 300_000: 3 }));
@@ -89,15 +97,28 @@ describe('long series drawn from a LOD', () => {
     // a reported spike at 1,000,010 shares its pixel column with a higher one at 1,000,020: min/max
     // alone would draw only the higher; the finding's own point is drawn too
     const run = runOf(series(n, { 1_000_010: 2, 1_000_020: 5 }));
-    const finding: Finding = { kind: 'spike', run: 'big', series: 'train', step: 1_000_010, value: 5, severity: 'warning', title: '', detail: '' };
+    const finding: Finding = {
+      kind: 'spike',
+      run: 'big',
+      series: 'train',
+      step: 1_000_010,
+      value: 5,
+      severity: 'warning',
+      title: '',
+      detail: '',
+    };
     const m = chartModel([{ run, colour: 'red' }], { ...base, smoothing: 0, findings: [finding] });
     const s = m.series[0];
     expect(s.points).toBeLessThanOrEqual(2 * Math.ceil(m.innerWidth) + 2 + 1);
     // d3 writes path coordinates to 3 decimals
-    const drawn = s.smooth.split(/[ML]/).filter(Boolean).map((p) => p.split(',').map(Number));
+    const drawn = s.smooth
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => p.split(',').map(Number));
     expect(drawn.length).toBe(s.points);
     const at = (i: number) => [m.x(i), m.y(run.train!.values[i])];
-    for (const i of [1_000_010, 1_000_020]) expect(drawn.some(([x, y]) => Math.abs(x - at(i)[0]) < 1e-3 && Math.abs(y - at(i)[1]) < 1e-3)).toBe(true);
+    for (const i of [1_000_010, 1_000_020])
+      expect(drawn.some(([x, y]) => Math.abs(x - at(i)[0]) < 1e-3 && Math.abs(y - at(i)[1]) < 1e-3)).toBe(true);
     const without = chartModel([{ run, colour: 'red' }], { ...base, smoothing: 0 });
     expect(without.series[0].points).toBe(s.points - 1);
   });

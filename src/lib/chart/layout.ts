@@ -33,7 +33,12 @@ export function scaleMargin(m: Margin, scale = 1): Margin {
  * @defaultValue min 10
  * @example plotSize(800, 400, { top: 10, right: 10, bottom: 30, left: 40 }) // { innerWidth: 750, innerHeight: 360 }
  */
-export function plotSize(width: number, height: number, m: Margin, min = 10): { innerWidth: number; innerHeight: number } {
+export function plotSize(
+  width: number,
+  height: number,
+  m: Margin,
+  min = 10,
+): { innerWidth: number; innerHeight: number } {
   return { innerWidth: Math.max(min, width - m.left - m.right), innerHeight: Math.max(min, height - m.top - m.bottom) };
 }
 
@@ -42,7 +47,11 @@ export function plotSize(width: number, height: number, m: Margin, min = 10): { 
  * place (a log scale at 0) are left out.
  * @example ticksAt([0, 1], (v) => v * 100, String) // [{ value: 0, label: '0', px: 0 }, { value: 1, label: '1', px: 100 }]
  */
-export function ticksAt(values: Iterable<number>, scale: (v: number) => number | undefined, format: (v: number) => string = String): Tick[] {
+export function ticksAt(
+  values: Iterable<number>,
+  scale: (v: number) => number | undefined,
+  format: (v: number) => string = String,
+): Tick[] {
   const out: Tick[] = [];
   for (const value of values) {
     const px = scale(value);
@@ -54,6 +63,7 @@ export function ticksAt(values: Iterable<number>, scale: (v: number) => number |
 /** Drop ticks closer than `gap` pixels to the previous kept one, in pixel order. */
 export function spacedTicks<T extends { px: number }>(ticks: T[], gap: number): T[] {
   const out: T[] = [];
-  for (const t of [...ticks].sort((a, b) => a.px - b.px)) if (!out.length || Math.abs(t.px - out[out.length - 1].px) >= gap) out.push(t);
+  for (const t of [...ticks].sort((a, b) => a.px - b.px))
+    if (!out.length || Math.abs(t.px - out[out.length - 1].px) >= gap) out.push(t);
   return out;
 }

@@ -84,7 +84,8 @@ export function prepareForDrawing(s: Series & DrawPrep, smoothing: number | null
 /** The typed arrays prepareForDrawing added, for a worker to transfer with the series. */
 export function drawPrepBuffers(s: Series & DrawPrep): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const a of [s.lod?.index, s.lod?.steps, s.lod?.values, s.smoothed?.values]) if (a && a.buffer instanceof ArrayBuffer) out.push(a.buffer);
+  for (const a of [s.lod?.index, s.lod?.steps, s.lod?.values, s.smoothed?.values])
+    if (a && a.buffer instanceof ArrayBuffer) out.push(a.buffer);
   return out;
 }
 
@@ -96,7 +97,12 @@ export function drawPrepBuffers(s: Series & DrawPrep): ArrayBuffer[] {
  * @param column a point's x in pixels (fractional); columns are its floor, 0 .. width - 1
  * @example minMaxPerColumn([0, 1, 2, 3, 4, 5], [1, 5, 3, 2, 0, 4], (x) => x / 3, 2) // Uint32Array [0, 1, 4, 5]
  */
-export function minMaxPerColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, column: (x: number) => number, width: number): Uint32Array {
+export function minMaxPerColumn(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  column: (x: number) => number,
+  width: number,
+): Uint32Array {
   const n = xs.length;
   const out = new Uint32Array(2 * Math.max(0, Math.ceil(width)) + 2);
   let k = 0;
