@@ -9,8 +9,8 @@
 import { schemeTableau10 } from 'd3';
 import { buildRun, diagnose, FINDING_LABELS, fmtStep, type ColumnRole, type Finding, type LogTable, type Run } from '../lib/curves';
 import type { BatchResult } from '../lib/curves/load-batch';
-import type { LossUnit } from '../components/curves/chart-model';
-import type { LeftSignal } from '../components/curves/signals-model';
+import { DEFAULT_SMOOTHING, type LossUnit } from '../lib/curves/chart-model';
+import type { LeftSignal } from '../lib/curves/signals-model';
 import { CancelledError, CurvesClient, type Progress } from '../worker/curves-client';
 import { LiveWatch, type LiveSource } from './live-watch.svelte';
 
@@ -49,7 +49,7 @@ class CurvesState {
   unit = $state<LossUnit>('nats');
   logX = $state(false);
   logY = $state(false);
-  smoothing = $state(0.6);
+  smoothing = $state(DEFAULT_SMOOTHING);
   xDomain = $state<[number, number] | null>(null);
   /** Which of the side signals the lower panel shows. */
   signals = $state<{ lr: boolean; left: LeftSignal }>({ lr: true, left: 'gradNorm' });

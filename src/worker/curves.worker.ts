@@ -5,6 +5,7 @@
 import { LiveLog, loadBatch, looksLikeEventFile, type ReadFile } from '../lib/curves/load-batch';
 import { EventFileReader } from '../lib/curves/tfevents';
 import type { CurvesEvent, CurvesRequest } from './curves-protocol';
+import { DEFAULT_SMOOTHING, drawPrepBuffers, prepareForDrawing } from '../lib/curves/lod';
 
 const post = (e: CurvesEvent, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(e, transfer);
 const lives = new Map<number, LiveLog>();
@@ -36,12 +37,18 @@ async function readOne(id: number, name: string, blob: Blob): Promise<ReadFile> 
   return { name, text: parts.join('') };
 }
 
-/** Typed arrays of the result go back without a copy. */
+/**
+ * Typed arrays of the result go back without a copy. Long series get what drawing them needs made
+ * here (their LOD, the default smoothing), so that the page's first draw walks no million points.
+ */
 function buffers(result: ReturnType<typeof loadBatch>): Transferable[] {
   const out = new Set<ArrayBuffer>();
   for (const r of result.runs) {
     for (const s of [r.train, r.val, r.lr, r.tokens, r.gradNorm, r.throughput]) {
-      if (s) for (const a of [s.steps, s.values]) if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+      if (!s) continue;
+      prepareForDrawing(s, s === r.train ? DEFAULT_SMOOTHING : null);
+      for (const b of drawPrepBuffers(s)) out.add(b);
+      for (const a of [s.steps, s.values]) if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
     }
   }
   return [...out];

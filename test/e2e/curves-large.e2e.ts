@@ -1,7 +1,8 @@
 /**
  * Large logs (issue 17, item 8): two million rows are read, parsed and diagnosed in the curves worker
  * while the page keeps answering (no long task on the main thread during the load), with progress and
- * a Cancel that stops the load and leaves what was loaded untouched.
+ * a Cancel that stops the load and leaves what was loaded untouched; the page then draws them bounded:
+ * at most two points per pixel column, with the one-row spike the diagnosis reports still drawn.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,16 +15,17 @@ test.beforeEach(({ backend }) => {
 });
 
 const ROWS = 2_000_000;
+const SPIKE = 1_234_567;
 let bigFile = '';
 
 test.beforeAll(() => {
-  // a steady run: train loss every step, validation every 1,000 (about 33 MB)
+  // a steady run: train loss every step, validation every 1,000 (about 33 MB), one train spike
   bigFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-big-')), 'big_run.csv');
   const fd = fs.openSync(bigFile, 'w');
   fs.writeSync(fd, 'step,train_loss,val_loss\n');
   let buf = '';
   for (let i = 0; i < ROWS; i++) {
-    buf += `${i},${(3 + Math.exp(-i / 3e5) + 0.05 * Math.sin(i)).toFixed(5)},${i % 1000 === 0 ? (3.1 + Math.exp(-i / 3e5)).toFixed(5) : ''}\n`;
+    buf += `${i},${(3 + Math.exp(-i / 3e5) + 0.05 * Math.sin(i) + (i === SPIKE ? 3 : 0)).toFixed(5)},${i % 1000 === 0 ? (3.1 + Math.exp(-i / 3e5)).toFixed(5) : ''}\n`;
     if (buf.length > 1 << 20) {
       fs.writeSync(fd, buf);
       buf = '';
@@ -67,6 +69,21 @@ test('two million rows load in the worker: progress, and the page never blocks w
   console.log(`long tasks while loading: ${JSON.stringify(duringLoad.map(Math.round))}; after, drawing: ${JSON.stringify(all.slice(duringLoad.length).map(Math.round))}`);
   // nothing of the 2M-row parse runs on the page: no task near the seconds it takes (shared, loaded machine: generous bound)
   expect(Math.max(0, ...duringLoad)).toBeLessThan(1_000);
+
+  // drawn bounded: the train line has at most two points per pixel column (plus the edges and the findings)
+  const line = page.locator('[data-testid="curve-chart"] path[data-series$="/train"]');
+  const plotWidth = await page.locator('[data-testid="curve-chart"] rect.overlay').evaluate((r) => (r as SVGRectElement).width.baseVal.value);
+  const points = Number(await line.getAttribute('data-points'));
+  const findings = await page.getByTestId('finding-marker').count();
+  expect(points).toBeGreaterThan(plotWidth);
+  expect(points).toBeLessThanOrEqual(2 * Math.ceil(plotWidth) + 2 + findings);
+  // the one-row spike is reported, and drawn: the raw line (faint behind the smoothed one) reaches its marker
+  const spike = page.locator('[data-testid="finding-marker"][data-kind="spike"]');
+  await expect(spike).toHaveCount(1);
+  expect(Number(await spike.getAttribute('data-step'))).toBe(SPIKE);
+  const marker = (await spike.locator('circle').boundingBox())!;
+  const drawn = (await page.locator('[data-testid="curve-chart"] path.raw').boundingBox())!;
+  expect(Math.abs(drawn.y - (marker.y + marker.height / 2))).toBeLessThan(3);
 });
 
 test('a large load can be cancelled; what was loaded stays', async ({ page, pageErrors }) => {

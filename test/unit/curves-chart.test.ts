@@ -3,8 +3,8 @@
  * nats and in bits, log axes, and downsampling that keeps every spike.
  */
 import { describe, expect, it } from 'vitest';
-import { chartModel, markerPosition, type ChartOptions } from '../../src/components/curves/chart-model';
-import { downsampleMinMax, weightForLength } from '../../src/lib/curves';
+import { chartModel, markerPosition, type ChartOptions } from '../../src/lib/curves/chart-model';
+import { minMaxPerColumn, weightForLength } from '../../src/lib/curves';
 import type { Run } from '../../src/lib/curves';
 
 function run(n: number, spikeAt = -1): Run {
@@ -65,13 +65,13 @@ describe('smoothing weight per series length', () => {
 });
 
 describe('min/max-per-column downsampling', () => {
-  it('a million points become at most four per column, and a one-point spike survives', () => {
+  it('a million points become at most two per column, and a one-point spike survives', () => {
     const r = run(1_000_000, 654_321);
     const { steps, values } = r.train!;
     const width = 800;
     const scale = width / steps[steps.length - 1];
-    const kept = downsampleMinMax(steps, values, (x) => Math.floor(x * scale), width);
-    expect(kept.length).toBeLessThanOrEqual(4 * width + 2);
+    const kept = minMaxPerColumn(steps, values, (x) => Math.floor(x * scale), width);
+    expect(kept.length).toBeLessThanOrEqual(2 * width + 2);
     expect(Array.from(kept)).toContain(654_321);
     for (let i = 1; i < kept.length; i++) expect(kept[i]).toBeGreaterThan(kept[i - 1]);
     // the global min and max are kept
@@ -87,14 +87,15 @@ describe('min/max-per-column downsampling', () => {
   it('keeps one point on each side outside the view so lines reach the edges, and skips NaN', () => {
     const xs = [0, 1, 2, 3, 4, 5, 6];
     const ys = [1, 2, NaN, 4, 5, 6, 7];
-    const kept = downsampleMinMax(xs, ys, (x) => (x - 2) * 10, 30); // view covers x in [2, 5)
+    const kept = minMaxPerColumn(xs, ys, (x) => (x - 2) * 10, 30); // view covers x in [2, 5)
     expect(Array.from(kept)).toEqual([1, 3, 4, 5]);
   });
 });
 
 describe('long series (two million points) are drawn from a decimated copy', () => {
   it('keeps the y range, a one-point spike and a NaN, and few path points', async () => {
-    const { chartModel, LOD_MIN } = await import('../../src/components/curves/chart-model');
+    const { chartModel } = await import('../../src/lib/curves/chart-model');
+    const { LOD_MIN } = await import('../../src/lib/curves/lod');
     const n = LOD_MIN * 10;
     const steps = new Float64Array(n).map((_, i) => i);
     const values = steps.map((i) => 3 + Math.exp(-i / 3e5) + 0.01 * Math.sin(i));

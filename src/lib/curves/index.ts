@@ -4,6 +4,7 @@ export { recogniseColumn, assignRoles, isKnownOther } from './columns';
 export { parseCell, TableBuilder } from './table';
 export { parseLog, parseLogs, LogParseError, baseName, forEachLine, splitDelimited } from './parse';
 export { buildRun, cleanSeries, mergeRuns, uniqueIds, MissingLossError, fmtStep } from './run';
-export { emaDebiased, downsampleMinMax, lowerBound, nearestIndex, weightForLength } from './smoothing';
+export { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
+export { minMaxPerColumn } from './lod';
 export { diagnose, evaluationInterval, hingeFit, noiseSigma, rollingMedian, median, THRESHOLDS, type DiagnoseOptions } from './diagnose';
 export { runsToCsv } from './export';

@@ -49,62 +49,6 @@ export function weightForLength(weight: number, n: number, reference = 1000): nu
   return Math.pow(Math.min(weight, 0.9999), reference / n);
 }
 
-/**
- * Which points to draw so that a line through them looks like the line through all of them at this
- * width: per pixel column the first, lowest, highest and last point (M4, Jugel et al. 2014), plus the
- * nearest point outside each end so the line runs to the edge. Non-finite values are skipped (the plot
- * marks them separately).
- *
- * @param xs - sorted x values
- * @param ys - values
- * @param column - the pixel column of an x (already scaled); columns outside [0, width) are off-screen
- * @param width - plot width in pixels
- * @returns indices into xs/ys, ascending
- * @example downsampleMinMax(steps, losses, (x) => Math.floor(xScale(x)), 800)
- */
-export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, column: (x: number) => number, width: number): Uint32Array {
-  const n = xs.length;
-  const out: number[] = [];
-  let before = -1;
-  let after = -1;
-  let col = NaN;
-  let first = -1;
-  let lo = -1;
-  let hi = -1;
-  let last = -1;
-  const flush = () => {
-    if (first < 0) return;
-    const keep = [first, lo, hi, last].sort((a, b) => a - b);
-    for (let k = 0; k < 4; k++) if (k === 0 || keep[k] !== keep[k - 1]) out.push(keep[k]);
-  };
-  for (let i = 0; i < n; i++) {
-    const y = ys[i];
-    if (!Number.isFinite(y)) continue;
-    const c = Math.floor(column(xs[i]));
-    if (c < 0) {
-      before = i;
-      continue;
-    }
-    if (c >= width) {
-      if (after < 0) after = i;
-      continue;
-    }
-    if (c !== col) {
-      flush();
-      col = c;
-      first = lo = hi = last = i;
-    } else {
-      last = i;
-      if (y < ys[lo]) lo = i;
-      if (y > ys[hi]) hi = i;
-    }
-  }
-  flush();
-  if (before >= 0) out.unshift(before);
-  if (after >= 0) out.push(after);
-  return Uint32Array.from(out);
-}
-
 /** Index of the first x >= target in a sorted array (xs.length when none): d3-array's bisectLeft. */
 export const lowerBound: (xs: ArrayLike<number>, target: number) => number = bisectLeft;
 

@@ -4,8 +4,10 @@
  * reused by the checkpoint scrubber's small chart.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, emaDebiased, lowerBound, weightForLength } from '../../lib/curves/smoothing';
-import type { Finding, Run, Series } from '../../lib/curves/types';
+import { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
+import { buildLod, indexAtStep, LOD_BUCKETS, LOD_MIN, minMaxPerColumn, withIndices, type DrawPrep, type SeriesLod } from './lod';
+import type { Finding, Run, Series } from './types';
+import { plotSize, scaleMargin, spacedTicks as spaced, type Margin, type Tick } from '../chart/layout';
 
 export type LossUnit = 'nats' | 'bits';
 
@@ -13,6 +15,8 @@ export interface ChartRun {
   run: Run;
   colour: string;
 }
+
+export { DEFAULT_SMOOTHING } from './lod';
 
 export interface ChartOptions {
   unit: LossUnit;
@@ -26,13 +30,15 @@ export interface ChartOptions {
   height: number;
   /** Type scale: 1 normally, larger in projector mode (margins grow with the tick labels). @defaultValue 1 */
   scale?: number;
+  /** The diagnosis' findings: the points they name are always drawn, whatever the downsampling keeps. */
+  findings?: Finding[];
 }
 
-export const MARGIN = { top: 14, right: 66, bottom: 44, left: 64 };
+export const MARGIN: Margin = { top: 14, right: 66, bottom: 44, left: 64 };
 
 /** The margins at a type scale. */
-export function margins(scale = 1): typeof MARGIN {
-  return { top: MARGIN.top * scale, right: MARGIN.right * scale, bottom: MARGIN.bottom * scale, left: MARGIN.left * scale };
+export function margins(scale = 1): Margin {
+  return scaleMargin(MARGIN, scale);
 }
 
 export interface DrawnSeries {
@@ -51,6 +57,8 @@ export interface DrawnSeries {
   series: Series;
   /** The smoothed values (the raw ones for validation). */
   smoothed: ArrayLike<number>;
+  /** Points in the drawn line (at most two per pixel column, plus the edges and the findings). */
+  points: number;
 }
 
 /** Nats -> the chosen unit. */
@@ -81,9 +89,9 @@ export interface ChartModel {
   innerWidth: number;
   innerHeight: number;
   series: DrawnSeries[];
-  xTicks: { value: number; label: string; px: number }[];
-  yTicks: { value: number; label: string; px: number }[];
-  pplTicks: { value: number; label: string; px: number }[];
+  xTicks: Tick[];
+  yTicks: Tick[];
+  pplTicks: Tick[];
   /** Points with x <= 0 that a log x axis cannot show. */
   hiddenByLogX: number;
   empty: boolean;
@@ -102,8 +110,7 @@ const fmtPpl = (v: number) => (v >= 1e4 ? `${+(v / 1e3).toPrecision(3)}k` : Stri
 export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
   const M = margins(o.scale);
   const s1 = o.scale ?? 1;
-  const innerWidth = Math.max(40, o.width - M.left - M.right);
-  const innerHeight = Math.max(40, o.height - M.top - M.bottom);
+  const { innerWidth, innerHeight } = plotSize(o.width, o.height, M, 40);
   const k = unitFactor(o.unit);
   const full = xExtent(runs, o.logX) ?? [0, 1];
   let domain: [number, number] = o.xDomain ?? full;
@@ -180,10 +187,11 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
       // evaluations are already means over many batches, and smoothing them would hide where
       // validation turns up: only the train curve is smoothed
       const smoothing = which === 'train' ? weightForLength(o.smoothing, s.steps.length) : 0;
-      const smoothed = smoothing > 0 ? smoothedOf(s.values, smoothing) : s.values;
+      const smoothed = smoothing > 0 ? smoothedOf(s, smoothing) : s.values;
       const view = drawnView(s, domain);
-      const kept = downsampleMinMax(view.steps, view.values, column, Math.ceil(innerWidth));
-      const keep = view.index ? kept.map((i) => view.index![i]) : kept;
+      const kept = minMaxPerColumn(view.steps, view.values, column, Math.ceil(innerWidth));
+      const named = (o.findings ?? []).filter((f) => f.run === run.id && (f.series === which || f.series === 'both')).map((f) => indexAtStep(s, f.step));
+      const keep = withIndices(view.index ? kept.map((i) => view.index![i]) : kept, named.filter((i) => i >= 0));
       const okY = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
       const okX = (v: number) => !o.logX || v > 0;
       const path = (values: ArrayLike<number>) =>
@@ -218,6 +226,7 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
         broken,
         series: s,
         smoothed,
+        points: keep.length,
       });
     }
   }
@@ -240,56 +249,15 @@ export function pixelColumn(x: Scale, logX: boolean): (v: number) => number {
   return (v) => (Math.log(v) - l0) * a + r0;
 }
 
-/**
- * Series longer than LOD_MIN points are walked, when most of them are in view, through a decimated
- * copy made once: the first, lowest, highest and last point of each of LOD_BUCKETS buckets, and every
- * NaN/Inf. Min/max per bucket is what the per-pixel downsampling keeps anyway: the y range is exact
- * and the lines differ only where a bucket straddles two pixel columns, from a tenth of the walk.
- */
-export const LOD_MIN = 200_000;
-const LOD_BUCKETS = 40_000;
-interface DrawnView {
-  steps: Float64Array;
-  values: Float64Array;
-  /** Index into the full series of each point, or null when the view is the series itself. */
-  index: Uint32Array | null;
-}
-const lodCache = new WeakMap<Float64Array, DrawnView>();
+type DrawnView = SeriesLod | { steps: Float64Array; values: Float64Array; index: null };
+const lodCache = new WeakMap<Float64Array, SeriesLod>();
 
-function lodOf(s: Series): DrawnView {
-  const cached = lodCache.get(s.values);
-  if (cached) return cached;
-  const n = s.steps.length;
-  const size = Math.ceil(n / LOD_BUCKETS);
-  const idx: number[] = [];
-  const v = s.values;
-  for (let b = 0; b < n; b += size) {
-    const e = Math.min(n, b + size);
-    let first = -1;
-    let lo = -1;
-    let hi = -1;
-    let last = -1;
-    const bad: number[] = [];
-    for (let i = b; i < e; i++) {
-      const y = v[i];
-      if (!Number.isFinite(y)) {
-        if (bad.length < 64) bad.push(i);
-        continue;
-      }
-      if (first < 0) first = lo = hi = i;
-      else {
-        if (y < v[lo]) lo = i;
-        if (y > v[hi]) hi = i;
-      }
-      last = i;
-    }
-    const keep = [...bad, ...(first >= 0 ? [first, lo, hi, last] : [])].sort((a, c) => a - c);
-    for (let k = 0; k < keep.length; k++) if (k === 0 || keep[k] !== keep[k - 1]) idx.push(keep[k]);
-  }
-  const index = Uint32Array.from(idx);
-  const out: DrawnView = { steps: Float64Array.from(index, (i) => s.steps[i]), values: Float64Array.from(index, (i) => v[i]), index };
-  lodCache.set(s.values, out);
-  return out;
+/** A long series' LOD: the worker's when it sent one, else made here once. */
+function lodOf(s: Series & DrawPrep): SeriesLod {
+  if (s.lod) return s.lod;
+  let lod = lodCache.get(s.values);
+  if (!lod) lodCache.set(s.values, (lod = buildLod(s)));
+  return lod;
 }
 
 /** What to walk for a series in an x range: itself, or its decimated copy when it is long and mostly in view. */
@@ -304,7 +272,9 @@ function drawnView(s: Series, domain: [number, number]): DrawnView {
 
 /** The smoothed curve per values array and weight: computed once, not at each redraw. */
 const smoothCache = new WeakMap<ArrayLike<number>, Map<number, Float64Array>>();
-function smoothedOf(values: Float64Array, weight: number): Float64Array {
+function smoothedOf(s: Series & DrawPrep, weight: number): Float64Array {
+  if (s.smoothed?.weight === weight) return s.smoothed.values;
+  const values = s.values;
   let byWeight = smoothCache.get(values);
   if (!byWeight) smoothCache.set(values, (byWeight = new Map()));
   let out = byWeight.get(weight);
@@ -326,13 +296,6 @@ function logTicks(s: Scale): number[] {
   return picked.length >= 2 ? picked : all;
 }
 
-/** Drop ticks closer than `gap` pixels to the previous kept one. */
-function spaced<T extends { px: number }>(ticks: T[], gap: number): T[] {
-  const out: T[] = [];
-  for (const t of [...ticks].sort((a, b) => a.px - b.px)) if (!out.length || Math.abs(t.px - out[out.length - 1].px) >= gap) out.push(t);
-  return out;
-}
-
 /** Where a finding's marker goes: on its curve where it has a value, else at the top edge. */
 export function markerPosition(f: Finding, m: ChartModel, unit: LossUnit): { x: number; y: number; onCurve: boolean } | null {
   const px = m.x(f.step);
@@ -341,4 +304,42 @@ export function markerPosition(f: Finding, m: ChartModel, unit: LossUnit): { x: 
   const py = Number.isFinite(v) && v > 0 ? m.y(v) : NaN;
   if (Number.isFinite(py) && py >= 0 && py <= m.innerHeight) return { x: px, y: py, onCurve: true };
   return { x: px, y: 0, onCurve: false };
+}
+
+/** One series' values at the hovered step. */
+export interface ReadoutRow {
+  key: string;
+  name: string;
+  colour: string;
+  which: 'train' | 'val';
+  /** Logged value, in nats. */
+  raw: number;
+  /** Smoothed value, in nats (the raw one for validation). */
+  smooth: number;
+  step: number;
+}
+
+/**
+ * What the hover read-out shows at plot pixel `px`: the logged step nearest to it in any series,
+ * and each series' value there (series with no point within 24 px of it are left out).
+ */
+export function readoutAt(m: ChartModel, px: number): { px: number; step: number; rows: ReadoutRow[] } | null {
+  const want = m.x.invert(px);
+  let best = NaN;
+  let dist = Infinity;
+  for (const s of m.series) {
+    const i = nearestIndex(s.series.steps, s.series.values, want);
+    if (i >= 0 && Math.abs(m.x(s.series.steps[i]) - px) < dist) {
+      dist = Math.abs(m.x(s.series.steps[i]) - px);
+      best = s.series.steps[i];
+    }
+  }
+  if (!Number.isFinite(best)) return null;
+  const rows: ReadoutRow[] = [];
+  for (const s of m.series) {
+    const i = nearestIndex(s.series.steps, s.series.values, best);
+    if (i < 0 || Math.abs(m.x(s.series.steps[i]) - m.x(best)) > 24) continue;
+    rows.push({ key: s.key, name: s.runId, colour: s.colour, which: s.which, raw: s.series.values[i], smooth: s.smoothed[i], step: s.series.steps[i] });
+  }
+  return { px: m.x(best), step: best, rows };
 }

@@ -4,9 +4,11 @@
  * spike or a plateau can be read straight down against them. d3 computes, Svelte renders.
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
-import { downsampleMinMax, lowerBound } from '../../lib/curves/smoothing';
-import type { Series } from '../../lib/curves/types';
+import { lowerBound } from './smoothing';
+import { minMaxPerColumn } from './lod';
+import type { Series } from './types';
 import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
+import { ticksAt, type Tick } from '../chart/layout';
 
 /** What the left axis shows. */
 export type LeftSignal = 'gradNorm' | 'throughput' | 'none';
@@ -49,7 +51,7 @@ export function availableSignals(runs: ChartRun[]): { lr: boolean; gradNorm: boo
   return { lr: has((r) => r.run.lr), gradNorm: has((r) => r.run.gradNorm), throughput: has((r) => r.run.throughput) };
 }
 
-function yScale(series: Series[], domain: [number, number], height: number): { y: Scale; ticks: { value: number; label: string; px: number }[] } | null {
+function yScale(series: Series[], domain: [number, number], height: number): { y: Scale; ticks: Tick[] } | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) {
@@ -70,7 +72,7 @@ function yScale(series: Series[], domain: [number, number], height: number): { y
     .domain([Math.min(0, lo), hi * 1.05])
     .nice(4)
     .range([height, 0]);
-  return { y, ticks: y.ticks(4).map((value) => ({ value, label: fmt(value), px: y(value) })) };
+  return { y, ticks: ticksAt(y.ticks(4), y, fmt) };
 }
 
 /** Scales, ticks and paths for the panel. */
@@ -89,7 +91,7 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
   const left = yScale(leftSeries, domain, innerHeight);
   const column = pixelColumn(x, o.logX);
   const path = (s: Series, y: Scale) => {
-    const keep = downsampleMinMax(s.steps, s.values, column, Math.ceil(innerWidth));
+    const keep = minMaxPerColumn(s.steps, s.values, column, Math.ceil(innerWidth));
     return (
       line<number>()
         .defined((i) => Number.isFinite(s.values[i]) && (!o.logX || s.steps[i] > 0))
@@ -104,5 +106,6 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
     const l = leftOf(r);
     if (left && l && l.steps.length > 1) lines.push({ key: `${r.run.id}/left`, colour: r.colour, which: 'left', d: path(l, left.y), points: l.steps.length });
   }
-  return { x, innerWidth, innerHeight, margin: M, left, right, lines };
+  // the plot sits 8 px below the panel's top; what is left under it is the bottom margin
+  return { x, innerWidth, innerHeight, margin: { ...M, top: 8, bottom: o.height - 8 - innerHeight }, left, right, lines };
 }
