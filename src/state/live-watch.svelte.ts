@@ -6,7 +6,7 @@
  */
 import type { BatchResult } from '../lib/curves/load-batch';
 import type { CurvesClient } from '../worker/curves-client';
-import { POLL_MS, type Chunk, type LiveSource } from './live-sources';
+import { POLL_MS, type LiveSource } from './live-sources';
 
 export { canWatchLocal, isLogName, LocalSource, UrlSource, type Chunk, type LiveSource } from './live-sources';
 

@@ -124,7 +124,7 @@ export function fetchSource(prefix: string, options: FetchSourceOptions = {}): M
       try {
         return JSON.parse(text);
       } catch (e) {
-        throw new Error(`${base}${path} is not JSON: ${(e as Error).message}`);
+        throw new Error(`${base}${path} is not JSON: ${(e as Error).message}`, { cause: e });
       }
     },
     async readBytes(path: string): Promise<Uint8Array> {
@@ -164,7 +164,7 @@ export function filesSource(files: readonly File[]): ModelSource {
       try {
         return JSON.parse(text);
       } catch (e) {
-        throw new Error(`${path} (dropped) is not JSON: ${(e as Error).message}`);
+        throw new Error(`${path} (dropped) is not JSON: ${(e as Error).message}`, { cause: e });
       }
     },
     readBytes: async (path: string) => new Uint8Array(await need(path).arrayBuffer()),

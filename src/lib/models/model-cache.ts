@@ -9,7 +9,7 @@
  * A download that drops mid-file is retried; a cancelled one stops at once.
  */
 import { MissingModelFileError, type ModelSource } from './model-source';
-import { diagnoseFetchFailure, readResponseBytes, STALL_MS, StalledDownloadError, withinStall, type ReadProgress } from './fetch-source';
+import { diagnoseFetchFailure, readResponseBytes, STALL_MS, StalledDownloadError, withinStall } from './fetch-source';
 
 /** The Cache Storage cache that holds downloaded models; bump the version to drop every entry. */
 export const MODEL_CACHE_NAME = 'pp-models-v1';
@@ -238,7 +238,7 @@ export function cachedSource(prefix: string, options: CachedSourceOptions): Cach
         return JSON.parse(new TextDecoder().decode(bytes));
       } catch (e) {
         staged.delete(path); // never keep what does not parse
-        throw new Error(`${urlOf(path)} is not JSON: ${(e as Error).message}`);
+        throw new Error(`${urlOf(path)} is not JSON: ${(e as Error).message}`, { cause: e });
       }
     },
     readBytes: read,
