@@ -104,9 +104,13 @@ async function benchRealModel(
     const t0 = Date.now();
     await page.getByTestId('model-url').fill('real/genai-llama-fp16');
     await page.getByTestId('model-load').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.getAttribute('data-model')?.includes('genai-llama-fp16'), null, {
-      timeout: 600_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="backend"]')?.getAttribute('data-model')?.includes('genai-llama-fp16'),
+      null,
+      {
+        timeout: 600_000,
+      },
+    );
     const loadMs = Date.now() - t0;
     const runs = Number(await page.getByTestId('result').getAttribute('data-run'));
     // the loaded model re-scores the text on screen by itself: let it, then score the benchmark text
@@ -122,7 +126,13 @@ async function benchRealModel(
     return {
       config: backend,
       backend: r.backend,
-      reason: (await page.getByTestId('backend-reason').textContent().catch(() => ''))?.trim() ?? '',
+      reason:
+        (
+          await page
+            .getByTestId('backend-reason')
+            .textContent()
+            .catch(() => '')
+        )?.trim() ?? '',
       chars: text.length,
       tokens_scored: r.tokensScored,
       seconds: r.totalMs / 1000,
@@ -150,7 +160,17 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { models: null, chars: 20_000, webgpuChars: null, build: true, browser: true, native: true, configs: null, repeat: 1, out: 'bench-results' };
+  const o: Options = {
+    models: null,
+    chars: 20_000,
+    webgpuChars: null,
+    build: true,
+    browser: true,
+    native: true,
+    configs: null,
+    repeat: 1,
+    out: 'bench-results',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -212,7 +232,14 @@ interface Run {
    * windows; tokenize: encoding and spans; engine: windows, the result's columns, totals;
    * message: the result's trip to the page and its records rebuilt there.
    */
-  outside_ms?: { scoring_maths: number; calls: number; event_loop: number; tokenize: number; engine: number; message: number };
+  outside_ms?: {
+    scoring_maths: number;
+    calls: number;
+    event_loop: number;
+    tokenize: number;
+    engine: number;
+    message: number;
+  };
   /**
    * The CPU scoring head: 'wasm' (head.wat), or 'typescript' where the WebAssembly one was unavailable or
    * failed, with the reason and (native runs) how many scored tokens took the TypeScript path because of
@@ -300,7 +327,9 @@ interface PageResult {
 
 async function readResult(page: Page, run: number): Promise<PageResult> {
   await page.waitForFunction(
-    (n) => document.querySelector(`[data-testid="result"][data-run="${n}"]`) ?? document.querySelector('[data-testid="error"]'),
+    (n) =>
+      document.querySelector(`[data-testid="result"][data-run="${n}"]`) ??
+      document.querySelector('[data-testid="error"]'),
     run,
     { timeout: 1_800_000, polling: 200 },
   );
@@ -347,12 +376,18 @@ async function benchBrowser(
     const coldMs = await page.evaluate(() => performance.now());
     const backend = (await page.getByTestId('backend').textContent())?.trim() ?? '';
     if (backend !== config.backend) {
-      const reason = await page.getByTestId('backend-reason').textContent().catch(() => '');
+      const reason = await page
+        .getByTestId('backend-reason')
+        .textContent()
+        .catch(() => '');
       return { skipped: `${config.backend} unavailable (${reason || `runs on ${backend}`})` };
     }
     const threads = Number((await page.getByTestId('backend').getAttribute('data-threads')) ?? NaN);
     // warm-up: a text as long (on WASM) from other chapters, so the measured run finds compiled code
-    const warmup = benchText(config.backend === 'webgpu' ? Math.min(text.length, WEBGPU_WARMUP_CHARS) : text.length, WARMUP_CHAPTERS);
+    const warmup = benchText(
+      config.backend === 'webgpu' ? Math.min(text.length, WEBGPU_WARMUP_CHARS) : text.length,
+      WARMUP_CHAPTERS,
+    );
     await page.getByTestId('text-input').fill(warmup);
     await page.getByTestId('score-button').click();
     await readResult(page, 2);
@@ -404,7 +439,11 @@ async function benchBrowser(
         message: r.totalMs - r.workerMs,
       },
       scoring_head:
-        r.backend !== 'wasm' ? null : headReason === null ? { path: 'wasm', reason: null, fallback_rows: 0 } : { path: 'typescript', reason: headReason, fallback_rows: null },
+        r.backend !== 'wasm'
+          ? null
+          : headReason === null
+            ? { path: 'wasm', reason: null, fallback_rows: 0 }
+            : { path: 'typescript', reason: headReason, fallback_rows: null },
     };
   } finally {
     await context.close();
@@ -434,10 +473,14 @@ const FIRST_HEATMAP_OBSERVER = `
 
 async function firstHeatmapMs(page: Page, url: string): Promise<{ ms: number; longest: number }> {
   await page.goto(url);
-  const handle = await page.waitForFunction(() => (window as unknown as { __firstHeatmap?: number }).__firstHeatmap, null, {
-    timeout: 300_000,
-    polling: 100,
-  });
+  const handle = await page.waitForFunction(
+    () => (window as unknown as { __firstHeatmap?: number }).__firstHeatmap,
+    null,
+    {
+      timeout: 300_000,
+      polling: 100,
+    },
+  );
   const ms = (await handle.jsonValue()) as number;
   await page.waitForTimeout(200); // long-task entries arrive after the task
   const longest = await page.evaluate(
@@ -462,7 +505,12 @@ async function benchFirstVisit(browser: Browser, baseUrl: string, repeat: number
       visit.cold_ms.push(cold.ms);
       visit.longest_task_ms.push(cold.longest);
       visit.backend = ((await page.getByTestId('backend').textContent()) ?? '').trim();
-      visit.reason = ((await page.getByTestId('backend-reason').textContent().catch(() => '')) ?? '').trim();
+      visit.reason = (
+        (await page
+          .getByTestId('backend-reason')
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).trim();
       // the service worker has cached what the first screen needs; a later visit reads it from there
       await page.waitForSelector('html[data-offline="ready"]', { state: 'attached', timeout: 300_000 });
       visit.warm_ms.push((await firstHeatmapMs(page, baseUrl)).ms);
@@ -474,10 +522,24 @@ async function benchFirstVisit(browser: Browser, baseUrl: string, repeat: number
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-const msRange = (xs: number[]) => `${median(xs).toFixed(0)} ms${xs.length > 1 ? ` (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})` : ''}`;
+const msRange = (xs: number[]) =>
+  `${median(xs).toFixed(0)} ms${xs.length > 1 ? ` (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})` : ''}`;
 
 function table(runs: Run[]): string {
-  const head = ['model', 'config', 'chars', 'tokens', 'windows', 'tok/s', 'x native', 'cold ms', 'B/token', 'longtask ms', 'outside run', 'head'];
+  const head = [
+    'model',
+    'config',
+    'chars',
+    'tokens',
+    'windows',
+    'tok/s',
+    'x native',
+    'cold ms',
+    'B/token',
+    'longtask ms',
+    'outside run',
+    'head',
+  ];
   const rows = runs.map((r) => [
     r.model,
     r.config,
@@ -493,7 +555,8 @@ function table(runs: Run[]): string {
     headCell(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -538,19 +601,29 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const report = (r: Run) => {
     runs.push(r);
-    console.error(`  ${r.model} ${r.config}: ${r.tokens_per_second.toFixed(0)} tokens/s (${r.tokens_scored} tokens, ${r.seconds.toFixed(1)} s)`);
+    console.error(
+      `  ${r.model} ${r.config}: ${r.tokens_per_second.toFixed(0)} tokens/s (${r.tokens_scored} tokens, ${r.seconds.toFixed(1)} s)`,
+    );
     if (r.outside_ms) {
       const parts = Object.entries(r.outside_ms).map(([k, v]) => `${k.replace('_', ' ')} ${v.toFixed(0)}`);
       console.error(`    outside session.run, ms: ${parts.join(', ')}`);
     }
     if (r.repeats) {
       const shares = r.repeats.share_outside_forward.map((s) => (s === null ? '-' : `${(100 * s).toFixed(1)}%`));
-      console.error(`    ${r.repeats.seconds.length} runs: ${r.repeats.seconds.map((s) => s.toFixed(2)).join(', ')} s; outside session.run ${shares.join(', ')}`);
+      console.error(
+        `    ${r.repeats.seconds.length} runs: ${r.repeats.seconds.map((s) => s.toFixed(2)).join(', ')} s; outside session.run ${shares.join(', ')}`,
+      );
     }
   };
 
   if (o.native) {
-    for (const model of models) report(await benchNative(manifest.models.find((m) => m.id === model)!, text));
+    for (const model of models)
+      report(
+        await benchNative(
+          manifest.models.find((m) => m.id === model)!,
+          text,
+        ),
+      );
   }
 
   let webgpuInfo = '';
@@ -564,14 +637,30 @@ async function main(): Promise<void> {
       const probe = await browser.newPage();
       await probe.goto(server.url);
       const adapter = await probe.evaluate(async () => {
-        const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean } | null> } }).gpu;
+        const gpu = (
+          navigator as Navigator & {
+            gpu?: {
+              requestAdapter(): Promise<{
+                info?: { vendor?: string; architecture?: string; description?: string };
+                isFallbackAdapter?: boolean;
+              } | null>;
+            };
+          }
+        ).gpu;
         const a = gpu ? await gpu.requestAdapter() : null;
-        return a ? { description: [a.info?.vendor, a.info?.architecture, a.info?.description].filter(Boolean).join(' '), fallback: !!a.isFallbackAdapter } : null;
+        return a
+          ? {
+              description: [a.info?.vendor, a.info?.architecture, a.info?.description].filter(Boolean).join(' '),
+              fallback: !!a.isFallbackAdapter,
+            }
+          : null;
       });
       await probe.close();
       if (!o.configs || o.configs.includes('first-visit')) {
         firstVisit = await benchFirstVisit(browser, server.url, o.repeat);
-        console.error(`  first visit: first heatmap cold ${msRange(firstVisit.cold_ms)}, warm ${msRange(firstVisit.warm_ms)} (${firstVisit.backend}: ${firstVisit.reason})`);
+        console.error(
+          `  first visit: first heatmap cold ${msRange(firstVisit.cold_ms)}, warm ${msRange(firstVisit.warm_ms)} (${firstVisit.backend}: ${firstVisit.reason})`,
+        );
       }
       const software = !!adapter && (adapter.fallback || /swiftshader|llvmpipe/i.test(adapter.description));
       webgpuInfo = adapter ? `${adapter.description}${software ? ' (software)' : ''}` : 'no adapter';
@@ -580,22 +669,36 @@ async function main(): Promise<void> {
         { name: 'wasm-1', backend: 'wasm' as const, threads: 1 },
         ...(cores > 1 ? [{ name: `wasm-${cores}`, backend: 'wasm' as const, threads: cores }] : []),
         ...(adapter ? [{ name: 'webgpu', backend: 'webgpu' as const, threads: 1 }] : []),
-      ].filter((c) => !o.configs || o.configs.includes(c.name) || (c.name.startsWith('wasm-') && c.threads > 1 && o.configs.includes('wasm-N')));
+      ].filter(
+        (c) =>
+          !o.configs ||
+          o.configs.includes(c.name) ||
+          (c.name.startsWith('wasm-') && c.threads > 1 && o.configs.includes('wasm-N')),
+      );
       if (!adapter) skipped.push('webgpu: no WebGPU adapter in this Chromium');
       if (!o.configs || o.configs.includes('real-model')) {
         const files = Object.fromEntries(
-          ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'onnx/model.onnx.data'].map((f) => [
-            f,
-            fs.readFileSync(path.join(REAL_MODEL_DIR, f)),
-          ]),
+          [
+            'config.json',
+            'tokenizer.json',
+            'tokenizer_config.json',
+            'special_tokens_map.json',
+            'onnx/model.onnx',
+            'onnx/model.onnx.data',
+          ].map((f) => [f, fs.readFileSync(path.join(REAL_MODEL_DIR, f))]),
         );
         const hub = await startFakeHub({ 'real/genai-llama-fp16': { files } });
         try {
           for (const backend of adapter ? (['wasm', 'webgpu'] as const) : (['wasm'] as const)) {
             const r = await benchRealModel(browser, server.url, hub.endpoint, backend, text.slice(0, REAL_MODEL_CHARS));
             realModel.push(r);
-            const mb = r.memory_bytes === null ? 'memory not measured' : `${(r.memory_bytes / 1e6).toFixed(0)} MB of page memory`;
-            console.error(`  real model (genai-builder Llama fp16) ${backend}: ran on ${r.backend}, ${r.tokens_per_second.toFixed(0)} tokens/s, loaded in ${r.load_ms} ms, ${mb}`);
+            const mb =
+              r.memory_bytes === null
+                ? 'memory not measured'
+                : `${(r.memory_bytes / 1e6).toFixed(0)} MB of page memory`;
+            console.error(
+              `  real model (genai-builder Llama fp16) ${backend}: ran on ${r.backend}, ${r.tokens_per_second.toFixed(0)} tokens/s, loaded in ${r.load_ms} ms, ${mb}`,
+            );
           }
         } finally {
           await hub.close();
@@ -606,7 +709,13 @@ async function main(): Promise<void> {
           const tries: Run[] = [];
           let skip: string | null = null;
           for (let i = 0; i < o.repeat && skip === null; i++) {
-            const t = await benchBrowser(browser, server.url, model, config, config.backend === 'webgpu' ? webgpuText : text);
+            const t = await benchBrowser(
+              browser,
+              server.url,
+              model,
+              config,
+              config.backend === 'webgpu' ? webgpuText : text,
+            );
             if ('skipped' in t) skip = t.skipped;
             else tries.push(t);
           }
@@ -614,7 +723,10 @@ async function main(): Promise<void> {
           else {
             const r = [...tries].sort((a, b) => a.seconds - b.seconds)[(tries.length - 1) >> 1];
             if (tries.length > 1) {
-              r.repeats = { seconds: tries.map((t) => t.seconds), share_outside_forward: tries.map((t) => t.share_outside_forward) };
+              r.repeats = {
+                seconds: tries.map((t) => t.seconds),
+                share_outside_forward: tries.map((t) => t.share_outside_forward),
+              };
             }
             if (r.chars < text.length) r.note = `first ${r.chars} characters (software WebGPU adapter)`;
             report(r);
@@ -635,7 +747,12 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const out = {
     date,
-    machine: { cpus: os.cpus()[0]?.model ?? '', cores: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}`, node: process.version },
+    machine: {
+      cpus: os.cpus()[0]?.model ?? '',
+      cores: os.availableParallelism(),
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+    },
     load_average: os.loadavg(),
     webgpu_adapter: webgpuInfo || null,
     text: { source: `moby-dick chapters ${BENCH_CHAPTERS.join(', ')} (test split)`, chars: text.length },
@@ -663,7 +780,12 @@ async function main(): Promise<void> {
   }
   console.log(table(runs));
   if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
-  console.log(`WebGPU adapter: ${webgpuInfo || 'not probed'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `WebGPU adapter: ${webgpuInfo || 'not probed'}; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }
 

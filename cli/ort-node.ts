@@ -54,13 +54,16 @@ export async function openNodeModel(
     const logits = output[io.logits];
     forwardPasses++;
     // logits: (1, T, V)
-    if (logits.type !== 'float32' && logits.type !== 'float16') throw new Error(`${where}: logits are ${logits.type}, expected float32 or float16`);
+    if (logits.type !== 'float32' && logits.type !== 'float16')
+      throw new Error(`${where}: logits are ${logits.type}, expected float32 or float16`);
     const [batch, T] = logits.dims;
     if (logits.dims.length !== 3 || batch !== 1 || T !== ids.length) {
       throw new Error(`${where}: logits have shape [${logits.dims.join(', ')}], expected [1, ${ids.length}, vocab]`);
     }
     // float16 logits go to the head as they are (src/lib/scoring/half.ts)
-    return logits.type === 'float32' ? (logits.data as Float32Array) : { type: 'float16', bits: halfBits(logits.data as Uint16Array) };
+    return logits.type === 'float32'
+      ? (logits.data as Float32Array)
+      : { type: 'float16', bits: halfBits(logits.data as Uint16Array) };
   };
   return {
     forward,

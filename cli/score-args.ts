@@ -41,7 +41,8 @@ function byteCount(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_MAX_BYTES;
   const match = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)B?$/.exec(raw.trim());
   const bytes = match ? Math.floor(Number(match[1]) * BYTE_SUFFIX[match[2]]) : NaN;
-  if (!(bytes >= 1)) throw new UsageError(`--max-bytes must be a byte count such as 50000000 or 50M, got ${JSON.stringify(raw)}`);
+  if (!(bytes >= 1))
+    throw new UsageError(`--max-bytes must be a byte count such as 50000000 or 50M, got ${JSON.stringify(raw)}`);
   return bytes;
 }
 

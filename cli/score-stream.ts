@@ -37,7 +37,11 @@ export function formatBytes(bytes: number): string {
  * costs `maxBytes`, not all memory). A leading byte order mark is dropped, as TextDecoder does.
  * @example await readBoundedText(createReadStream('a.txt'), 'a.txt', 1e6)
  */
-export async function readBoundedText(stream: AsyncIterable<Uint8Array> & Partial<Pick<Readable, 'destroy'>>, name: string, maxBytes: number): Promise<string> {
+export async function readBoundedText(
+  stream: AsyncIterable<Uint8Array> & Partial<Pick<Readable, 'destroy'>>,
+  name: string,
+  maxBytes: number,
+): Promise<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const parts: string[] = [];
   let bytes = 0;
@@ -85,7 +89,10 @@ export interface StreamScoreOptions {
  * stride used and the totals. Memory beyond the text's ids and spans is one window's.
  * @example const { totals } = await scoreStreaming(text, { tokenizer, config, scorer, k: 5, onToken: print });
  */
-export async function scoreStreaming(text: string, options: StreamScoreOptions): Promise<{ stride: number; totals: Totals }> {
+export async function scoreStreaming(
+  text: string,
+  options: StreamScoreOptions,
+): Promise<{ stride: number; totals: Totals }> {
   const { tokenizer, config, scorer, k, onToken } = options;
   const nCtx = config.n_ctx;
   const stride = options.stride ?? defaultStride(nCtx);
@@ -100,7 +107,9 @@ export async function scoreStreaming(text: string, options: StreamScoreOptions):
   if (bos !== null) sequence[0] = bos;
   sequence.set(encoded.ids, offset);
   if (sequence.length < 2) {
-    throw new Error('nothing to score: the text is a single token and the model has no BOS token, so there is no context to predict it from');
+    throw new Error(
+      'nothing to score: the text is a single token and the model has no BOS token, so there is no context to predict it from',
+    );
   }
   const record = (i: number): Omit<TokenRecord, 'scored' | 'logprob' | 'rank' | 'entropy' | 'top'> => ({
     index: i,
@@ -128,7 +137,8 @@ export async function scoreStreaming(text: string, options: StreamScoreOptions):
     const { start, end, from } = windows[w];
     const n = end - start - 1 - from;
     const stats = await scorer.scoreWindow({ ids: sequence.slice(start, end), from, k });
-    if (stats.logprob.length !== n) throw new Error(`the scorer returned ${stats.logprob.length} predictions for a window that needs ${n}`);
+    if (stats.logprob.length !== n)
+      throw new Error(`the scorer returned ${stats.logprob.length} predictions for a window that needs ${n}`);
     const kReturned = n > 0 ? stats.topIds.length / n : 0;
     const kTop = Math.min(k, kReturned);
     const first = start + from + 1 - offset;
@@ -140,9 +150,19 @@ export async function scoreStreaming(text: string, options: StreamScoreOptions):
       }
       natsTotal -= stats.logprob[i];
       scoredCount++;
-      await onToken({ ...record(first + i), scored: true, logprob: stats.logprob[i], rank: stats.rank[i], entropy: stats.entropy[i], top });
+      await onToken({
+        ...record(first + i),
+        scored: true,
+        logprob: stats.logprob[i],
+        rank: stats.rank[i],
+        entropy: stats.entropy[i],
+        top,
+      });
     }
     options.onProgress?.(w + 1, windows.length);
   }
-  return { stride, totals: totalsFromSum(natsTotal, scoredCount, T, scoredText(text, [{ end: encoded.end[0] }], bos !== null)) };
+  return {
+    stride,
+    totals: totalsFromSum(natsTotal, scoredCount, T, scoredText(text, [{ end: encoded.end[0] }], bos !== null)),
+  };
 }

@@ -39,7 +39,8 @@ async function readText(file: string, maxBytes: number): Promise<string> {
 
 /** A stream on stdout that waits when the pipe is full, so a slow reader bounds what is buffered. */
 function stdoutWriter(): (chunk: string) => Promise<void> {
-  return (chunk) => new Promise<void>((resolve, reject) => process.stdout.write(chunk, (e) => (e ? reject(e) : resolve())));
+  return (chunk) =>
+    new Promise<void>((resolve, reject) => process.stdout.write(chunk, (e) => (e ? reject(e) : resolve())));
 }
 
 /** A progress line on stderr once scoring has taken a while: at most one a second, none for short texts. */
@@ -70,7 +71,8 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!folderStat?.isDirectory()) throw new Error(`${folder}: no such model folder`);
 
   const text = await readText(args.file, args.maxBytes);
-  if (text.length === 0) throw new Error(`${args.file === '-' ? 'standard input' : args.file}: empty text, nothing to score`);
+  if (text.length === 0)
+    throw new Error(`${args.file === '-' ? 'standard input' : args.file}: empty text, nothing to score`);
   const loaded = await loadModelFolder(nodeModelSource(folder));
   const { tokenizer } = loaded;
   if (args.window !== undefined && !(args.window >= 2 && args.window <= loaded.config.n_ctx)) {
@@ -85,12 +87,17 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     modelBytes = await nodeModelSource(folder).readBytes(MODEL_FILE);
   } catch (e) {
-    if (e instanceof MissingModelFileError) throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`, { cause: e });
+    if (e instanceof MissingModelFileError)
+      throw new Error(`${folder}: no ${MODEL_FILE} (has the model been exported?)`, { cause: e });
     throw e;
   }
   const specials = tokenizer.specialTokensIn(text);
   if (specials.length > 0) {
-    const named = specials.slice(0, 3).map((t) => JSON.stringify(t)).join(', ') + (specials.length > 3 ? ', ...' : '');
+    const named =
+      specials
+        .slice(0, 3)
+        .map((t) => JSON.stringify(t))
+        .join(', ') + (specials.length > 3 ? ', ...' : '');
     process.stderr.write(
       args.parseSpecial
         ? `score: note: the text contains special tokens (${named}), read as those tokens (--parse-special)\n`

@@ -11,6 +11,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Absolute path of `../shared/real`, or of a file or folder inside it. */
 export function realArtefact(...parts: string[]): string {
   const root = resolve(repoRoot, '..', 'shared', 'real');
-  if (!existsSync(root)) throw new Error(`real artefacts not found at ${root}: check out ../shared beside the repository`);
+  if (!existsSync(root))
+    throw new Error(`real artefacts not found at ${root}: check out ../shared beside the repository`);
   return join(root, ...parts);
 }

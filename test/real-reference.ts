@@ -47,17 +47,22 @@ export function referenceRows(logits: Float64Array, ids: readonly number[]): Ref
  * The genai-builder Llama at `onnxPath` run on `ids` (2 layers, 1 KV head of 16, empty fp16 past):
  * its logits' type, dims and raw float16 bits, and their values in float64.
  */
-export async function genaiLlamaLogits(onnxPath: string, ids: readonly number[]): Promise<{ type: string; dims: readonly number[]; bits: Uint16Array; values: Float64Array }> {
+export async function genaiLlamaLogits(
+  onnxPath: string,
+  ids: readonly number[],
+): Promise<{ type: string; dims: readonly number[]; bits: Uint16Array; values: Float64Array }> {
   const session = await ort.InferenceSession.create(onnxPath);
   try {
-    const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
+    const i64 = (values: number[]) =>
+      new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
     const feeds: Record<string, ort.Tensor> = {
       input_ids: i64([...ids]),
       attention_mask: i64(ids.map(() => 1)),
       position_ids: i64(ids.map((_, i) => i)),
     };
     for (let layer = 0; layer < 2; layer++) {
-      for (const kv of ['key', 'value']) feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float16', new Uint16Array(0), [1, 1, 0, 16]);
+      for (const kv of ['key', 'value'])
+        feeds[`past_key_values.${layer}.${kv}`] = new ort.Tensor('float16', new Uint16Array(0), [1, 1, 0, 16]);
     }
     const out = (await session.run(feeds, ['logits'])).logits;
     const raw = out.data as ArrayBufferView;

@@ -60,13 +60,28 @@ export function folderFiles(dir: string, only?: readonly string[]): Record<strin
 /** The tree API's entries of a repo: folders, then files; weights as LFS objects (a small pointer, lfs.size the file's). */
 function listing(repo: FakeRepo): unknown[] {
   const paths = [...new Set([...Object.keys(repo.files), ...Object.keys(repo.fakeSize ?? {})])].sort();
-  const dirs = [...new Set(paths.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
+  const dirs = [
+    ...new Set(
+      paths.flatMap((p) =>
+        p
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+      ),
+    ),
+  ];
   return [
     ...dirs.map((p) => ({ type: 'directory', oid: sha1(Buffer.from(p)), path: p, size: 0 })),
     ...paths.map((p) => {
       const size = repo.files[p]?.length ?? repo.fakeSize![p];
       return isWeights(p)
-        ? { type: 'file', oid: sha1(Buffer.from(p)), path: p, size: 134, lfs: { oid: sha256(repo.files[p] ?? Buffer.from(p)), size, pointerSize: 134 } }
+        ? {
+            type: 'file',
+            oid: sha1(Buffer.from(p)),
+            path: p,
+            size: 134,
+            lfs: { oid: sha256(repo.files[p] ?? Buffer.from(p)), size, pointerSize: 134 },
+          }
         : { type: 'file', oid: sha1(repo.files[p]), path: p, size };
     }),
   ];
@@ -77,12 +92,17 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 
 export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<FakeHub> {
-  const hub: Omit<FakeHub, 'endpoint' | 'close'> = { repos: new Map(Object.entries(repos)), drop: new Map(), requests: [] };
+  const hub: Omit<FakeHub, 'endpoint' | 'close'> = {
+    repos: new Map(Object.entries(repos)),
+    drop: new Map(),
+    requests: [],
+  };
   const cdn = new Map<string, { repo: string; path: string }>();
   const sockets = new Set<import('node:net').Socket>();
   const common = {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': 'Content-Length, ETag, X-Linked-Size, X-Linked-ETag, X-Repo-Commit, X-Error-Code, Location',
+    'Access-Control-Expose-Headers':
+      'Content-Length, ETag, X-Linked-Size, X-Linked-ETag, X-Repo-Commit, X-Error-Code, Location',
     'Cross-Origin-Resource-Policy': 'cross-origin',
     'Cache-Control': 'no-store', // the app's own cache is what is tested, not the HTTP cache
   };
@@ -91,7 +111,11 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     const url = new URL(req.url ?? '/', 'http://localhost');
     hub.requests.push(`${req.method} ${url.pathname}`);
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...common, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': '*' });
+      res.writeHead(204, {
+        ...common,
+        'Access-Control-Allow-Methods': 'GET, HEAD',
+        'Access-Control-Allow-Headers': '*',
+      });
       return res.end();
     }
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)$/.exec(url.pathname);

@@ -150,11 +150,14 @@ export function bundledAssets(options: BundledAssetsOptions = {}): Plugin {
       for (const f of ORT_FILES) copy(path.join(ortDistDir, f), path.join(outDir, 'ort', f));
       const manifest = scanModels(modelsDir, (msg) => config.logger.warn(msg));
       for (const m of manifest.models) {
-        for (const f of Object.keys(m.files)) copy(path.join(modelsDir, m.path, f), path.join(outDir, 'models', m.path, f));
+        for (const f of Object.keys(m.files))
+          copy(path.join(modelsDir, m.path, f), path.join(outDir, 'models', m.path, f));
       }
       fs.mkdirSync(path.join(outDir, 'models'), { recursive: true });
       fs.writeFileSync(path.join(outDir, 'models', 'manifest.json'), JSON.stringify(manifest, null, 1));
-      const sizes = new Map(manifest.models.flatMap((m) => Object.entries(m.files).map(([f, n]) => [m.path + f, n] as const)));
+      const sizes = new Map(
+        manifest.models.flatMap((m) => Object.entries(m.files).map(([f, n]) => [m.path + f, n] as const)),
+      );
       const total = [...sizes.values()].reduce((a, b) => a + b, 0);
       config.logger.info(
         `bundled models: ${manifest.models.map((m) => m.id).join(', ') || '(none)'} ` +

@@ -45,7 +45,10 @@ export function buildId(outDir: string): string {
   const hash = crypto.createHash('sha256');
   for (const f of filesUnder(outDir).sort()) {
     if (f === 'sw.js') continue;
-    hash.update(f).update('\0').update(fs.readFileSync(path.join(outDir, f)));
+    hash
+      .update(f)
+      .update('\0')
+      .update(fs.readFileSync(path.join(outDir, f)));
   }
   return hash.digest('hex').slice(0, 16);
 }

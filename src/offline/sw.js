@@ -41,7 +41,8 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope) || request.headers.has('range')) return;
+  if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope) || request.headers.has('range'))
+    return;
   if (request.mode === 'navigate') event.respondWith(page(request));
   else if (!buildChanged) event.respondWith(cacheFirst(request));
 });

@@ -77,7 +77,11 @@ export const AUTO_SCORE_ON_LOAD_MAX_CHARS = 20_000;
 export const MAX_CHARS = 200_000;
 
 /** The user's text: per tab, debounced, IndexedDB when Web Storage is full (text-store.ts). */
-const textStore = new TextStore({ local: webStorage('localStorage'), session: webStorage('sessionStorage'), large: indexedDbTextStore() });
+const textStore = new TextStore({
+  local: webStorage('localStorage'),
+  session: webStorage('sessionStorage'),
+  large: indexedDbTextStore(),
+});
 for (const event of ['pagehide', 'visibilitychange'] as const) {
   globalThis.addEventListener?.(event, () => {
     if (event === 'pagehide' || document.visibilityState === 'hidden') textStore.flush();
@@ -252,9 +256,13 @@ class AppState {
       if (!res.ok) throw new Error(`could not read the bundled models (HTTP ${res.status} for models/manifest.json)`);
       const manifest = (await res.json()) as BundledManifest;
       this.manifest = manifest;
-      if (manifest.models.length === 0) throw new Error('no bundled model is available (models/manifest.json is empty)');
+      if (manifest.models.length === 0)
+        throw new Error('no bundled model is available (models/manifest.json is empty)');
       const wanted = queryParam('model') ?? readSetting(MODEL);
-      this.modelId = manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted) ? wanted! : manifest.default;
+      this.modelId =
+        manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted)
+          ? wanted!
+          : manifest.default;
       const missing = shared?.model && shared.model !== this.modelId ? shared.model : null;
       if (missing) {
         // say so, rather than silently scoring the link's text with another model
@@ -299,7 +307,12 @@ class AppState {
     if (!model && !custom) return;
     const ref: ModelRef = custom
       ? custom.ref
-      : { kind: 'url', url: new URL(`models/${model!.path}`, this.assetsBase).href, name: model!.id, onnx: model!.onnx };
+      : {
+          kind: 'url',
+          url: new URL(`models/${model!.path}`, this.assetsBase).href,
+          name: model!.id,
+          onnx: model!.onnx,
+        };
     const generation = ++this.loadGeneration;
     const id = this.modelId;
     this.scoreGeneration++; // a load cancels the running score
@@ -358,8 +371,11 @@ class AppState {
       // length), unless the result on screen is already this text by this model (a failed load brought
       // the previous model back)
       const current =
-        this.result?.model === info.name && this.scoredText === this.text && (this.stride ?? this.result.stride) === this.result.stride;
-      const wanted = this.scoreWhenLoaded || (!current && this.text.length > 0 && this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS);
+        this.result?.model === info.name &&
+        this.scoredText === this.text &&
+        (this.stride ?? this.result.stride) === this.result.stride;
+      const wanted =
+        this.scoreWhenLoaded || (!current && this.text.length > 0 && this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS);
       this.scoreWhenLoaded = false;
       if (wanted) void this.score({ keepError: options.keepError });
     } catch (e) {
@@ -401,9 +417,13 @@ class AppState {
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
     try {
-      const { result, timing } = await this.lease.score(text, { window: this.window, stride: this.stride, parseSpecial: this.parseSpecial }, (done, total) => {
-        if (generation === this.scoreGeneration) this.progress = { done, total };
-      });
+      const { result, timing } = await this.lease.score(
+        text,
+        { window: this.window, stride: this.stride, parseSpecial: this.parseSpecial },
+        (done, total) => {
+          if (generation === this.scoreGeneration) this.progress = { done, total };
+        },
+      );
       if (generation !== this.scoreGeneration) return;
       // the records were rebuilt in this task; drawing them starts in the next one, so that neither
       // holds the page for long
@@ -439,9 +459,10 @@ class AppState {
       return true;
     }
     this.removeCustomModel(entry.id);
-    this.modelId = previous && (this.models.some((m) => m.id === previous) || this.customModels.some((m) => m.id === previous))
-      ? previous
-      : (this.manifest?.default ?? '');
+    this.modelId =
+      previous && (this.models.some((m) => m.id === previous) || this.customModels.some((m) => m.id === previous))
+        ? previous
+        : (this.manifest?.default ?? '');
     await this.loadModel({ keepError: true });
     if (this.error) {
       this.retryLoad = () => {

@@ -70,7 +70,8 @@ export function compareModels(bundled: BundledModel[] = app.models): CompareMode
     n_ctx: null,
     custom: true,
   }));
-  const byVocab = (a: CompareModel, b: CompareModel) => (a.vocab_size ?? Infinity) - (b.vocab_size ?? Infinity) || a.id.localeCompare(b.id);
+  const byVocab = (a: CompareModel, b: CompareModel) =>
+    (a.vocab_size ?? Infinity) - (b.vocab_size ?? Infinity) || a.id.localeCompare(b.id);
   return [...own.sort(byVocab), ...brought];
 }
 
@@ -101,7 +102,11 @@ export class ComparePanel {
 
   constructor(model: CompareModel) {
     this.model = model;
-    this.lease = modelService.open(modelRequest(model), 'compare', (_file, loaded, total) => (this.loadProgress = { loaded, total }));
+    this.lease = modelService.open(
+      modelRequest(model),
+      'compare',
+      (_file, loaded, total) => (this.loadProgress = { loaded, total }),
+    );
     this.loaded = this.lease.info
       .then((info) => {
         this.info = info;
@@ -167,7 +172,11 @@ class CompareState {
     const known = (ids: string[]) => ids.filter((id) => models.some((m) => m.id === id));
     let ids = known((fromQuery ?? stored ?? '').split(',').filter(Boolean));
     if (ids.length === 0) ids = known(DEFAULT_COMPARE_MODELS);
-    if (ids.length === 0) ids = models.filter((m) => !m.snapshot && !m.custom).slice(0, 3).map((m) => m.id);
+    if (ids.length === 0)
+      ids = models
+        .filter((m) => !m.snapshot && !m.custom)
+        .slice(0, 3)
+        .map((m) => m.id);
     this.setModels(ids, models);
     this.divergencePair = defaultPair(bundled);
     if (app.text.length > 0 && app.text.length <= AUTO_COMPARE_MAX_CHARS) void this.compare();
@@ -228,7 +237,8 @@ class CompareState {
     if (text.length > MAX_CHARS) {
       this.error = `This text is ${text.length.toLocaleString('en-US')} characters; comparison mode scores up to ${MAX_CHARS.toLocaleString('en-US')}.`;
       this.running = false;
-      for (const p of this.panels) if (p.status === 'waiting' || p.status === 'scoring') p.status = p.result ? 'scored' : 'ready';
+      for (const p of this.panels)
+        if (p.status === 'waiting' || p.status === 'scoring') p.status = p.result ? 'scored' : 'ready';
       return;
     }
     this.error = null;

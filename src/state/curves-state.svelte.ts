@@ -7,7 +7,16 @@
  * load in progress shows its bytes and can be cancelled.
  */
 import { schemeTableau10 } from 'd3';
-import { buildRun, diagnose, FINDING_LABELS, fmtStep, type ColumnRole, type Finding, type LogTable, type Run } from '../lib/curves';
+import {
+  buildRun,
+  diagnose,
+  FINDING_LABELS,
+  fmtStep,
+  type ColumnRole,
+  type Finding,
+  type LogTable,
+  type Run,
+} from '../lib/curves';
 import type { BatchResult } from '../lib/curves/load-batch';
 import { DEFAULT_SMOOTHING, type LossUnit } from '../lib/curves/chart-model';
 import type { LeftSignal } from '../lib/curves/signals-model';
@@ -76,7 +85,9 @@ class CurvesState {
   async addFiles(files: { name: string; blob: Blob }[]): Promise<void> {
     const ok = files.filter((f) => {
       if (f.blob.size <= MAX_LOG_BYTES) return true;
-      this.fail(`${f.name} is ${mb(f.blob.size)} MB; the page reads logs up to ${MAX_LOG_BYTES / 1024 / 1024} MB. Downsample it first (for example every 10th row).`);
+      this.fail(
+        `${f.name} is ${mb(f.blob.size)} MB; the page reads logs up to ${MAX_LOG_BYTES / 1024 / 1024} MB. Downsample it first (for example every 10th row).`,
+      );
       return false;
     });
     if (!ok.length) return;
@@ -91,9 +102,13 @@ class CurvesState {
       acc += f.blob.size;
     }
     try {
-      const result = await this.loader.load(ok, this.runs.map((r) => r.run.id), (p: Progress) => {
-        this.busy = { label, bytes: (offsets.get(p.name) ?? 0) + p.bytes, total, phase: p.phase };
-      });
+      const result = await this.loader.load(
+        ok,
+        this.runs.map((r) => r.run.id),
+        (p: Progress) => {
+          this.busy = { label, bytes: (offsets.get(p.name) ?? 0) + p.bytes, total, phase: p.phase };
+        },
+      );
       this.addResult(result);
     } catch (e) {
       if (e instanceof CancelledError) this.fail(`Stopped reading ${label}: nothing from it was loaded.`);

@@ -106,7 +106,10 @@ export function downloadSvg(result: ScoreResult, text: string, mode: ColourMode)
  * pass the browser's canvas limit); the size is the SVG's own unless `width` and `height` are given.
  * @example await svgToPng(heatmapSvgFor(result, text, mode))
  */
-export async function svgToPng(svg: string, options: { width?: number; height?: number; scale?: number } = {}): Promise<Blob> {
+export async function svgToPng(
+  svg: string,
+  options: { width?: number; height?: number; scale?: number } = {},
+): Promise<Blob> {
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml;charset=utf-8' }));
   try {
     const img = new Image();

@@ -94,7 +94,8 @@ export class UrlSource implements LiveSource {
 }
 
 /** Whether this browser can watch local files (Chrome and Edge can; Firefox and Safari cannot). */
-export const canWatchLocal = () => typeof window !== 'undefined' && 'showDirectoryPicker' in window && 'showOpenFilePicker' in window;
+export const canWatchLocal = () =>
+  typeof window !== 'undefined' && 'showDirectoryPicker' in window && 'showOpenFilePicker' in window;
 
 /** A local file or folder picked through the File System Access API, re-read from its known size. */
 export class LocalSource implements LiveSource {
@@ -113,7 +114,8 @@ export class LocalSource implements LiveSource {
         const path = `${prefix}${entry.name}`;
         if (entry.kind === 'directory') {
           if (depth < 3) await walk(entry as FileSystemDirectoryHandle, `${path}/`, depth + 1);
-        } else if (isLogName(entry.name)) out.push({ name: path, file: await (entry as FileSystemFileHandle).getFile() });
+        } else if (isLogName(entry.name))
+          out.push({ name: path, file: await (entry as FileSystemFileHandle).getFile() });
       }
     };
     await walk(this.handle, `${this.handle.name}/`, 0);
@@ -130,4 +132,3 @@ export class LocalSource implements LiveSource {
     return out;
   }
 }
-

@@ -51,7 +51,9 @@ function fileId(file: File): number {
 export function modelKey(spec: ModelSpec): string {
   const ref: ModelRef = spec.model;
   const source =
-    ref.kind === 'url' ? `url:${ref.url}|${ref.onnx ?? ''}` : `files:${ref.files.map(fileId).join(',')}|${ref.onnx ?? ''}`;
+    ref.kind === 'url'
+      ? `url:${ref.url}|${ref.onnx ?? ''}`
+      : `files:${ref.files.map(fileId).join(',')}|${ref.onnx ?? ''}`;
   const faults = spec.webgpuFailAfterWindows ? `|fault${spec.webgpuFailAfterWindows}` : '';
   const probe = spec.probeSoftwareAdapter ? '|probe' : '';
   const accept = spec.acceptWebgpuDisagreement ? '|accept-disagreement' : '';

@@ -165,9 +165,14 @@ class ShannonState {
       const query = new URL(location.href).searchParams;
       this.lease = modelService.open(
         {
-        model: { kind: 'url', url: new URL(`models/${entry.path}`, assetsBase).href, name: entry.id, onnx: entry.onnx },
-        backend: parseBackendPreference(query.get('backend') ?? readSetting(BACKEND_SETTING)),
-        threads: Number(query.get('threads') ?? 0) || 0,
+          model: {
+            kind: 'url',
+            url: new URL(`models/${entry.path}`, assetsBase).href,
+            name: entry.id,
+            onnx: entry.onnx,
+          },
+          backend: parseBackendPreference(query.get('backend') ?? readSetting(BACKEND_SETTING)),
+          threads: Number(query.get('threads') ?? 0) || 0,
           assetsBase,
         },
         'shannon',

@@ -22,9 +22,7 @@ export interface LargeTextStore {
 }
 
 /** Where the text is kept now. */
-export type TextStatus =
-  | { kept: true; where: 'storage' | 'indexeddb' }
-  | { kept: false; message: string };
+export type TextStatus = { kept: true; where: 'storage' | 'indexeddb' } | { kept: false; message: string };
 
 export interface TextStoreOptions {
   local: KeyValueStorage | null;

@@ -156,7 +156,7 @@ export class InferenceClient {
     const cells = this.shared;
     if (cells && this.pending.get(id)?.text !== undefined) {
       // a score: raise the shared cell to its id (ids only grow, so a later score is never caught by it)
-      for (let seen = Atomics.load(cells, SHARED_CANCEL); seen < id; ) {
+      for (let seen = Atomics.load(cells, SHARED_CANCEL); seen < id;) {
         const was = Atomics.compareExchange(cells, SHARED_CANCEL, seen, id);
         if (was === seen) break;
         seen = was;
@@ -176,9 +176,19 @@ export class InferenceClient {
     this.pending.clear();
   }
 
-  private request<T>(req: WorkerRequest & { id: number }, onProgress?: Pending['onProgress'], text?: string): Promise<T> {
+  private request<T>(
+    req: WorkerRequest & { id: number },
+    onProgress?: Pending['onProgress'],
+    text?: string,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(req.id, { resolve: resolve as (v: never) => void, reject, onProgress, sentAt: performance.now(), text });
+      this.pending.set(req.id, {
+        resolve: resolve as (v: never) => void,
+        reject,
+        onProgress,
+        sentAt: performance.now(),
+        text,
+      });
       this.post(req);
     });
   }

@@ -17,7 +17,10 @@ export class CancelledError extends Error {
 export class CurvesClient {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void; onprogress?: (p: Progress) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: BatchResult) => void; reject: (e: Error) => void; onprogress?: (p: Progress) => void }
+  >();
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -43,7 +46,11 @@ export class CurvesClient {
     this.pending.clear();
   }
 
-  private request(make: (id: number) => CurvesRequest, transfer: Transferable[] = [], onprogress?: (p: Progress) => void): Promise<BatchResult> {
+  private request(
+    make: (id: number) => CurvesRequest,
+    transfer: Transferable[] = [],
+    onprogress?: (p: Progress) => void,
+  ): Promise<BatchResult> {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -53,13 +60,24 @@ export class CurvesClient {
   }
 
   /** Read, parse and diagnose files off the main thread. */
-  load(files: { name: string; blob: Blob }[], taken: string[], onprogress?: (p: Progress) => void): Promise<BatchResult> {
+  load(
+    files: { name: string; blob: Blob }[],
+    taken: string[],
+    onprogress?: (p: Progress) => void,
+  ): Promise<BatchResult> {
     return this.request((id) => ({ type: 'load', id, files, taken }), [], onprogress);
   }
 
   /** A live log's new bytes; resolves with its runs as they now stand. */
-  livePush(watch: number, chunks: { name: string; bytes: ArrayBuffer; reset?: boolean }[], taken: string[]): Promise<BatchResult> {
-    return this.request((id) => ({ type: 'live-push', id, watch, chunks, taken }), chunks.map((c) => c.bytes));
+  livePush(
+    watch: number,
+    chunks: { name: string; bytes: ArrayBuffer; reset?: boolean }[],
+    taken: string[],
+  ): Promise<BatchResult> {
+    return this.request(
+      (id) => ({ type: 'live-push', id, watch, chunks, taken }),
+      chunks.map((c) => c.bytes),
+    );
   }
 
   liveEnd(watch: number): void {

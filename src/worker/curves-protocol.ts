@@ -9,7 +9,13 @@ export type CurvesRequest =
   /** Read files (text logs and event files), parse, build runs and diagnose them. */
   | { type: 'load'; id: number; files: { name: string; blob: Blob }[]; taken: string[] }
   /** A live log: bytes appended to `name` since the last push (or the whole file, the first time). */
-  | { type: 'live-push'; id: number; watch: number; chunks: { name: string; bytes: ArrayBuffer; reset?: boolean }[]; taken: string[] }
+  | {
+      type: 'live-push';
+      id: number;
+      watch: number;
+      chunks: { name: string; bytes: ArrayBuffer; reset?: boolean }[];
+      taken: string[];
+    }
   | { type: 'live-end'; watch: number };
 
 export type CurvesEvent =

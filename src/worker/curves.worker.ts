@@ -48,7 +48,9 @@ function buffers(result: ReturnType<typeof loadBatch>): Transferable[] {
       if (!s) continue;
       prepareForDrawing(s, s === r.train ? DEFAULT_SMOOTHING : null);
       for (const b of drawPrepBuffers(s)) out.add(b);
-      for (const a of [s.steps, s.values]) if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+      for (const a of [s.steps, s.values])
+        if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+          out.add(a.buffer);
     }
   }
   return [...out];

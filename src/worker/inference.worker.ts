@@ -4,7 +4,13 @@
  * Speaks the protocol of ./protocol.ts. One model at a time; one score at a time (a new score or load
  * cancels the running score; a new load cancels the running load).
  */
-import { detectCapabilities, openModelRuntime, warmRuntime, type ModelRuntime, type RuntimeCounters } from '../lib/runtime';
+import {
+  detectCapabilities,
+  openModelRuntime,
+  warmRuntime,
+  type ModelRuntime,
+  type RuntimeCounters,
+} from '../lib/runtime';
 import { expectedBackend } from '../lib/models/catalogue';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
@@ -78,14 +84,21 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       break;
     case 'warm':
       // a failure here surfaces, with its message, in the load that follows
-      void warmRuntime({ assetsBase: req.assetsBase, preference: req.backend, threads: req.threads }).catch(() => undefined);
+      void warmRuntime({ assetsBase: req.assetsBase, preference: req.backend, threads: req.threads }).catch(
+        () => undefined,
+      );
       break;
     case 'cancel':
       if (scoreJob?.id === req.id) cancel(scoreJob);
       if (loadJob?.id === req.id) cancel(loadJob);
       break;
     default:
-      post({ type: 'error', id: (req as { id?: number }).id ?? 0, phase: 'score', message: `unknown request ${JSON.stringify(req)}` });
+      post({
+        type: 'error',
+        id: (req as { id?: number }).id ?? 0,
+        phase: 'score',
+        message: `unknown request ${JSON.stringify(req)}`,
+      });
   }
 };
 
@@ -119,7 +132,12 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     const files = await readModelFiles(req.model, {
       signal,
       // the backend the model will most likely open on: a hub repository's listing picks its file for it
-      target: expectedBackend({ preference: req.backend, webgpu: caps.webgpu, softwareAdapter: caps.softwareAdapter, shaderF16: caps.shaderF16 }),
+      target: expectedBackend({
+        preference: req.backend,
+        webgpu: caps.webgpu,
+        softwareAdapter: caps.softwareAdapter,
+        shaderF16: caps.shaderF16,
+      }),
       onProgress: (file, loaded, total, cached) =>
         post({ type: 'load-progress', id: req.id, file, loaded, total, ...(cached ? { cached } : {}) }),
     });
@@ -218,7 +236,11 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
     const before = m.runtime.counters();
     // full distributions cost O(V^2) per position on the CPU path: only where that stays within seconds
     const full =
-      req.fullDistribution === true && wantFullDistribution(m.tokenizer.encode(req.text, { parseSpecial: req.parseSpecial }).ids.length + 1, m.config.vocab_size);
+      req.fullDistribution === true &&
+      wantFullDistribution(
+        m.tokenizer.encode(req.text, { parseSpecial: req.parseSpecial }).ids.length + 1,
+        m.config.vocab_size,
+      );
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     let lastProgress = -Infinity;
     const shared = req.shared;
@@ -258,7 +280,9 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
     });
     signal.throwIfAborted();
     const runtime = diff(m.runtime.counters(), before);
-    const distributions = req.fullDistribution ? (capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null) : undefined;
+    const distributions = req.fullDistribution
+      ? (capture?.result(m.config.bos_token_id === null ? 1 : 0) ?? null)
+      : undefined;
     if (distributions) transfer.push(distributions.logprobs.buffer as ArrayBuffer);
     post(
       {

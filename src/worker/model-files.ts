@@ -19,7 +19,13 @@ import { cachedSource, MODEL_CACHE_NAME, type CacheLike, type CachedSource } fro
 import type { BosChoice } from '../lib/models/bos';
 import type { ModelConfig } from '../lib/models/model-config';
 import { largestInitializer, scanOnnx, type OnnxScan } from '../lib/models/onnx-proto';
-import { MissingModelFileError, readFolderConfig, readOptionalJSON, withBos, type ModelSource } from '../lib/models/model-source';
+import {
+  MissingModelFileError,
+  readFolderConfig,
+  readOptionalJSON,
+  withBos,
+  type ModelSource,
+} from '../lib/models/model-source';
 import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
@@ -95,7 +101,10 @@ function textPreview(bytes: Uint8Array): string | null {
  * builder's folder per variant, that folder) and the line that says why; null without a listing, or where
  * the user named the file.
  */
-async function chooseByListing(ref: ModelRef, options: ReadModelOptions): Promise<{ ref: ModelRef; note: string } | null> {
+async function chooseByListing(
+  ref: ModelRef,
+  options: ReadModelOptions,
+): Promise<{ ref: ModelRef; note: string } | null> {
   if (ref.kind !== 'url' || !ref.hub || ref.onnx || !options.target) return null;
   const files = await fetchHubListing(ref.hub, { signal: options.signal });
   if (!files) return null;
@@ -130,7 +139,8 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
       vocabSize: config.vocab_size,
       logitsElementBytes,
     });
-    if (!plan.fits) throw new Error(`${ref.name} is too large for this backend: ${plan.message}. Nothing was downloaded or cached.`);
+    if (!plan.fits)
+      throw new Error(`${ref.name} is too large for this backend: ${plan.message}. Nothing was downloaded or cached.`);
     return plan;
   };
   const checkSize = (path: string, bytes: number) => {
@@ -158,7 +168,10 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
     cached = cachedSource(ref.url, { cache: await openCache(), signal, onProgress, checkSize });
     source = cached;
   } else {
-    source = fetchSource(ref.url, { signal, onProgress: (file, loaded, total) => onProgress(file, loaded, total, false) });
+    source = fetchSource(ref.url, {
+      signal,
+      onProgress: (file, loaded, total) => onProgress(file, loaded, total, false),
+    });
   }
 
   // config and tokenizer first: the memory guard needs n_ctx and the vocabulary before the weights
@@ -175,11 +188,20 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   };
   // config.json, else onnxruntime-genai's genai_config.json (which also names the .onnx file)
   const folder = await readFolderConfig(source, ref.kind === 'files' ? `${where}: ` : where).catch((e) =>
-    missing(e, ref.kind === 'files' ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)' : 'is the URL the model folder, and the repo id and revision right?'),
+    missing(
+      e,
+      ref.kind === 'files'
+        ? 'pick the whole model folder (config.json, tokenizer.json, the .onnx file)'
+        : 'is the URL the model folder, and the repo id and revision right?',
+    ),
   );
   config = folder.config;
   const [tokenizerJson, tokenizerConfig] = await Promise.all([
-    source.readJSON('tokenizer.json').catch((e) => missing(e, 'the playground needs the model\'s tokenizer (Hugging Face tokenizer.json) next to config.json')),
+    source
+      .readJSON('tokenizer.json')
+      .catch((e) =>
+        missing(e, "the playground needs the model's tokenizer (Hugging Face tokenizer.json) next to config.json"),
+      ),
     readOptionalJSON(source, 'tokenizer_config.json'),
   ]);
   let tokenizer: TextTokenizer;
@@ -200,7 +222,11 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   signal.throwIfAborted();
 
   // the weights: the variant asked for, else the first candidate the folder has
-  let candidates = ref.onnx ? [ref.onnx] : ref.kind === 'url' && ref.candidates?.length ? [...ref.candidates] : [DEFAULT_ONNX_FILE];
+  let candidates = ref.onnx
+    ? [ref.onnx]
+    : ref.kind === 'url' && ref.candidates?.length
+      ? [...ref.candidates]
+      : [DEFAULT_ONNX_FILE];
   if (!ref.onnx && folder.onnx) candidates = [folder.onnx, ...candidates.filter((c) => c !== folder.onnx)];
   const previous = await cached?.previousIndex();
   if (!ref.onnx && previous && candidates.includes(previous.onnx)) {
@@ -241,13 +267,15 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   // the graph against the config: kind of model, logits, vocabulary, the context it really takes
   const checked = checkGraph(scan, config, folder.file, onnx);
   config = checked.config;
-  const logitsOutput = scan.outputs.find((o) => o.name === 'logits') ?? (scan.outputs.length === 1 ? scan.outputs[0] : null);
+  const logitsOutput =
+    scan.outputs.find((o) => o.name === 'logits') ?? (scan.outputs.length === 1 ? scan.outputs[0] : null);
   const logitsType = logitsOutput?.type === 'float16' ? 'float16' : 'float32';
   logitsElementBytes = logitsType === 'float16' ? 2 : 4;
   const externalData: ExternalDataFile[] = await readExternalData(source, onnx, scan, where);
   // sources that cannot tell a size before reading (bundled models) are checked now, before a session
   if (!sizes.has(onnx)) checkSize(onnx, modelBytes.byteLength);
-  for (const file of externalData) if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);
+  for (const file of externalData)
+    if (![...sizes.keys()].some((p) => p.endsWith(file.path))) checkSize(file.path, file.data.byteLength);
   const plan = checkMemory()!;
   const notes: string[] = [...checked.notes];
   if (plan.window < config.n_ctx) {

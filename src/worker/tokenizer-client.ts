@@ -14,7 +14,10 @@ export class TokenizerClient {
   /** The worker starts at the first count, so that nothing is loaded before it is asked for. */
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./tokenizer.worker.ts', import.meta.url), { type: 'module', name: 'tokenizers' });
+    const worker = new Worker(new URL('./tokenizer.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'tokenizers',
+    });
     worker.addEventListener('message', (e: MessageEvent<TokenizerWorkerEvent>) => {
       const ev = e.data;
       const p = this.pending.get(ev.id);

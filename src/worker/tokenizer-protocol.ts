@@ -26,5 +26,4 @@ export interface TokenCount {
 }
 
 export type TokenizerWorkerEvent =
-  | { type: 'counted'; id: number; count: TokenCount }
-  | { type: 'error'; id: number; message: string };
+  { type: 'counted'; id: number; count: TokenCount } | { type: 'error'; id: number; message: string };

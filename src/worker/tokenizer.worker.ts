@@ -28,7 +28,13 @@ self.onmessage = async (e: MessageEvent<CountRequest>) => {
     post({
       type: 'counted',
       id: req.id,
-      count: { tokenizer: req.tokenizer, tokens, vocabSize: t.vocabSize, loadMs: fresh ? t1 - t0 : 0, encodeMs: performance.now() - t1 },
+      count: {
+        tokenizer: req.tokenizer,
+        tokens,
+        vocabSize: t.vocabSize,
+        loadMs: fresh ? t1 - t0 : 0,
+        encodeMs: performance.now() - t1,
+      },
     });
   } catch (err) {
     post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });

@@ -33,9 +33,10 @@ test('the manifest lists the bundled models and the text survives a reload', asy
   void pageErrors;
   test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled`);
   await openPlayground(page, { backend: 'wasm' });
-  const options = await page.getByTestId('model-select').locator('option').evaluateAll((els) =>
-    els.map((e) => (e as HTMLOptionElement).value),
-  );
+  const options = await page
+    .getByTestId('model-select')
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
   // every bundled entry is offered (finished models first, training snapshots in their own group)
   expect([...options].sort()).toEqual([...bundledModels()].sort());
   const manifest = JSON.parse(
@@ -56,7 +57,10 @@ test('tokens are text, never HTML, and cover the input exactly (tricky strings)'
     const { tokens } = await scoreInPage(page, text);
     // a textarea's value normalises line breaks to \n (HTML spec), so CRLF never reaches the page
     expect(tokens.map((t) => t.text).join(''), name).toBe(text.replace(/\r\n?/g, '\n'));
-    expect(tokens.every((t) => t.logprob !== null && t.logprob <= 0), name).toBe(true);
+    expect(
+      tokens.every((t) => t.logprob !== null && t.logprob <= 0),
+      name,
+    ).toBe(true);
   }
   await scoreInPage(page, '<img src=x onerror=alert(1)> <script>alert("x")</script> &amp;');
   const tokens = page.locator('[data-testid="token"]');
@@ -173,7 +177,9 @@ test('on a host without cross-origin-isolation headers WASM still scores, on one
     await expect(page.getByTestId('score-button')).toBeEnabled();
     const single = await scoreInPage(page, text);
     expect(single.tokens.map((t) => t.id)).toEqual(isolated.tokens.map((t) => t.id));
-    single.tokens.forEach((t, i) => expect(Math.abs(t.logprob! - isolated.tokens[i].logprob!)).toBeLessThanOrEqual(1e-4));
+    single.tokens.forEach((t, i) =>
+      expect(Math.abs(t.logprob! - isolated.tokens[i].logprob!)).toBeLessThanOrEqual(1e-4),
+    );
   } finally {
     await plain.close();
   }

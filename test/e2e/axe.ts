@@ -19,7 +19,9 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   return page.evaluate(async () => {
     type Violation = { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] };
     // axe-core's global, injected above
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Violation[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Violation[] }> } }
+    ).axe;
     const { violations } = await axe.run(document, { resultTypes: ['violations'] });
     return violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -11,7 +11,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openMore, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
+import {
+  bundledModels,
+  expect,
+  openMore,
+  openPlayground,
+  scoreInPage,
+  screenshotPath,
+  setEndpoint,
+  test,
+  unfoldYourModel,
+  type PageToken,
+} from './fixtures';
 import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
 import { bigramOnnx } from '../unit/helpers/tiny-onnx';
 import { folderFiles, startFakeHub, type FakeHub, type FakeRepo } from '../../tools/fake-hub';
@@ -39,7 +50,15 @@ function largerTokenizer(tiny: Buffer): Buffer {
   const bpe8k = path.join(ROOT, 'models', 'tiny-bpe8k', 'tokenizer.json');
   if (fs.existsSync(bpe8k)) return fs.readFileSync(bpe8k);
   const json = JSON.parse(tiny.toString('utf8')) as { added_tokens: object[] };
-  json.added_tokens.push({ id: 8191, content: '<|other|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  json.added_tokens.push({
+    id: 8191,
+    content: '<|other|>',
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return Buffer.from(JSON.stringify(json));
 }
 
@@ -60,7 +79,9 @@ function repos(): Record<string, FakeRepo> {
     'byo-test/huge-context': {
       files: {
         ...tiny,
-        'config.json': Buffer.from(JSON.stringify({ ...JSON.parse(tiny['config.json'].toString('utf8')), n_positions: HUGE_CONTEXT })),
+        'config.json': Buffer.from(
+          JSON.stringify({ ...JSON.parse(tiny['config.json'].toString('utf8')), n_positions: HUGE_CONTEXT }),
+        ),
         'onnx/model.onnx': Buffer.from(bigramOnnx(BIGRAM, 1280)),
       },
     },
@@ -178,7 +199,10 @@ test('a hub repo loads through redirects with per-file progress, scores like the
   expect(await cachedPrefixes(page)).toEqual([]);
 });
 
-test('a slow download shows bytes and percent per file and can be cancelled, caching nothing', async ({ page, pageErrors }) => {
+test('a slow download shows bytes and percent per file and can be cancelled, caching nothing', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   hub = await startFakeHub(repos());
   await openPlayground(page, { backend: 'wasm', model: MODEL });
@@ -215,10 +239,22 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
 
   await expectLoadError(page, 'not a repo id!', /neither a URL nor a hub repo id/);
   await expectLoadError(page, 'byo-test/does-not-exist', /HTTP 401.*does not exist, or it is private/);
-  await expectLoadError(page, `${hub.endpoint}/byo-test/tiny/resolve/no-such-folder/sub/`, /has no config\.json \(not found\)/);
+  await expectLoadError(
+    page,
+    `${hub.endpoint}/byo-test/tiny/resolve/no-such-folder/sub/`,
+    /has no config\.json \(not found\)/,
+  );
   await expectLoadError(page, 'byo-test/no-tokenizer', /has no tokenizer\.json.*needs the model's tokenizer/);
-  await expectLoadError(page, 'byo-test/wrong-tokenizer', /tokenizer has 8\d{3} token ids but the model's vocab_size is 1280/);
-  await expectLoadError(page, 'byo-test/not-a-model', /onnx\/model\.onnx is not an ONNX model: its bytes are not an ONNX protobuf/);
+  await expectLoadError(
+    page,
+    'byo-test/wrong-tokenizer',
+    /tokenizer has 8\d{3} token ids but the model's vocab_size is 1280/,
+  );
+  await expectLoadError(
+    page,
+    'byo-test/not-a-model',
+    /onnx\/model\.onnx is not an ONNX model: its bytes are not an ONNX protobuf/,
+  );
   const tooBig = await expectLoadError(page, 'byo-test/too-big', /too large for this backend/);
   expect(tooBig).toContain('5.0 GB');
   // refused from the headers: the 5 GB body was never waited for
@@ -228,7 +264,10 @@ test('bad input: each says what is wrong, keeps the text, caches nothing; a drop
   hub.drop.set('byo-test/flaky/onnx/model.onnx', 3);
   await page.getByTestId('model-url').fill('byo-test/flaky');
   await page.getByTestId('model-load').click();
-  await expect(page.getByTestId('error')).toContainText(/download failed 3 times.*nothing was cached.*load again to retry/, { timeout: 60_000 });
+  await expect(page.getByTestId('error')).toContainText(
+    /download failed 3 times.*nothing was cached.*load again to retry/,
+    { timeout: 60_000 },
+  );
   await expect(page.getByTestId('backend')).toHaveAttribute('data-model', MODEL, { timeout: 60_000 });
   expect(await cachedPrefixes(page)).toEqual([]);
   // it drops once more, then the network holds: the error's Retry loads it again, and the retry inside
@@ -257,7 +296,9 @@ test('the memory guard scores with a smaller window when a full window of logits
   await setEndpoint(page, hub.endpoint);
   await loadFromField(page, 'byo-test/huge-context', 'byo-test/huge-context');
   // the window shrinks to what fits, a multiple of 64
-  await expect(page.getByTestId('model-note')).toContainText(new RegExp(`Scoring with \\d+-token windows instead of the model's ${HUGE_CONTEXT}`));
+  await expect(page.getByTestId('model-note')).toContainText(
+    new RegExp(`Scoring with \\d+-token windows instead of the model's ${HUGE_CONTEXT}`),
+  );
   const window = Number(/window (\d+) tokens/.exec((await page.getByTestId('custom-loaded').textContent()) ?? '')?.[1]);
   expect(window % 64).toBe(0);
   expect(window).toBeGreaterThan(1000);
@@ -267,7 +308,10 @@ test('the memory guard scores with a smaller window when a full window of logits
   expect(tokens.map((t) => t.id)).toEqual(reference.tokens.map((t) => t.id));
   const bos = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')).bos_token_id as number;
   tokens.forEach((t, i) => {
-    expect(Math.abs(t.logprob! - bigramLogprob(BIGRAM, 1280, i === 0 ? bos : tokens[i - 1].id, t.id)), `token ${i}`).toBeLessThan(1e-5);
+    expect(
+      Math.abs(t.logprob! - bigramLogprob(BIGRAM, 1280, i === 0 ? bos : tokens[i - 1].id, t.id)),
+      `token ${i}`,
+    ).toBeLessThan(1e-5);
   });
 });
 
@@ -293,7 +337,12 @@ test('local files through the file input score like the bundled model; a missing
 
   await page
     .getByTestId('model-files')
-    .setInputFiles([file('config.json'), file('tokenizer.json'), file('tokenizer_config.json'), file('onnx/model.onnx')]);
+    .setInputFiles([
+      file('config.json'),
+      file('tokenizer.json'),
+      file('tokenizer_config.json'),
+      file('onnx/model.onnx'),
+    ]);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-model', 'local files', { timeout: 60_000 });
   await expect(page.getByTestId('error')).toHaveCount(0);
   const local = await scoreInPage(page, TEXT);
@@ -305,12 +354,16 @@ test('local files through the file input score like the bundled model; a missing
 /** Run training/export_optimum.py from the build's copy of the model into a new temporary folder. */
 function exportOptimum(extra: string[] = []): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-optimum-'));
-  const run = spawnSync('/usr/bin/python3', [path.join(ROOT, 'training', 'export_optimum.py'), `--model_id=${MODEL}`, `--out_dir=${out}`, ...extra], {
-    cwd: ROOT,
-    env: { ...process.env, PP_MODELS: path.join(ROOT, 'dist', 'models') },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
+  const run = spawnSync(
+    '/usr/bin/python3',
+    [path.join(ROOT, 'training', 'export_optimum.py'), `--model_id=${MODEL}`, `--out_dir=${out}`, ...extra],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PP_MODELS: path.join(ROOT, 'dist', 'models') },
+      encoding: 'utf8',
+      timeout: 240_000,
+    },
+  );
   expect(run.status, `export_optimum.py failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
   return out;
 }
@@ -328,7 +381,9 @@ test('Optimum-style exports (position_ids, empty past; inline or external weight
     folders.push(inline);
     const external = exportOptimum(['--external=1']);
     folders.push(external);
-    expect(Object.keys(folderFiles(inline))).toEqual(expect.arrayContaining(['config.json', 'tokenizer.json', 'model.onnx']));
+    expect(Object.keys(folderFiles(inline))).toEqual(
+      expect.arrayContaining(['config.json', 'tokenizer.json', 'model.onnx']),
+    );
     expect(Object.keys(folderFiles(external))).toEqual(expect.arrayContaining(['model.onnx', 'model.onnx_data']));
     // the first without the hub's listing (a static host), so that the ordered probing is checked too
     hub = await startFakeHub({

@@ -29,7 +29,10 @@ test.beforeEach(({ backend }) => {
   test.skip(backend !== 'wasm', 'the files picked depend on the backend; runs in the wasm project');
 });
 
-test('the catalogue shows each real model with its size, and one click loads GPT-2 at its pinned revision', async ({ page, pageErrors }) => {
+test('the catalogue shows each real model with its size, and one click loads GPT-2 at its pinned revision', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const gpt2 = CATALOGUE.find((e) => e.id === 'gpt2')!;
   const layout = resolveCatalogueEntry(gpt2, 'wasm');
@@ -82,7 +85,10 @@ test('the catalogue shows each real model with its size, and one click loads GPT
   expect(worst).toBeLessThanOrEqual(1e-4);
 });
 
-test('a catalogue model the hub does not have: a one-line error, the text and the previous model stay', async ({ page, pageErrors }) => {
+test('a catalogue model the hub does not have: a one-line error, the text and the previous model stay', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   hub = await startFakeHub({});
   await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
@@ -90,7 +96,11 @@ test('a catalogue model the hub does not have: a one-line error, the text and th
   const before = await page.getByTestId('model-select').inputValue();
   await page.getByTestId('text-input').fill(USER_TEXT);
   await page.getByTestId('catalogue').locator('summary').click();
-  await page.getByTestId('catalogue-entry').and(page.locator('[data-model="distilgpt2"]')).getByTestId('catalogue-load').click();
+  await page
+    .getByTestId('catalogue-entry')
+    .and(page.locator('[data-model="distilgpt2"]'))
+    .getByTestId('catalogue-load')
+    .click();
   await expect(page.getByTestId('error')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('text-input')).toHaveValue(USER_TEXT);
   await expect(page.getByTestId('model-select')).toHaveValue(before, { timeout: 60_000 });

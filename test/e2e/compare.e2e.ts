@@ -49,7 +49,14 @@ function cliScore(model: string, text: string): ScoreResult {
   try {
     const stdout = execFileSync(
       process.execPath,
-      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'cli/score.ts'), '--model', `models/${model}`, '--json', file],
+      [
+        path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(ROOT, 'cli/score.ts'),
+        '--model',
+        `models/${model}`,
+        '--json',
+        file,
+      ],
       { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
     ).toString();
     const result = JSON.parse(stdout) as ScoreResult;
@@ -88,7 +95,9 @@ async function compareInPage(page: Page, text: string): Promise<void> {
   await page.waitForFunction(
     ({ runs, chars }) => {
       const el = document.querySelector<HTMLElement>('[data-testid="compare-result"]');
-      return !!el && Number(el.dataset.run) > runs && el.dataset.running === 'false' && Number(el.dataset.chars) === chars;
+      return (
+        !!el && Number(el.dataset.run) > runs && el.dataset.running === 'false' && Number(el.dataset.chars) === chars
+      );
     },
     { runs, chars: text.length },
     { timeout: 300_000 },
@@ -122,7 +131,10 @@ async function expectMatchesCli(page: Page, models: string[], text: string, repo
     const shown = await readPanel(page, model);
     expect(shown.state, model).toBe('scored');
     expect(shown.tokens, `${model}: tokens`).toBe(cli.totals.tokens);
-    expect(relative(shown.ppl, cli.totals.ppl), `${model}: ppl ${shown.ppl} vs CLI ${cli.totals.ppl}`).toBeLessThanOrEqual(REL_TOLERANCE);
+    expect(
+      relative(shown.ppl, cli.totals.ppl),
+      `${model}: ppl ${shown.ppl} vs CLI ${cli.totals.ppl}`,
+    ).toBeLessThanOrEqual(REL_TOLERANCE);
     expect(
       relative(shown.bitsPerByte, cli.totals.bits_per_byte!),
       `${model}: bits/byte ${shown.bitsPerByte} vs CLI ${cli.totals.bits_per_byte}`,
@@ -143,7 +155,10 @@ test.beforeEach(({ backend }) => {
   test.skip(siblings().length < 2, 'needs at least two of tiny-byte, tiny-bpe1k, tiny-bpe8k bundled in dist/');
 });
 
-test('panels match the command line, and hovering a token aligns the same characters in every panel', async ({ page, pageErrors }) => {
+test('panels match the command line, and hovering a token aligns the same characters in every panel', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const models = siblings();
   await openCompare(page, models);
@@ -162,7 +177,9 @@ test('panels match the command line, and hovering a token aligns the same charac
   // aligned span: a byte inside the first long token of the coarsest tokenizer
   const coarse = cli[cli.length - 1];
   // a whole word of the coarsest tokenizer, e.g. ' morning'
-  const word = coarse.tokens.find((t) => /^ [A-Za-z]{5,}$/.test(t.text)) ?? coarse.tokens.find((t) => /^ ?[A-Za-z]{3,}$/.test(t.text))!;
+  const word =
+    coarse.tokens.find((t) => /^ [A-Za-z]{5,}$/.test(t.text)) ??
+    coarse.tokens.find((t) => /^ ?[A-Za-z]{3,}$/.test(t.text))!;
   const byteModel = models[0];
   const byteTokens = cli[0].tokens;
   const hovered = byteTokens.find((t) => t.start === word.start + 2)!;
@@ -177,18 +194,26 @@ test('panels match the command line, and hovering a token aligns the same charac
     const expected = Array.from({ length: hit.last - hit.first + 1 }, (_, k) => String(hit.first + k));
     const aligned = panel(page, model).locator('[data-testid="compare-token"].aligned');
     await expect(aligned, `${model}: highlighted tokens`).toHaveCount(expected.length);
-    expect(await aligned.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.index)), model).toEqual(expected);
+    expect(await aligned.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.index)), model).toEqual(
+      expected,
+    );
     expect((await aligned.allTextContents()).join(''), model).toBe(TEST_TEXT.slice(span.start, span.end));
     const bits = -cli[i].tokens.slice(hit.first, hit.last + 1).reduce((s, t) => s + t.logprob!, 0) / Math.LN2;
     const cost = panel(page, model).getByTestId('span-cost');
-    expect(relative(Number(await cost.getAttribute('data-bits')), bits), `${model}: bits paid`).toBeLessThanOrEqual(1e-3);
+    expect(relative(Number(await cost.getAttribute('data-bits')), bits), `${model}: bits paid`).toBeLessThanOrEqual(
+      1e-3,
+    );
     await expect(cost).toContainText(`${hit.last - hit.first + 1} token`);
     await expect(cost).toContainText(/\d+\.\d\d bits/);
   }
 
   // the chart and the explanations are there, with accessible names
-  await expect(page.getByTestId('point-chart').locator('svg[role="img"]')).toHaveAccessibleName(/perplexity per token differs/);
-  await expect(page.getByRole('heading', { name: 'Can I compare perplexity scores from different models?' })).toBeVisible();
+  await expect(page.getByTestId('point-chart').locator('svg[role="img"]')).toHaveAccessibleName(
+    /perplexity per token differs/,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'Can I compare perplexity scores from different models?' }),
+  ).toBeVisible();
   expect(Number(await page.getByTestId('point-chart').getAttribute('data-ppl-spread'))).toBeGreaterThan(
     Number(await page.getByTestId('point-chart').getAttribute('data-bpb-spread')),
   );
@@ -196,7 +221,9 @@ test('panels match the command line, and hovering a token aligns the same charac
   // a real tokenizer, loaded when asked: GPT-2's count equals js-tiktoken's
   await page.locator('[data-testid="real-tokenizer-load"][data-tokenizer="gpt2"]').click();
   const gpt2 = page.locator('[data-testid="real-tokenizer"][data-tokenizer="gpt2"]');
-  await expect(gpt2).toHaveAttribute('data-tokens', String(getEncoding('gpt2').encode(TEST_TEXT, 'all').length), { timeout: 120_000 });
+  await expect(gpt2).toHaveAttribute('data-tokens', String(getEncoding('gpt2').encode(TEST_TEXT, 'all').length), {
+    timeout: 120_000,
+  });
   expect(Number(await gpt2.getAttribute('data-implied-ppl'))).toBeGreaterThan(1);
 
   // the screenshot keeps a span highlighted
@@ -215,7 +242,10 @@ test('a text longer than a context is scored in windows, as the command line doe
   for (const r of cli) expect(r.totals.tokens, `${r.model}: more tokens than its context`).toBeGreaterThan(r.n_ctx);
 });
 
-test('a model that fails to load leaves the other panels working, with the message in its panel', async ({ page, pageErrors }) => {
+test('a model that fails to load leaves the other panels working, with the message in its panel', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const models = siblings();
   const broken = models[1];

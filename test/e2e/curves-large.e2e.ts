@@ -47,7 +47,10 @@ async function watchLongTasks(page: Page) {
   return () => page.evaluate(() => (window as unknown as { __long: number[] }).__long.slice());
 }
 
-test('two million rows load in the worker: progress, and the page never blocks while they are read', async ({ page, pageErrors }) => {
+test('two million rows load in the worker: progress, and the page never blocks while they are read', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   test.setTimeout(600_000);
   await page.goto('./?backend=wasm#/curves');
@@ -66,13 +69,17 @@ test('two million rows load in the worker: progress, and the page never blocks w
   await expect(run).toHaveAttribute('data-val-points', String(ROWS / 1000));
   await expect(page.getByTestId('log-progress')).toHaveCount(0);
   const all = await longTasks();
-  console.log(`long tasks while loading: ${JSON.stringify(duringLoad.map(Math.round))}; after, drawing: ${JSON.stringify(all.slice(duringLoad.length).map(Math.round))}`);
+  console.log(
+    `long tasks while loading: ${JSON.stringify(duringLoad.map(Math.round))}; after, drawing: ${JSON.stringify(all.slice(duringLoad.length).map(Math.round))}`,
+  );
   // nothing of the 2M-row parse runs on the page: no task near the seconds it takes (shared, loaded machine: generous bound)
   expect(Math.max(0, ...duringLoad)).toBeLessThan(1_000);
 
   // drawn bounded: the train line has at most two points per pixel column (plus the edges and the findings)
   const line = page.locator('[data-testid="curve-chart"] path[data-series$="/train"]');
-  const plotWidth = await page.locator('[data-testid="curve-chart"] rect.overlay').evaluate((r) => (r as SVGRectElement).width.baseVal.value);
+  const plotWidth = await page
+    .locator('[data-testid="curve-chart"] rect.overlay')
+    .evaluate((r) => (r as SVGRectElement).width.baseVal.value);
   const points = Number(await line.getAttribute('data-points'));
   const findings = await page.getByTestId('finding-marker').count();
   expect(points).toBeGreaterThan(plotWidth);

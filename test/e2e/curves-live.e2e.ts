@@ -36,7 +36,14 @@ function serveGrowing(file: string) {
       }
       const part = body.subarray(from);
       log.push({ range: req.headers.range!, status: 206, bytes: part.length });
-      return res.writeHead(206, { ...cors, 'Content-Type': 'text/csv', 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}`, 'Accept-Ranges': 'bytes' }).end(part);
+      return res
+        .writeHead(206, {
+          ...cors,
+          'Content-Type': 'text/csv',
+          'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}`,
+          'Accept-Ranges': 'bytes',
+        })
+        .end(part);
     }
     log.push({ range: null, status: 200, bytes: body.length });
     res.writeHead(200, { ...cors, 'Content-Type': 'text/csv', 'Accept-Ranges': 'bytes' }).end(body);
@@ -44,7 +51,11 @@ function serveGrowing(file: string) {
   return new Promise<{ url: string; log: typeof log; close: () => Promise<void> }>((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as import('node:net').AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}/live/train_log.csv`, log, close: () => new Promise((r) => server.close(() => r())) });
+      resolve({
+        url: `http://127.0.0.1:${port}/live/train_log.csv`,
+        log,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
     }),
   );
 }
@@ -61,7 +72,10 @@ function rows(from: number, to: number): string {
   return out;
 }
 
-test('a log served over HTTP is watched: appended lines add points and a new finding is announced', async ({ page, pageErrors }) => {
+test('a log served over HTTP is watched: appended lines add points and a new finding is announced', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-live-'));
   const file = path.join(dir, 'train_log.csv');
@@ -111,7 +125,10 @@ test('a log served over HTTP is watched: appended lines add points and a new fin
     await page.getByTestId('log-url-load').click();
     await expect(page.getByTestId('watch')).toHaveCount(1);
     await expect(run).toHaveCount(2);
-    await run.nth(1).getByRole('button', { name: /Remove/ }).click();
+    await run
+      .nth(1)
+      .getByRole('button', { name: /Remove/ })
+      .click();
     await expect(page.getByTestId('watch')).toHaveCount(0);
     await expect(run).toHaveCount(1);
   } finally {
@@ -119,7 +136,10 @@ test('a log served over HTTP is watched: appended lines add points and a new fin
   }
 });
 
-test('a dropped runs/ folder of event files: train/validation halves join, other runs stay apart', async ({ page, pageErrors }) => {
+test('a dropped runs/ folder of event files: train/validation halves join, other runs stay apart', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   // a runs/ folder as a user has it, assembled in a temp dir from the real files (read-only copies)
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-runs-'));
@@ -128,10 +148,22 @@ test('a dropped runs/ folder of event files: train/validation halves join, other
     fs.copyFileSync(realArtefact('tfevents', src), path.join(root, rel));
   };
   const titanic = 'titanic-keras/titanic/solution/my_log_dir';
-  put('runs/keras/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2', `${titanic}/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2`);
-  put('runs/keras/train/events.out.tfevents.1580911794.SW-HOME.profile-empty', `${titanic}/train/events.out.tfevents.1580911794.SW-HOME.profile-empty`);
-  put('runs/keras/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2', `${titanic}/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2`);
-  put('runs/hf-lora/events.out.tfevents.1744230855.b-3-167.5388.4', 'agnews-lora/runs/run4/events.out.tfevents.1744230855.b-3-167.5388.4');
+  put(
+    'runs/keras/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2',
+    `${titanic}/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2`,
+  );
+  put(
+    'runs/keras/train/events.out.tfevents.1580911794.SW-HOME.profile-empty',
+    `${titanic}/train/events.out.tfevents.1580911794.SW-HOME.profile-empty`,
+  );
+  put(
+    'runs/keras/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2',
+    `${titanic}/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2`,
+  );
+  put(
+    'runs/hf-lora/events.out.tfevents.1744230855.b-3-167.5388.4',
+    'agnews-lora/runs/run4/events.out.tfevents.1744230855.b-3-167.5388.4',
+  );
   fs.writeFileSync(path.join(root, 'runs/hf-lora/config.yaml'), 'lr: 5e-5\n'); // not a log: left out
 
   await page.goto('./?backend=wasm#/curves');
@@ -153,13 +185,16 @@ test('a dropped runs/ folder of event files: train/validation halves join, other
   const step = Number(await overfit.getAttribute('data-step'));
   expect(step).toBeGreaterThanOrEqual(5);
   expect(step).toBeLessThanOrEqual(25);
-  for (const f of await page.getByTestId('diagnosis').all()) expect(['warning', 'info']).toContain(await f.getAttribute('data-severity'));
+  for (const f of await page.getByTestId('diagnosis').all())
+    expect(['warning', 'info']).toContain(await f.getAttribute('data-severity'));
   // the learning-rate / gradient-norm panel for the run that logged them (HF: lr decays to 0)
   const signals = page.getByTestId('signals-chart');
   await expect(signals).toBeVisible();
   await expect(signals.locator('path[data-signal="lr"]')).toHaveCount(1);
   await expect(signals.locator('path[data-signal="left"]')).toHaveCount(1);
-  await expect(signals.getByRole('img')).toHaveAccessibleName(/learning rate on the right axis and gradient norm on the left axis/);
+  await expect(signals.getByRole('img')).toHaveAccessibleName(
+    /learning rate on the right axis and gradient norm on the left axis/,
+  );
   // epochs (Keras) and steps (HF) on one axis: said plainly
   await expect(page.getByTestId('mixed-x-units')).toContainText('keras by epoch');
   await expect(page.getByTestId('mixed-x-units')).toContainText('hf-lora by step');

@@ -14,7 +14,10 @@ test.beforeEach(({ backend }) => {
   test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
 });
 
-test('a log file loads, plots train against validation, and the diagnosis names what it shows', async ({ page, pageErrors }) => {
+test('a log file loads, plots train against validation, and the diagnosis names what it shows', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   await page.goto('./?backend=wasm#/curves');
   await expect(page.getByRole('heading', { name: 'Training curves', exact: true })).toBeVisible();
@@ -23,7 +26,9 @@ test('a log file loads, plots train against validation, and the diagnosis names 
   const chart = page.getByTestId('curve-chart');
   await expect(chart).toBeVisible();
   const img = chart.getByRole('img');
-  await expect(img).toHaveAccessibleName(/Loss per token: nanogpt-shakespeare-char\. Loss in nats per token against step/);
+  await expect(img).toHaveAccessibleName(
+    /Loss per token: nanogpt-shakespeare-char\. Loss in nats per token against step/,
+  );
   await expect(chart.locator('svg title').first()).toHaveText('Loss per token: nanogpt-shakespeare-char');
   await expect(chart.locator('.legend')).toContainText('validation');
 
@@ -43,7 +48,9 @@ test('a log file loads, plots train against validation, and the diagnosis names 
   await page.screenshot({ path: screenshotPath('curves'), fullPage: true });
 
   // a second run (TensorBoard: two tag files join into one run) with a spike at step 1700
-  await page.getByTestId('log-input').setInputFiles([log('run-gpt2-small-tag-train_loss.csv'), log('run-gpt2-small-tag-val_loss.csv')]);
+  await page
+    .getByTestId('log-input')
+    .setInputFiles([log('run-gpt2-small-tag-train_loss.csv'), log('run-gpt2-small-tag-val_loss.csv')]);
   await expect(page.getByTestId('run')).toHaveCount(2);
   await expect(chart).toHaveAttribute('data-runs', '2');
   await expect(page.locator('[data-testid="diagnosis"][data-kind="spike"][data-step="1700"]')).toHaveCount(1);
@@ -96,7 +103,11 @@ test('bad input: a clear message for each, and nothing already loaded is lost', 
     { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') },
     { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"lr": 0.001,\n "batch_size": 64}') },
     { name: 'numbers.csv', mimeType: 'text/csv', buffer: Buffer.from('0,5.1,5.2\n10,4.3,4.4\n') },
-    { name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from('t,objective,heldout_objective\n0,5,5.1\n100,4,4.2\n200,3.5,3.7\n') },
+    {
+      name: 'mine.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('t,objective,heldout_objective\n0,5,5.1\n100,4,4.2\n200,3.5,3.7\n'),
+    },
   ]);
   const errors = page.getByTestId('error');
   await expect(errors).toHaveCount(3);
@@ -127,7 +138,11 @@ test('bad input: a clear message for each, and nothing already loaded is lost', 
   await expect(errors).toHaveCount(3);
   await expect(errors.nth(2)).toContainText('no training log found');
   await expect(page.getByTestId('log-paste')).toHaveValue('Call me Ishmael.');
-  await page.getByTestId('log-paste').fill('step 0: train loss 4.2, val loss 4.3\nstep 250: train loss 2.0, val loss 2.1\nstep 500: train loss 1.6, val loss 1.7\n');
+  await page
+    .getByTestId('log-paste')
+    .fill(
+      'step 0: train loss 4.2, val loss 4.3\nstep 250: train loss 2.0, val loss 2.1\nstep 500: train loss 1.6, val loss 1.7\n',
+    );
   await page.getByTestId('paste-add').click();
   await expect(page.getByTestId('run')).toHaveCount(3);
   await expect(page.getByTestId('log-paste')).toHaveCount(0);
@@ -144,7 +159,11 @@ test('the bundled models’ logs load with one click', async ({ page, pageErrors
   void pageErrors;
   const manifest = path.join(import.meta.dirname, '..', '..', 'dist', 'models', 'manifest.json');
   const withLogs = fs.existsSync(manifest)
-    ? (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { models: { id: string; files: Record<string, number>; snapshot?: unknown }[] }).models
+    ? (
+        JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+          models: { id: string; files: Record<string, number>; snapshot?: unknown }[];
+        }
+      ).models
         .filter((m) => !m.snapshot && !m.id.includes('@') && 'training_log.csv' in m.files)
         .map((m) => m.id)
     : [];
@@ -155,7 +174,9 @@ test('the bundled models’ logs load with one click', async ({ page, pageErrors
   await expect(page.getByTestId('run')).toHaveCount(withLogs.length);
   for (const id of withLogs) await expect(page.locator(`[data-testid="run"][data-run="${id}"]`)).toHaveCount(1);
   if (withLogs.includes('tiny-overfit')) {
-    await expect(page.locator('[data-testid="diagnosis"][data-kind="overfitting"][data-run="tiny-overfit"]')).toHaveCount(1);
+    await expect(
+      page.locator('[data-testid="diagnosis"][data-kind="overfitting"][data-run="tiny-overfit"]'),
+    ).toHaveCount(1);
   }
   await page.screenshot({ path: screenshotPath('curves-demos'), fullPage: true });
 });
@@ -166,7 +187,10 @@ test('the checkpoint scrubber re-scores the text with each training snapshot', a
   // (other "@" entries, such as a quantized variant, are not checkpoints)
   const manifestFile = path.join(import.meta.dirname, '..', '..', 'dist', 'models', 'manifest.json');
   const manifest = fs.existsSync(manifestFile)
-    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { default: string; models: { id: string; snapshot?: { of: string } }[] })
+    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+        default: string;
+        models: { id: string; snapshot?: { of: string } }[];
+      })
     : { default: '', models: [] };
   const snapshots = manifest.models.filter((m) => m.id.includes('@') && m.snapshot?.of === manifest.default);
   await page.goto('./?backend=wasm#/curves');

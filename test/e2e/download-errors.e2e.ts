@@ -48,7 +48,11 @@ const CASES: { name: string; start: () => Promise<string>; message: RegExp }[] =
     name: 'a redirect loop',
     start: () =>
       serve((req, res) => {
-        res.writeHead(302, { Location: req.url ?? '/', 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+        res.writeHead(302, {
+          Location: req.url ?? '/',
+          'Access-Control-Allow-Origin': '*',
+          'Cross-Origin-Resource-Policy': 'cross-origin',
+        });
         res.end();
       }),
     message: /config\.json: the server redirects, and following its redirects fails: a redirect loop/,
@@ -60,12 +64,14 @@ const CASES: { name: string; start: () => Promise<string>; message: RegExp }[] =
       await new Promise((resolve) => servers.pop()!.close(resolve));
       return origin;
     },
-    message: /config\.json: the download failed \d times .*could not reach the server, or it does not let this page read its files/,
+    message:
+      /config\.json: the download failed \d times .*could not reach the server, or it does not let this page read its files/,
   },
   {
     name: 'a host with neither CORS nor CORP headers',
     start: () => serve((_, res) => json(res, {})),
-    message: /could not reach the server, or it does not let this page read its files \(no CORS headers; the browser does not say which\)/,
+    message:
+      /could not reach the server, or it does not let this page read its files \(no CORS headers; the browser does not say which\)/,
   },
 ];
 
@@ -83,7 +89,9 @@ for (const { name, start, message } of CASES) {
     await expect(error).toContainText(message, { timeout: 120_000 });
     // one line: no other cause's wording in it
     const shown = (await error.textContent()) ?? '';
-    const causes = [/a redirect loop/, /without the CORS headers/, /could not reach the server/].filter((re) => re.test(shown));
+    const causes = [/a redirect loop/, /without the CORS headers/, /could not reach the server/].filter((re) =>
+      re.test(shown),
+    );
     expect(causes, shown).toHaveLength(1);
     await expect(page.getByTestId('text-input')).toHaveValue(text);
     await expect(page.getByTestId('backend')).toHaveAttribute('data-model', MODEL);

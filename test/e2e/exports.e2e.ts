@@ -30,14 +30,22 @@ function randomCharacters(n: number, seed: number, spaceEvery = 0): string {
 /** Summary cards whose content is wider than the card, and the page's horizontal overflow. */
 async function overflow(page: Page) {
   return page.evaluate(() => ({
-    cards: [...document.querySelectorAll<HTMLElement>('[data-testid="summary"] .cards > div, [data-testid="summary"] dd, [data-testid="summary"] .die')]
+    cards: [
+      ...document.querySelectorAll<HTMLElement>(
+        '[data-testid="summary"] .cards > div, [data-testid="summary"] dd, [data-testid="summary"] .die',
+      ),
+    ]
       .filter((el) => el.scrollWidth > el.clientWidth)
       .map((el) => `${el.className}: ${el.textContent?.trim()} (${el.scrollWidth} > ${el.clientWidth})`),
     page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   }));
 }
 
-test('huge perplexities fit their cards, at desktop and phone width, with the full value on hover', async ({ page, backend, pageErrors }) => {
+test('huge perplexities fit their cards, at desktop and phone width, with the full value on hover', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   // random characters cost this model about 10 nats each: one 120-character "word" is about e^1200 =
@@ -70,7 +78,9 @@ test('huge perplexities fit their cards, at desktop and phone width, with the fu
     } else {
       expect(Number(title)).toBe(Number(await wordPpl.getAttribute('data-value')));
     }
-    expect(await page.getByTestId('ppl').getAttribute('title')).toBe(await page.getByTestId('ppl').getAttribute('data-value'));
+    expect(await page.getByTestId('ppl').getAttribute('title')).toBe(
+      await page.getByTestId('ppl').getAttribute('data-value'),
+    );
 
     expect(await overflow(page), '1280 px').toEqual({ cards: [], page: 0 });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -88,7 +98,11 @@ const TEXT =
   '\tThe end\u0000 of the \u001b[1mstory.\n' +
   'It is a way I have of driving off the spleen, and regulating the circulation; whenever I find myself growing grim about the mouth.';
 
-test('the SVG and PNG exports match the page: text in its boxes, spaces kept, same lines', async ({ page, backend, pageErrors }) => {
+test('the SVG and PNG exports match the page: text in its boxes, spaces kept, same lines', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   await scoreInPage(page, TEXT);
@@ -137,7 +151,13 @@ test('the SVG and PNG exports match the page: text in its boxes, spaces kept, sa
         if (natural) t.removeAttribute('textLength'); // the glyphs' own width in this browser's font
         const b = t.getBBox();
         t.setAttribute('textLength', length);
-        return { index: Number(t.dataset.index), text: t.textContent!, x: b.x, right: b.x + b.width, y: Number(t.getAttribute('y')) };
+        return {
+          index: Number(t.dataset.index),
+          text: t.textContent!,
+          x: b.x,
+          right: b.x + b.width,
+          y: Number(t.getAttribute('y')),
+        };
       });
     const boxes = rects.map((r) => {
       const b = r.getBBox();
@@ -146,7 +166,13 @@ test('the SVG and PNG exports match the page: text in its boxes, spaces kept, sa
     /** Runs not inside a box of their token on their line (1.5 px: the hairline and rounding). */
     const outside = (runs: ReturnType<typeof measure>) =>
       runs
-        .filter((t) => !boxes.some((b) => b.index === t.index && b.top < t.y && t.y < b.bottom && b.x - 1.5 <= t.x && t.right <= b.right + 1.5))
+        .filter(
+          (t) =>
+            !boxes.some(
+              (b) =>
+                b.index === t.index && b.top < t.y && t.y < b.bottom && b.x - 1.5 <= t.x && t.right <= b.right + 1.5,
+            ),
+        )
         .map((t) => `${t.index} ${JSON.stringify(t.text)} [${t.x.toFixed(1)}, ${t.right.toFixed(1)}]`);
     const natural = measure(true);
     return {
@@ -178,7 +204,11 @@ test('the SVG and PNG exports match the page: text in its boxes, spaces kept, sa
     if (spaceBefore) {
       spaced++;
       expect(gap, `${a.text}|${b.text}`).toBeGreaterThan(2.5);
-    } else if (b.index === a.index + 1 && !/^\s/.test(pageTokens[b.index].text) && !/\s$/.test(pageTokens[a.index].text)) {
+    } else if (
+      b.index === a.index + 1 &&
+      !/^\s/.test(pageTokens[b.index].text) &&
+      !/\s$/.test(pageTokens[a.index].text)
+    ) {
       joined++;
       expect(gap, `${a.text}|${b.text}`).toBeLessThan(2.5);
     }
@@ -243,9 +273,13 @@ test('compare panels show huge perplexities compactly, inside their cards', asyn
   await page.getByTestId('text-input').fill(randomCharacters(120, 7));
   await page.getByTestId('score-button').click();
   for (const m of models)
-    await expect(page.locator(`[data-testid="compare-panel"][data-model="${m}"]`)).toHaveAttribute('data-state', 'scored', {
-      timeout: 180_000,
-    });
+    await expect(page.locator(`[data-testid="compare-panel"][data-model="${m}"]`)).toHaveAttribute(
+      'data-state',
+      'scored',
+      {
+        timeout: 180_000,
+      },
+    );
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     const cards = await page.$$eval('[data-testid="compare-panel"] .stats > div', (els) =>
@@ -256,7 +290,10 @@ test('compare panels show huge perplexities compactly, inside their cards', asyn
         overflows: el.scrollWidth > el.clientWidth,
       })),
     );
-    expect(cards.filter((c) => c.overflows), `${width} px`).toEqual([]);
+    expect(
+      cards.filter((c) => c.overflows),
+      `${width} px`,
+    ).toEqual([]);
     const wordPpl = cards.filter((c) => c.label === 'word PPL');
     expect(wordPpl).toHaveLength(models.length);
     for (const c of wordPpl) {
@@ -265,5 +302,8 @@ test('compare panels show huge perplexities compactly, inside their cards', asyn
       expect(c.title).toMatch(/^e\^[\d.]+ = 10\^[\d.]+$/);
     }
   }
-  await page.locator('[data-testid="compare-panel"]').first().screenshot({ path: screenshotPath('compare-panel-huge') });
+  await page
+    .locator('[data-testid="compare-panel"]')
+    .first()
+    .screenshot({ path: screenshotPath('compare-panel-huge') });
 });

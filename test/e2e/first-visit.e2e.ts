@@ -36,21 +36,29 @@ async function expectScoredOnArrival(page: Page): Promise<void> {
   expect(unscored).toBe(0);
 }
 
-test('a first visit scores the pre-filled text on WASM, says why, and shows it on the first screen', async ({ page, backend, pageErrors }) => {
+test('a first visit scores the pre-filled text on WASM, says why, and shows it on the first screen', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   onSoftwareAdapter(backend);
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('./');
   // the adapter really is there, and it is a software one
   const adapter = await page.evaluate(async () => {
-    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }).gpu;
+    const gpu = (
+      navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }
+    ).gpu;
     const a = await gpu?.requestAdapter();
     return a ? (a.info?.architecture ?? 'unknown') : null;
   });
   expect(adapter).toMatch(/swiftshader/i);
   await expectScoredOnArrival(page);
   await expect(page.getByTestId('backend')).toHaveText('wasm');
-  await expect(page.getByTestId('backend-reason')).toHaveText(/^WASM: the only WebGPU adapter is a software one \(.*swiftshader.*\)$/i);
+  await expect(page.getByTestId('backend-reason')).toHaveText(
+    /^WASM: the only WebGPU adapter is a software one \(.*swiftshader.*\)$/i,
+  );
   await expect(page.getByTestId('backend-reason')).toBeVisible();
   // above the fold, without a scroll: the text box, the first token, the perplexity
   expect(await page.evaluate(() => window.scrollY)).toBe(0);
@@ -62,7 +70,11 @@ test('a first visit scores the pre-filled text on WASM, says why, and shows it o
   await page.screenshot({ path: screenshotPath('first-visit') });
 });
 
-test('in projector mode at 1280x720 the result still starts on the first screen', async ({ page, backend, pageErrors }) => {
+test('in projector mode at 1280x720 the result still starts on the first screen', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   onSoftwareAdapter(backend);
   await page.setViewportSize({ width: 1280, height: 720 });
@@ -77,7 +89,11 @@ test('in projector mode at 1280x720 the result still starts on the first screen'
   await page.screenshot({ path: screenshotPath('first-visit-projector') });
 });
 
-test('where the choice is not obvious, auto times a window on each backend and keeps the faster', async ({ page, backend, pageErrors }) => {
+test('where the choice is not obvious, auto times a window on each backend and keeps the faster', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   onSoftwareAdapter(backend);
   // tests have only a software adapter: ask auto to time it as it would a hardware one
@@ -85,7 +101,9 @@ test('where the choice is not obvious, auto times a window on each backend and k
   await expectScoredOnArrival(page);
   await expect(page.getByTestId('backend')).toHaveText('wasm');
   const reason = page.getByTestId('backend-reason');
-  await expect(reason).toHaveText(/^WASM was faster: a 256-token window took [\d.]+ ms on WASM, [\d.]+ ms on WebGPU \(.+\)$/);
+  await expect(reason).toHaveText(
+    /^WASM was faster: a 256-token window took [\d.]+ ms on WASM, [\d.]+ ms on WebGPU \(.+\)$/,
+  );
   // the two timings behind it, and WASM's really is the smaller
   const title = (await reason.getAttribute('title')) ?? '';
   const [, wasmMs, webgpuMs] = /WASM ([\d.]+) ms, WebGPU ([\d.]+) ms/.exec(title) ?? [];

@@ -138,7 +138,11 @@ export async function readTokens(page: Page): Promise<PageToken[]> {
 
 export async function readSummary(page: Page): Promise<PageSummary> {
   const value = async (id: string) => Number(await page.getByTestId(id).getAttribute('data-value'));
-  return { ppl: await value('ppl'), bitsPerByte: await value('bits-per-byte'), tokensScored: await value('tokens-scored') };
+  return {
+    ppl: await value('ppl'),
+    bitsPerByte: await value('bits-per-byte'),
+    tokensScored: await value('tokens-scored'),
+  };
 }
 
 export function screenshotPath(name: string): string {

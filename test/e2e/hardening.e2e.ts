@@ -4,7 +4,16 @@
  * with out-of-range strides or models the recipient lacks. Backend-independent: wasm project only.
  */
 import type { Page } from '@playwright/test';
-import { bundledModels, expect, openPlayground, readTokens, scoreInPage, screenshotPath, test, unfoldYourModel } from './fixtures';
+import {
+  bundledModels,
+  expect,
+  openPlayground,
+  readTokens,
+  scoreInPage,
+  screenshotPath,
+  test,
+  unfoldYourModel,
+} from './fixtures';
 
 const MODEL = 'tiny-bpe1k';
 
@@ -16,13 +25,19 @@ test.beforeEach(({ backend }) => {
 /** Wait for the next completed score (data-run above `after`). */
 async function nextResult(page: Page, after: number): Promise<void> {
   await page.waitForFunction(
-    (n) => Number(document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.run) > n || document.querySelector('[data-testid="error"]'),
+    (n) =>
+      Number(document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.run) > n ||
+      document.querySelector('[data-testid="error"]'),
     after,
     { timeout: 120_000 },
   );
 }
 
-test('a literal <|endoftext|> is scored as text, the page says so, and the option reads the token', async ({ page, backend, pageErrors }) => {
+test('a literal <|endoftext|> is scored as text, the page says so, and the option reads the token', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   // the issue's input: 200 copies scored as 200 tokens of the special id, with no word of it
@@ -63,7 +78,11 @@ test('two tabs keep their own texts across reloads', async ({ page, context, bac
   await expect(third.getByTestId('text-input')).toHaveValue('The text of the second tab, typed last.');
 });
 
-test('a text too large for a full localStorage survives a reload (IndexedDB)', async ({ page, backend, pageErrors }) => {
+test('a text too large for a full localStorage survives a reload (IndexedDB)', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   await openPlayground(page, { backend, model: MODEL });
   // fill localStorage to its quota with other data
@@ -89,7 +108,11 @@ test('a text too large for a full localStorage survives a reload (IndexedDB)', a
   });
 });
 
-test('a share link with a stride past the context scores at the largest stride', async ({ page, backend, pageErrors }) => {
+test('a share link with a stride past the context scores at the largest stride', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   const hash = `#/playground?model=${MODEL}&stride=100000&text=${encodeURIComponent('Call me Ishmael. Some years ago.')}`;
   await page.goto(`./?backend=${backend}${hash}`);
@@ -103,9 +126,12 @@ test('a share link with a stride past the context scores at the largest stride',
 test('a share link naming a model this page lacks says so', async ({ page, backend, pageErrors }) => {
   void pageErrors;
   await page.goto(`./?backend=${backend}#/playground?model=gpt-17-ultra&text=${encodeURIComponent('Hello there.')}`);
-  await expect(page.getByTestId('error')).toContainText('The link asks for the model “gpt-17-ultra”, which this page does not have', {
-    timeout: 120_000,
-  });
+  await expect(page.getByTestId('error')).toContainText(
+    'The link asks for the model “gpt-17-ultra”, which this page does not have',
+    {
+      timeout: 120_000,
+    },
+  );
   await expect(page.getByTestId('result')).toHaveAttribute('data-run', '1', { timeout: 120_000 });
   await expect(page.getByTestId('error')).toContainText('gpt-17-ultra'); // still up after the score
 });
@@ -130,7 +156,10 @@ test('the stride field shows only strides it uses', async ({ page, backend, page
   }
   await page.getByTestId('stride-input').fill('256');
   await field.blur();
-  await page.locator('label.field').filter({ has: field }).screenshot({ path: screenshotPath('stride-corrected') });
+  await page
+    .locator('label.field')
+    .filter({ has: field })
+    .screenshot({ path: screenshotPath('stride-corrected') });
 });
 
 test('a refused hub endpoint is never saved', async ({ page, backend, pageErrors }) => {
@@ -172,6 +201,8 @@ test('Compare scores a literal <|endoftext|> as text in every panel and says so'
     text.length,
     { timeout: 120_000 },
   );
-  await expect(page.getByTestId('compare-special-note')).toContainText('The text contains <|endoftext|>: every model scores it as plain text');
+  await expect(page.getByTestId('compare-special-note')).toContainText(
+    'The text contains <|endoftext|>: every model scores it as plain text',
+  );
   await expect(byte).toHaveAttribute('data-tokens', String(text.length)); // one byte token per character, no special token
 });

@@ -23,15 +23,20 @@ test.beforeEach(({ backend }) => {
 
 test('three views, three distinct models: three workers, each model loaded once', async ({ page, pageErrors }) => {
   void pageErrors;
-  const counts = () => page.evaluate(() => (window as unknown as { __pp: { models: () => ServiceCounts } }).__pp.models());
+  const counts = () =>
+    page.evaluate(() => (window as unknown as { __pp: { models: () => ServiceCounts } }).__pp.models());
 
   // Compare with the three siblings; the Playground's default model is one of them
   await page.goto(`./?backend=wasm&compare=${MODELS.join(',')}#/compare`);
   await expect(page.getByTestId('compare-panel')).toHaveCount(3, { timeout: 60_000 });
   for (const m of MODELS) {
-    await expect(page.locator(`[data-testid="compare-panel"][data-model="${m}"]`)).not.toHaveAttribute('data-state', 'loading', {
-      timeout: 180_000,
-    });
+    await expect(page.locator(`[data-testid="compare-panel"][data-model="${m}"]`)).not.toHaveAttribute(
+      'data-state',
+      'loading',
+      {
+        timeout: 180_000,
+      },
+    );
   }
 
   // the guessing game plays with the byte-level model, which Compare holds already
@@ -75,7 +80,9 @@ test('a model the user brought is compared next to the bundled ones, loaded once
   if (!(await more.evaluate((el) => (el as HTMLDetailsElement).open))) await more.locator('> summary').click();
   await page
     .getByTestId('model-files')
-    .setInputFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => path.join(dir, f)));
+    .setInputFiles(
+      ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => path.join(dir, f)),
+    );
   await expect(page.getByTestId('backend')).toHaveAttribute('data-model', 'local files', { timeout: 60_000 });
   const mine = await scoreInPage(page, text);
 
@@ -95,7 +102,12 @@ test('a model the user brought is compared next to the bundled ones, loaded once
     () => (window as unknown as { __pp: { models: () => { leases: Record<string, number> } } }).__pp.models().leases,
   );
   // one worker holds the local files for both views; the files-model key is shared
-  const loaded = await page.evaluate(() => (window as unknown as { __pp: { models: () => { workers: number } } }).__pp.models().workers);
+  const loaded = await page.evaluate(
+    () => (window as unknown as { __pp: { models: () => { workers: number } } }).__pp.models().workers,
+  );
   expect(counts.compare).toBeGreaterThanOrEqual(1);
-  expect(loaded).toBe(new Set(await page.getByTestId('compare-panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-model')))).size);
+  expect(loaded).toBe(
+    new Set(await page.getByTestId('compare-panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-model'))))
+      .size,
+  );
 });

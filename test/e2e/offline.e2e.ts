@@ -8,7 +8,12 @@ import { bundledModels, expect, test } from './fixtures';
 // the rest of the suite blocks service workers (playwright.config.ts): here they are the subject
 test.use({ serviceWorkers: 'allow' });
 
-test('after the first visit the app opens and scores offline, to the same numbers', async ({ page, context, backend, pageErrors }) => {
+test('after the first visit the app opens and scores offline, to the same numbers', async ({
+  page,
+  context,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
   test.skip(bundledModels().length === 0, 'no bundled model in dist/');

@@ -145,13 +145,20 @@ test('keyboard: arrow keys, Home and End move between tokens', async ({ page, ba
   expect((await readTokens(page)).map((t) => t.text).join('')).toBe('Scored from the keyboard, '.repeat(100));
 });
 
-test('hovering inspects a token without redrawing the strip; whitespace marks are not positioned', async ({ page, backend, pageErrors }) => {
+test('hovering inspects a token without redrawing the strip; whitespace marks are not positioned', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   wasmOnly(backend);
   await openPlayground(page, { backend, model: MODEL });
   await scoreInPage(page, SHORT_TEXT);
   // tag every token element: a re-render would replace them
-  const count = await page.$$eval('[data-testid="token"]', (els) => els.map((e) => ((e as HTMLElement).dataset.tagged = 'yes')).length);
+  const count = await page.$$eval(
+    '[data-testid="token"]',
+    (els) => els.map((e) => ((e as HTMLElement).dataset.tagged = 'yes')).length,
+  );
   const inspector = page.getByTestId('token-inspector');
   for (const i of [3, 7, 4]) {
     await page.locator(`[data-testid="token"][data-index="${i}"]`).hover();
@@ -165,7 +172,11 @@ test('hovering inspects a token without redrawing the strip; whitespace marks ar
   await page.getByTestId('show-spaces').check();
   await expect(page.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
   const marks = await page.$$eval('[data-testid="tokens"] .ws', (els) =>
-    els.map((e) => ({ kind: e.className, position: getComputedStyle(e).position, mark: getComputedStyle(e, '::before').content })),
+    els.map((e) => ({
+      kind: e.className,
+      position: getComputedStyle(e).position,
+      mark: getComputedStyle(e, '::before').content,
+    })),
   );
   expect(marks.filter((m) => m.kind.includes('space')).length).toBe(SHORT_TEXT.split(' ').length - 1);
   expect(marks.every((m) => m.position === 'static')).toBe(true);
@@ -173,7 +184,11 @@ test('hovering inspects a token without redrawing the strip; whitespace marks ar
   expect(await page.getByTestId('tokens').evaluate((e) => e.textContent)).toBe(SHORT_TEXT);
 });
 
-test('colour modes recolour the tokens and the legend reads in bits and 1 in N', async ({ page, backend, pageErrors }) => {
+test('colour modes recolour the tokens and the legend reads in bits and 1 in N', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   wasmOnly(backend);
   await openPlayground(page, { backend, model: MODEL });
@@ -203,7 +218,9 @@ test('colour modes recolour the tokens and the legend reads in bits and 1 in N',
   expect(seen.size).toBe(4);
   // newlines break lines and tabs stay tabs: the heatmap's text is the input, character for character
   expect(await page.getByTestId('tokens').evaluate((e) => e.textContent)).toBe(SHORT_TEXT);
-  const lines = await page.getByTestId('tokens').evaluate((e) => Math.round(e.scrollHeight / parseFloat(getComputedStyle(e).lineHeight)));
+  const lines = await page
+    .getByTestId('tokens')
+    .evaluate((e) => Math.round(e.scrollHeight / parseFloat(getComputedStyle(e).lineHeight)));
   expect(lines).toBeGreaterThanOrEqual(2);
   // spaces can be marked without changing the text
   await page.getByTestId('show-spaces').check();
@@ -232,7 +249,14 @@ test('every preset scores with one click', async ({ page, backend, pageErrors })
       repeated = tokens;
       // the explanation quotes this text's own drop from the first copy to the second
       let at = 0;
-      const records = tokens.map((t) => ({ ...t, start: at, end: (at += t.text.length), scored: t.logprob !== null, entropy: null, top: [] }));
+      const records = tokens.map((t) => ({
+        ...t,
+        start: at,
+        end: (at += t.text.length),
+        scored: t.logprob !== null,
+        entropy: null,
+        top: [],
+      }));
       const drop = repeatLoss(preset.text, records)!.drop;
       expect(Number(await page.getByTestId('repeat-live').getAttribute('data-value'))).toBeCloseTo(drop, 9);
       await expect(page.getByTestId('repeat-live')).toContainText(`${(100 * drop).toFixed(1)}% lower`);
@@ -244,8 +268,22 @@ test('every preset scores with one click', async ({ page, backend, pageErrors })
   // the second copy is less surprising than the first: only slightly for these tiny models (about 2% for
   // tiny-bpe1k by the command line; they have little in-context copying), far more for a larger model
   const copy = PRESETS.find((p) => p.name === 'repeated')!.text.indexOf('\n\n');
-  const firstText = repeated.filter((t) => t.text && repeated.slice(0, t.index + 1).map((u) => u.text).join('').length <= copy);
-  const secondStart = repeated.findIndex((t, i) => repeated.slice(0, i).map((u) => u.text).join('').length >= copy + 2);
+  const firstText = repeated.filter(
+    (t) =>
+      t.text &&
+      repeated
+        .slice(0, t.index + 1)
+        .map((u) => u.text)
+        .join('').length <= copy,
+  );
+  const secondStart = repeated.findIndex(
+    (t, i) =>
+      repeated
+        .slice(0, i)
+        .map((u) => u.text)
+        .join('').length >=
+      copy + 2,
+  );
   const mean = (ts: PageToken[]) => -ts.reduce((s, t) => s + t.logprob!, 0) / ts.length;
   expect(mean(repeated.slice(secondStart))).toBeLessThan(mean(firstText));
 });
@@ -325,7 +363,12 @@ test('CSV and JSON exports parse and match the page; PNG and SVG download', asyn
     expect(Number(r[col('surprisal_bits')])).toBeCloseTo(-t.logprob! / Math.LN2, 12);
     expect(Array.isArray(JSON.parse(r[col('top')]))).toBe(true);
   });
-  expect(rows.slice(1).map((r) => r[col('text')]).join('')).toBe(text);
+  expect(
+    rows
+      .slice(1)
+      .map((r) => r[col('text')])
+      .join(''),
+  ).toBe(text);
 
   const json = await save('export-json');
   expect(json.name).toMatch(/\.json$/);
@@ -410,7 +453,11 @@ test('the text survives reloads and errors; short texts score as you type', asyn
   await expect(input).toHaveValue('kept across reloads, even after an error');
 });
 
-test('themes, projector mode and phone width; screenshots; no serious axe violations', async ({ page, backend, pageErrors }) => {
+test('themes, projector mode and phone width; screenshots; no serious axe violations', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   wasmOnly(backend);
   await page.emulateMedia({ colorScheme: 'light' });
@@ -457,7 +504,9 @@ test('themes, projector mode and phone width; screenshots; no serious axe violat
   await page.getByTestId('preset-repeated').click();
   await nextResult(page, runs);
   await page.locator('[data-testid="token"][data-index="4"]').click();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: screenshotPath('playground-phone'), fullPage: true });
 });

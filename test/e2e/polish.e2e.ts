@@ -30,7 +30,9 @@ async function scoreShort(page: Page, text: string): Promise<void> {
   await page.getByTestId('text-input').fill(text);
   await page.getByTestId('score-button').click();
   await expect
-    .poll(() => page.$$eval('[data-testid="token"]', (els) => els.map((e) => e.textContent).join('')), { timeout: 240_000 })
+    .poll(() => page.$$eval('[data-testid="token"]', (els) => els.map((e) => e.textContent).join('')), {
+      timeout: 240_000,
+    })
     .toBe(text);
   await expect(page.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
   await expect(page.getByTestId('loss-chart')).toBeVisible();
@@ -59,7 +61,17 @@ async function playShannon(page: Page, text: string, shown: number, script: stri
 const GAME_TEXT = 'The whale surfaced beside the ship. It was huge.';
 const GAME_SHOWN = 'The whale surfaced beside the ship. '.length;
 /** Guesses per position: 8 (I), 1, 1, 2 (w), 1, 1, 1, 5 (h), 3 (u): one in each shade. */
-const GAME_SCRIPT = [['a', 'b', 'c', 'd', 'e', 'f', 'g', 'I'], ['t'], [' '], ['i', 'w'], ['a'], ['s'], [' '], ['b', 'v', 'l', 'k', 'h'], ['o', 'e', 'u']];
+const GAME_SCRIPT = [
+  ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'I'],
+  ['t'],
+  [' '],
+  ['i', 'w'],
+  ['a'],
+  ['s'],
+  [' '],
+  ['b', 'v', 'l', 'k', 'h'],
+  ['o', 'e', 'u'],
+];
 
 test('the guessing game’s shading has a legend that does not rely on colour alone', async ({ page, pageErrors }) => {
   void pageErrors;
@@ -111,7 +123,9 @@ test('the class table fits a phone: no page-wide overflow, every cell reachable'
   await expect(table.locator('tfoot')).toHaveCount(1);
   await table.scrollIntoViewIfNeeded();
 
-  const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const pageOverflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(pageOverflow, 'the page scrolls sideways').toBeLessThanOrEqual(0);
   // the table sits in its own box; if it is wider than the box, the box scrolls, takes the keyboard and says so
   const box = page.getByTestId('class-table-scroll');
@@ -177,7 +191,9 @@ async function expectLargerInProjector(page: Page, chart: string, shot: string):
   await page.getByTestId(chart).scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath(shot) });
   await setProjector(page, false);
-  console.log(`[projector] ${chart}: tick ${normal.computed} -> ${large.computed} px computed, ${normal.rendered.toFixed(1)} -> ${large.rendered.toFixed(1)} px on screen`);
+  console.log(
+    `[projector] ${chart}: tick ${normal.computed} -> ${large.computed} px computed, ${normal.rendered.toFixed(1)} -> ${large.rendered.toFixed(1)} px on screen`,
+  );
   // the projector's root size is 20 px against 15 px: 4/3; anything under 1.2 is not a projector
   expect(large.rendered / normal.rendered, `${chart}: ${JSON.stringify({ normal, large })}`).toBeGreaterThan(1.2);
   expect(large.computed, `${chart}: computed font size`).toBeGreaterThan(normal.computed);
@@ -239,7 +255,10 @@ test('axe: no critical or serious violations in any view', async ({ page, pageEr
 
 // ---- the scrubber's model in the Playground ----
 
-test('after the scrubber, the Playground says it is on a snapshot and goes back in one click', async ({ page, pageErrors }) => {
+test('after the scrubber, the Playground says it is on a snapshot and goes back in one click', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const snapshots = snapshotsOfDefault();
   test.skip(snapshots.length === 0, 'no training snapshots of the default model in this build');
@@ -280,7 +299,9 @@ test('one Tab and Enter reach the text box through the skip link', async ({ page
   await openPlayground(page, { backend: 'wasm', model: 'tiny-bpe1k' });
   const skip = page.getByTestId('skip-link');
   // out of sight until it takes the focus
-  expect(await skip.evaluate((el) => el.getBoundingClientRect().width * el.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
+  expect(
+    await skip.evaluate((el) => el.getBoundingClientRect().width * el.getBoundingClientRect().height),
+  ).toBeLessThanOrEqual(1);
   await page.keyboard.press('Tab');
   await expect(skip).toBeFocused();
   await expect(skip).toBeVisible();

@@ -46,7 +46,11 @@ const WEBGPU_SUBSET = new Set([
   'transformers-js/onnx/model_fp16.onnx',
 ]);
 
-const layouts = fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const layouts = fs
+  .readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 for (const layout of layouts) {
   const folder = path.join(FIXTURES, layout);
   const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
@@ -55,7 +59,10 @@ for (const layout of layouts) {
     // the panel's variant menu names onnx/ files; Optimum's root files are found by the auto order
     const menu = file.startsWith('onnx/') ? file : 'auto';
     // the plain Optimum decoder is reached by leaving the merged one out of the repository
-    const files = file === 'decoder_model.onnx' ? Object.fromEntries(Object.entries(all).filter(([p]) => p !== 'decoder_model_merged.onnx')) : all;
+    const files =
+      file === 'decoder_model.onnx'
+        ? Object.fromEntries(Object.entries(all).filter(([p]) => p !== 'decoder_model_merged.onnx'))
+        : all;
 
     const tolerance = TOLERANCE[variant.logits_type];
     test(`${layout}/${file} (${variant.dtype}) from the hub scores within ${tolerance} nats of its reference`, async ({
@@ -66,7 +73,10 @@ for (const layout of layouts) {
       void pageErrors;
       // SwiftShader is slow: on WebGPU, one test per kind of kernel (the float16 files all run on WASM there,
       // for want of shader-f16: model_fp16 checks that once)
-      test.skip(backend === 'webgpu' && !WEBGPU_SUBSET.has(`${layout}/${file}`), 'on WebGPU: one file per kind of kernel (CI time)');
+      test.skip(
+        backend === 'webgpu' && !WEBGPU_SUBSET.has(`${layout}/${file}`),
+        'on WebGPU: one file per kind of kernel (CI time)',
+      );
       hub = await startFakeHub({ [`fixtures/${layout}`]: { files } });
       await page.addInitScript((e) => localStorage.setItem('pp.hub-endpoint', e), hub.endpoint);
       await openPlayground(page, { backend });
@@ -74,14 +84,18 @@ for (const layout of layouts) {
       await page.getByTestId('model-url').fill(`fixtures/${layout}`);
       await page.getByTestId('model-variant').selectOption(menu);
       await page.getByTestId('model-load').click();
-      await expect(page.getByTestId('model-select')).toHaveValue(new RegExp(`^hub:.*/fixtures/${layout}/resolve/main/`), { timeout: 120_000 });
+      await expect(page.getByTestId('model-select')).toHaveValue(
+        new RegExp(`^hub:.*/fixtures/${layout}/resolve/main/`),
+        { timeout: 120_000 },
+      );
       await expect(page.getByTestId('custom-loaded')).toContainText(file, { timeout: 120_000 });
       expect(hub.requests).toContain(`GET /fixtures/${layout}/resolve/main/${file}`);
 
       const { tokens } = await scoreInPage(page, reference.text);
       // on the backend the project forces, not a fallback; float16 weights need shader-f16 on WebGPU
       const adapterHasF16 = await page.evaluate(async () => {
-        const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+        const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } })
+          .gpu;
         return (await gpu?.requestAdapter())?.features.has('shader-f16') ?? false;
       });
       if (backend === 'webgpu' && variant.logits_type === 'float16' && !adapterHasF16) {
@@ -123,9 +137,15 @@ test("a repo id's listing chooses the variant for the backend and says why; with
   await page.getByTestId('model-load').click();
   await expect(page.getByTestId('custom-loaded')).toContainText(expected, { timeout: 120_000 });
   expect(hub.requests).toContain('GET /api/models/fixtures/listed/tree/main');
-  expect(hub.requests.filter((r) => r.startsWith('GET /fixtures/listed/resolve/main/onnx/'))).toEqual([`GET /fixtures/listed/resolve/main/${expected}`]);
+  expect(hub.requests.filter((r) => r.startsWith('GET /fixtures/listed/resolve/main/onnx/'))).toEqual([
+    `GET /fixtures/listed/resolve/main/${expected}`,
+  ]);
   const note = page.getByTestId('variant-choice');
-  await expect(note).toHaveText(new RegExp(`^Chose ${expected.replace(/\./g, '\\.')} \\(\\w+, [\\d.]+ kB\\) from the repository's listing: the smallest of the variants WASM runs well`));
+  await expect(note).toHaveText(
+    new RegExp(
+      `^Chose ${expected.replace(/\./g, '\\.')} \\(\\w+, [\\d.]+ kB\\) from the repository's listing: the smallest of the variants WASM runs well`,
+    ),
+  );
   const { tokens } = await scoreInPage(page, reference.text);
   const want = reference.variants[expected].onnxruntime_node_float64;
   expect(Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])))).toBeLessThanOrEqual(TOLERANCE.float32);
@@ -143,7 +163,10 @@ test("a repo id's listing chooses the variant for the backend and says why; with
  * Load the genai multi-part fixture (MultiHeadAttention: wrong on SwiftShader's WebGPU) by repo id with a
  * backend preference; returns its reference log-probabilities and text.
  */
-async function loadMultipart(page: Page, options: Parameters<typeof openPlayground>[1]): Promise<{ text: string; want: number[] }> {
+async function loadMultipart(
+  page: Page,
+  options: Parameters<typeof openPlayground>[1],
+): Promise<{ text: string; want: number[] }> {
   const layout = 'genai-multipart';
   const folder = path.join(FIXTURES, layout);
   const reference = JSON.parse(fs.readFileSync(path.join(folder, 'reference.json'), 'utf8')) as Reference;
@@ -157,9 +180,14 @@ async function loadMultipart(page: Page, options: Parameters<typeof openPlaygrou
   return { text: reference.text, want: reference.variants['model.onnx'].onnxruntime_node_float64 };
 }
 
-const worstOf = (tokens: { logprob: number | null }[], want: number[]) => Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])));
+const worstOf = (tokens: { logprob: number | null }[], want: number[]) =>
+  Math.max(...tokens.map((t, i) => Math.abs(t.logprob! - want[i])));
 
-test("auto refuses WebGPU where its numbers disagree with WASM's on the probe window, and says so", async ({ page, backend, pageErrors }) => {
+test("auto refuses WebGPU where its numbers disagree with WASM's on the probe window, and says so", async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   test.skip(backend !== 'webgpu', 'needs a WebGPU adapter (the webgpu project)');
   // the probe times (and compares) a window on both backends even on this software adapter
@@ -170,7 +198,11 @@ test("auto refuses WebGPU where its numbers disagree with WASM's on the probe wi
   expect(worstOf(tokens, want)).toBeLessThanOrEqual(TOLERANCE.float32);
 });
 
-test('forced WebGPU is checked against WASM too: on disagreement WASM scores, unless the user insists', async ({ page, backend, pageErrors }) => {
+test('forced WebGPU is checked against WASM too: on disagreement WASM scores, unless the user insists', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   test.skip(backend !== 'webgpu', 'needs a WebGPU adapter (the webgpu project)');
   const { text, want } = await loadMultipart(page, { backend: 'webgpu' });
@@ -191,5 +223,8 @@ test('forced WebGPU is checked against WASM too: on disagreement WASM scores, un
   await expect(reason).toHaveClass(/warn/);
   await expect(page.getByTestId('backend-insist')).toHaveCount(0);
   const worst = worstOf((await scoreInPage(page, text)).tokens, want);
-  expect(worst, 'the kernel bug is still there (if this fails, onnxruntime-web fixed it: add the file back to WEBGPU_SUBSET)').toBeGreaterThan(0.1);
+  expect(
+    worst,
+    'the kernel bug is still there (if this fails, onnxruntime-web fixed it: add the file back to WEBGPU_SUBSET)',
+  ).toBeGreaterThan(0.1);
 });

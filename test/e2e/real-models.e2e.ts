@@ -11,13 +11,29 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { realArtefact } from '../real-artefacts';
 import { genaiLlamaLogits, referenceRows } from '../real-reference';
-import { expect, openPlayground, scoreInPage, screenshotPath, setEndpoint, test, unfoldYourModel, type PageToken } from './fixtures';
+import {
+  expect,
+  openPlayground,
+  scoreInPage,
+  screenshotPath,
+  setEndpoint,
+  test,
+  unfoldYourModel,
+  type PageToken,
+} from './fixtures';
 import { bigramLogprob, bigramTable } from '../unit/helpers/bigram-model';
 import { bigramOnnx, bigramOnnxExternal } from '../unit/helpers/tiny-onnx';
 import { folderFiles, startFakeHub, type FakeHub } from '../../tools/fake-hub';
 
 const LLAMA = realArtefact('genai-builder-llama-fp16');
-const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'onnx/model.onnx.data'];
+const FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'onnx/model.onnx',
+  'onnx/model.onnx.data',
+];
 const TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about a little.';
 const SHORT = 'Call me Ishmael.';
 /** float16 logits: the page's numbers against a float64 reference on the same model. */
@@ -70,7 +86,8 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
   expect(hub.requests.filter((r) => r.includes('onnx_data'))).toEqual([]);
   const reason = (await page.getByTestId('backend-reason').textContent())?.trim() ?? '';
   const shaderF16 = await page.evaluate(async () => {
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } })
+      .gpu;
     return (await gpu?.requestAdapter())?.features.has('shader-f16') ?? false;
   });
   if (backend === 'webgpu' && !shaderF16) {
@@ -84,7 +101,9 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
   // Llama's tokenizer puts <s> first: the page says so, and every token is scored
   await expect(page.getByTestId('bos-note')).toHaveAttribute('data-bos-id', '1');
   await expect(page.getByTestId('bos-note')).toHaveAttribute('data-first-scored', 'true');
-  await expect(page.getByTestId('bos-note')).toContainText("starts with <s> (id 1, from the tokenizer's post-processor)");
+  await expect(page.getByTestId('bos-note')).toContainText(
+    "starts with <s> (id 1, from the tokenizer's post-processor)",
+  );
   const byUrl = await scoreInPage(page, backend === 'webgpu' ? SHORT : TEXT);
   const worstUrl = await expectReference(byUrl.tokens);
   test.info().annotations.push({ type: 'max |Δ logprob| by URL', description: worstUrl.toExponential(2) });
@@ -101,7 +120,11 @@ test('the genai-builder Llama (fp16 logits, model.onnx.data) loads by URL and fr
   test.info().annotations.push({ type: 'max |Δ logprob| local files', description: worstLocal.toExponential(2) });
 });
 
-test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, no config.json) loads and scores', async ({ page, pageErrors, backend }) => {
+test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, no config.json) loads and scores', async ({
+  page,
+  pageErrors,
+  backend,
+}) => {
   void pageErrors;
   test.skip(backend !== 'wasm', 'the loader is backend-independent; runs in the wasm project');
   const files = folderFiles(LLAMA, FILES);
@@ -114,7 +137,14 @@ test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, n
       context_length: config.max_position_embeddings,
       vocab_size: config.vocab_size,
       type: 'llama',
-      decoder: { filename: 'model.onnx', head_size: 16, hidden_size: 16, num_attention_heads: 1, num_key_value_heads: 1, num_hidden_layers: 2 },
+      decoder: {
+        filename: 'model.onnx',
+        head_size: 16,
+        hidden_size: 16,
+        num_attention_heads: 1,
+        num_key_value_heads: 1,
+        num_hidden_layers: 2,
+      },
     },
   };
   hub = await startFakeHub({
@@ -140,14 +170,21 @@ test('the onnxruntime-genai layout (genai_config.json, model.onnx at the root, n
   await expectReference(result.tokens);
 });
 
-test('load-time checks and bad models: one line each (details folded), nothing cached, the previous model stays usable', async ({ page, pageErrors, backend }) => {
+test('load-time checks and bad models: one line each (details folded), nothing cached, the previous model stays usable', async ({
+  page,
+  pageErrors,
+  backend,
+}) => {
   void pageErrors;
   test.skip(backend !== 'wasm', 'the loader is backend-independent; runs in the wasm project');
   const MODEL = 'tiny-bpe1k';
   const dir = path.join(import.meta.dirname, '..', '..', 'dist', 'models', MODEL);
   const tiny = folderFiles(dir, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']);
   const config = JSON.parse(tiny['config.json'].toString('utf8')) as Record<string, unknown>;
-  const withConfig = (extra: Record<string, unknown>) => ({ ...tiny, 'config.json': Buffer.from(JSON.stringify({ ...config, ...extra })) });
+  const withConfig = (extra: Record<string, unknown>) => ({
+    ...tiny,
+    'config.json': Buffer.from(JSON.stringify({ ...config, ...extra })),
+  });
   const V = config.vocab_size as number;
   const table = bigramTable(V, 3);
   const bigram = (options: Parameters<typeof bigramOnnx>[2] = {}) => Buffer.from(bigramOnnx(table, V, options));
@@ -160,14 +197,31 @@ test('load-time checks and bad models: one line each (details folded), nothing c
     'bad/long-context': { files: withConfig({ n_positions: 4096 }) },
     'bad/vocab': { files: withConfig({ vocab_size: 2000 }) },
     'bad/bos': { files: withConfig({ bos_token_id: 5000 }) },
-    'bad/no-logits': { files: { ...tiny, 'onnx/model.onnx': bigram({ outputName: 'hidden', secondOutput: 'pooled' }) } },
-    'bad/seq2seq': { files: { ...tiny, 'onnx/model.onnx': bigram({ extraInputs: [{ name: 'encoder_hidden_states', elemType: 'float32', shape: ['batch', 'sequence', 8] }] }) } },
+    'bad/no-logits': {
+      files: { ...tiny, 'onnx/model.onnx': bigram({ outputName: 'hidden', secondOutput: 'pooled' }) },
+    },
+    'bad/seq2seq': {
+      files: {
+        ...tiny,
+        'onnx/model.onnx': bigram({
+          extraInputs: [{ name: 'encoder_hidden_states', elemType: 'float32', shape: ['batch', 'sequence', 8] }],
+        }),
+      },
+    },
     'bad/operator': { files: { ...tiny, 'onnx/model.onnx': unknownOp } },
     'ok/multi-part': {
-      files: { ...tiny, 'onnx/model.onnx': Buffer.from(parts.onnx), ...Object.fromEntries(Object.entries(parts.files).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])) },
+      files: {
+        ...tiny,
+        'onnx/model.onnx': Buffer.from(parts.onnx),
+        ...Object.fromEntries(Object.entries(parts.files).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])),
+      },
     },
     'bad/lost-part': {
-      files: { ...tiny, 'onnx/model.onnx': Buffer.from(parts.onnx), ...Object.fromEntries(Object.entries(partsLeft).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])) },
+      files: {
+        ...tiny,
+        'onnx/model.onnx': Buffer.from(parts.onnx),
+        ...Object.fromEntries(Object.entries(partsLeft).map(([n, d]) => [`onnx/${n}`, Buffer.from(d)])),
+      },
     },
   });
   await openPlayground(page, { backend, model: MODEL });
@@ -177,18 +231,29 @@ test('load-time checks and bad models: one line each (details folded), nothing c
 
   // an overstated context is capped at the graph's position table (256), said, and the numbers are the bundled model's
   await loadFromField(page, 'bad/long-context', 'bad/long-context');
-  await expect(page.getByTestId('model-note')).toContainText('config.json states a context of 4096 tokens, but the model\'s position table holds 256');
+  await expect(page.getByTestId('model-note')).toContainText(
+    "config.json states a context of 4096 tokens, but the model's position table holds 256",
+  );
   await expect(page.getByTestId('custom-loaded')).toContainText('window 256 tokens');
   const capped = await scoreInPage(page, SHORT);
   expect(capped.tokens.map((t) => t.logprob)).toEqual(reference.tokens.map((t) => t.logprob));
 
   const refused: [string, RegExp][] = [
-    ['bad/vocab', /^config\.json says vocab_size 2000, but onnx\/model\.onnx returns 1280 logits per token: the files do not belong together/],
+    [
+      'bad/vocab',
+      /^config\.json says vocab_size 2000, but onnx\/model\.onnx returns 1280 logits per token: the files do not belong together/,
+    ],
     ['bad/bos', /^the BOS token id 5000 \(the config's bos_token_id\) is outside the model's vocabulary of 1280/],
     ['bad/no-logits', /^onnx\/model\.onnx has no logits output \(its outputs: hidden, pooled\)/],
     ['bad/seq2seq', /^onnx\/model\.onnx is part of an encoder-decoder \(seq2seq\) model/],
-    ['bad/operator', /^onnx\/model\.onnx uses the operator Gathxr \(opset 13\), which onnxruntime-web cannot run: try another variant/],
-    ['bad/lost-part', /^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which .* does not have \(not found\)/],
+    [
+      'bad/operator',
+      /^onnx\/model\.onnx uses the operator Gathxr \(opset 13\), which onnxruntime-web cannot run: try another variant/,
+    ],
+    [
+      'bad/lost-part',
+      /^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which .* does not have \(not found\)/,
+    ],
   ];
   for (const [repo, message] of refused) {
     await page.getByTestId('model-url').fill(repo);

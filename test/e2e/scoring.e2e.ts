@@ -73,7 +73,11 @@ test.beforeEach(() => {
   test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled in dist/ (no onnx/model.onnx yet)`);
 });
 
-test('scores a short text: one element per token, numeric logprobs and summary', async ({ page, backend, pageErrors }) => {
+test('scores a short text: one element per token, numeric logprobs and summary', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   const running = await openPlayground(page, { backend, model: MODEL });
   expect(running, 'the forced backend runs (no fallback)').toBe(backend);
@@ -105,9 +109,13 @@ async function scoreReadingSpecials(page: Page, text: string): Promise<PageToken
   await scoreInPage(page, text);
   const runOf = async () => Number(await page.getByTestId('result').getAttribute('data-run'));
   const rescored = (run: number) =>
-    page.waitForFunction((n) => Number(document.querySelector('[data-testid="result"]')?.getAttribute('data-run')) > n, run, {
-      timeout: 240_000,
-    });
+    page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="result"]')?.getAttribute('data-run')) > n,
+      run,
+      {
+        timeout: 240_000,
+      },
+    );
   let run = await runOf();
   await page.getByTestId('parse-special').check();
   await rescored(run);
@@ -132,14 +140,20 @@ for (const model of [MODEL, ...bundledModels().filter((m) => m !== MODEL)]) {
     // WebGPU here is a software rasteriser: the first opening of the default model only
     if (backend === 'webgpu') test.skip(model !== MODEL, 'WebGPU (SwiftShader) checks the default model only');
     const texts =
-      backend === 'webgpu' ? pageTexts(golden!).filter((t) => t.name.endsWith(':opening')).slice(0, 1) : pageTexts(golden!);
+      backend === 'webgpu'
+        ? pageTexts(golden!)
+            .filter((t) => t.name.endsWith(':opening'))
+            .slice(0, 1)
+        : pageTexts(golden!);
     expect(texts.length).toBeGreaterThan(0);
     const report: string[] = [];
     for (const stride of [...new Set(texts.map((t) => t.stride))]) {
       await openPlayground(page, { backend, model, stride });
       for (const ref of texts.filter((t) => t.stride === stride)) {
         // a text whose reference reads its special-token strings as the tokens: the page's opt-in
-        const tokens = ref.parse_special ? await scoreReadingSpecials(page, ref.text) : (await scoreInPage(page, ref.text)).tokens;
+        const tokens = ref.parse_special
+          ? await scoreReadingSpecials(page, ref.text)
+          : (await scoreInPage(page, ref.text)).tokens;
         expect(
           tokens.map((t) => t.id),
           `${ref.name}: token ids`,
@@ -149,20 +163,26 @@ for (const model of [MODEL, ...bundledModels().filter((m) => m !== MODEL)]) {
           ref.logprob,
         );
         report.push(`${ref.name} (stride ${stride}): ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)}`);
-        expect(max, `${ref.name}: token ${at} logprob ${tokens[at]?.logprob} vs golden ${ref.logprob[at]}`).toBeLessThanOrEqual(
-          GOLDEN_TOLERANCE_NATS,
-        );
+        expect(
+          max,
+          `${ref.name}: token ${at} logprob ${tokens[at]?.logprob} vs golden ${ref.logprob[at]}`,
+        ).toBeLessThanOrEqual(GOLDEN_TOLERANCE_NATS);
         // ranks may differ only where two logits are within float32 rounding of each other: where the
         // reference shows such a near-tie; or by one or two places, for at most 2 tokens or 1% of them,
         // where the tie is past the reference's top k (deep in a small vocabulary the logits are dense)
         const mismatches = tokens.map((t, i) => i).filter((i) => tokens[i].rank !== ref.rank[i]);
         const unexplained = mismatches.filter((i) => !nearTieInReference(ref, i));
         const shown = unexplained.map((i) => `${i}: ${tokens[i].rank} vs ${ref.rank[i]}`).join(', ');
-        if (mismatches.length > 0) report.push(`  ranks differ at ${mismatches.length} tokens (${shown || 'all at near-ties in the reference'})`);
-        for (const i of unexplained) expect(Math.abs(tokens[i].rank! - ref.rank[i]), `${ref.name}: rank of token ${i}`).toBeLessThanOrEqual(2);
-        expect(unexplained.length, `${ref.name}: ranks differing from the golden away from a near-tie (${shown})`).toBeLessThanOrEqual(
-          Math.max(2, Math.ceil(tokens.length * 0.01)),
-        );
+        if (mismatches.length > 0)
+          report.push(
+            `  ranks differ at ${mismatches.length} tokens (${shown || 'all at near-ties in the reference'})`,
+          );
+        for (const i of unexplained)
+          expect(Math.abs(tokens[i].rank! - ref.rank[i]), `${ref.name}: rank of token ${i}`).toBeLessThanOrEqual(2);
+        expect(
+          unexplained.length,
+          `${ref.name}: ranks differing from the golden away from a near-tie (${shown})`,
+        ).toBeLessThanOrEqual(Math.max(2, Math.ceil(tokens.length * 0.01)));
       }
     }
     test.info().annotations.push({ type: 'golden', description: report.join('; ') });
@@ -207,7 +227,11 @@ test('a WebGPU failure falls back to WASM with the reason shown', async ({ page,
   expect(summary.ppl).toBeGreaterThan(1);
 });
 
-test('the command line prints what the page computes for the same text and model', async ({ page, backend, pageErrors }) => {
+test('the command line prints what the page computes for the same text and model', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
   void pageErrors;
   const golden = readGolden(MODEL);
   const text = `${golden?.texts.find((t) => t.name.endsWith(':long'))?.text.slice(0, 1500) ?? SHORT_TEXT}\n\tend. 🐋`;
@@ -217,7 +241,14 @@ test('the command line prints what the page computes for the same text and model
   const root = path.join(import.meta.dirname, '..', '..');
   const stdout = execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'cli/score.ts'), '--model', `models/${MODEL}`, '--json', file],
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(root, 'cli/score.ts'),
+      '--model',
+      `models/${MODEL}`,
+      '--json',
+      file,
+    ],
     { cwd: root, maxBuffer: 64 * 1024 * 1024 },
   ).toString();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -229,7 +260,12 @@ test('the command line prints what the page computes for the same text and model
   // bytes of one emoji) once, so its token texts join to the input exactly
   expect(tokens.map((t) => t.id)).toEqual(cli.tokens.map((t) => t.id));
   expect(tokens.map((t) => t.text).join('')).toBe(text);
-  expect(cli.tokens.filter((t, i) => i === 0 || t.start !== cli.tokens[i - 1].start).map((t) => t.text).join('')).toBe(text);
+  expect(
+    cli.tokens
+      .filter((t, i) => i === 0 || t.start !== cli.tokens[i - 1].start)
+      .map((t) => t.text)
+      .join(''),
+  ).toBe(text);
   // onnxruntime-node and onnxruntime-web run the same float32 graph with different kernels
   const { max, at } = maxAbsDiff(
     tokens.map((t) => t.logprob),
@@ -238,8 +274,12 @@ test('the command line prints what the page computes for the same text and model
   console.log(`[cli vs page, ${backend}] ${tokens.length} tokens, max |Δ logprob| ${max.toExponential(2)} nats`);
   expect(max, `token ${at}`).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
   expect(summary.tokensScored).toBe(cli.totals.tokens_scored);
-  expect(Math.abs(Math.log(summary.ppl) - Math.log(cli.totals.ppl)) / Math.log(cli.totals.ppl)).toBeLessThanOrEqual(1e-5);
-  expect(Math.abs(summary.bitsPerByte - cli.totals.bits_per_byte!) / cli.totals.bits_per_byte!).toBeLessThanOrEqual(1e-5);
+  expect(Math.abs(Math.log(summary.ppl) - Math.log(cli.totals.ppl)) / Math.log(cli.totals.ppl)).toBeLessThanOrEqual(
+    1e-5,
+  );
+  expect(Math.abs(summary.bitsPerByte - cli.totals.bits_per_byte!) / cli.totals.bits_per_byte!).toBeLessThanOrEqual(
+    1e-5,
+  );
 });
 
 test('WebGPU failing mid-run: the text finishes on WASM, the page says why, the numbers are right', async ({
@@ -270,6 +310,8 @@ test('WebGPU failing mid-run: the text finishes on WASM, the page says why, the 
     tokens.map((t) => t.logprob),
     cpu.tokens.map((t) => t.logprob),
   );
-  console.log(`[webgpu fails mid-run] ${windows} windows, ${tokens.length} tokens, max |Δ logprob| vs WASM ${max.toExponential(2)}`);
+  console.log(
+    `[webgpu fails mid-run] ${windows} windows, ${tokens.length} tokens, max |Δ logprob| vs WASM ${max.toExponential(2)}`,
+  );
   expect(max, `token ${at}`).toBeLessThanOrEqual(BACKEND_TOLERANCE_NATS);
 });

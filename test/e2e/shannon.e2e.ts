@@ -67,7 +67,14 @@ function cliScore(text: string): ScoreResult {
   try {
     const stdout = execFileSync(
       process.execPath,
-      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'cli/score.ts'), '--model', `models/${MODEL}`, '--json', file],
+      [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(root, 'cli/score.ts'),
+        '--model',
+        `models/${MODEL}`,
+        '--json',
+        file,
+      ],
       { cwd: root, maxBuffer: 64 * 1024 * 1024 },
     ).toString();
     return JSON.parse(stdout) as ScoreResult;
@@ -107,7 +114,10 @@ test.beforeEach(({ backend }) => {
   test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled`);
 });
 
-test('a scripted game: the bounds and the model’s figures shown are the expected ones', async ({ page, pageErrors }) => {
+test('a scripted game: the bounds and the model’s figures shown are the expected ones', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   const cli = cliScore(TEXT);
   // byte-level model, ASCII text: token i is character i
@@ -174,7 +184,9 @@ test('a scripted game: the bounds and the model’s figures shown are the expect
   expect(Math.abs((await value(page, 'model-upper')) - modelBounds.upper)).toBeLessThan(EXACT);
   expect(Math.abs((await value(page, 'model-lower')) - modelBounds.lower)).toBeLessThan(EXACT);
   expect(await value(page, 'model-last-rank')).toBe(hidden.at(-1)!.rank);
-  expect(Math.abs((await value(page, 'model-last-bits')) - -hidden.at(-1)!.logprob! / Math.LN2)).toBeLessThan(MODEL_BITS_TOLERANCE);
+  expect(Math.abs((await value(page, 'model-last-bits')) - -hidden.at(-1)!.logprob! / Math.LN2)).toBeLessThan(
+    MODEL_BITS_TOLERANCE,
+  );
 
   // the chart: an image with an accessible name, one bar per played position and series
   const chart = page.getByRole('img', { name: /Guesses per character for Ada and the model tiny-byte/ });
@@ -186,7 +198,10 @@ test('a scripted game: the bounds and the model’s figures shown are the expect
   await page.getByTestId('next-player-name').fill('Bo');
   await page.getByTestId('next-player').click();
   await expect(page.getByTestId('guess-input')).toBeFocused();
-  await play(page, SCRIPT.slice(0, 6).map((g) => [g.at(-1)!]));
+  await play(
+    page,
+    SCRIPT.slice(0, 6).map((g) => [g.at(-1)!]),
+  );
   await expect(page.getByTestId('shannon-upper')).toHaveAttribute('data-value', '0');
   await expect(page.getByTestId('shannon-lower')).toHaveAttribute('data-value', '0');
   const pooled = bounds([...COUNTS, 1, 1, 1, 1, 1, 1]);
@@ -208,14 +223,18 @@ test('a scripted game: the bounds and the model’s figures shown are the expect
   // as a class sees it on a projector: large type, dark
   if ((await page.getByTestId('projector-toggle').count()) && (await page.getByTestId('theme-toggle').count())) {
     await page.getByTestId('projector-toggle').click();
-    if ((await page.locator('html').getAttribute('data-theme')) !== 'dark') await page.getByTestId('theme-toggle').click();
+    if ((await page.locator('html').getAttribute('data-theme')) !== 'dark')
+      await page.getByTestId('theme-toggle').click();
     await page.getByTestId('guess-input').focus();
     expect(await axeViolations(page), 'axe, dark projector').toEqual([]);
     await page.screenshot({ path: screenshotPath('shannon-projector'), fullPage: true });
   }
 });
 
-test('characters off the keyboard can be typed or skipped, and count for nobody when skipped', async ({ page, pageErrors }) => {
+test('characters off the keyboard can be typed or skipped, and count for nobody when skipped', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   await openGame(page);
   await startOwnText(page, 'Tea at the café 👍🏽!', 'Tea at the caf'.length);
@@ -236,7 +255,8 @@ test('characters off the keyboard can be typed or skipped, and count for nobody 
   // the model on the same three positions, the emoji left out too
   await expect(page.getByTestId('model-bits-per-char')).not.toHaveAttribute('data-value', '');
   const cli = cliScore('Tea at the café 👍🏽!');
-  const bitsAt = (start: number) => -cli.tokens.filter((t) => t.start === start).reduce((s, t) => s + t.logprob!, 0) / Math.LN2;
+  const bitsAt = (start: number) =>
+    -cli.tokens.filter((t) => t.start === start).reduce((s, t) => s + t.logprob!, 0) / Math.LN2;
   const e = 'Tea at the caf'.length;
   const modelBits = (bitsAt(e) + bitsAt(e + 1) + bitsAt(e + 2 + '👍🏽'.length)) / 3; // é, space, ! after the emoji
   expect(Math.abs((await value(page, 'model-bits-per-char')) - modelBits)).toBeLessThan(MODEL_BITS_TOLERANCE);

@@ -21,7 +21,13 @@ function cli(window: number | null): { tokens: { logprob: number | null }[]; tot
   const file = path.join(dir, 'text.txt');
   fs.writeFileSync(file, TEXT);
   try {
-    const args = [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'cli/score.ts'), '--model', `models/${MODEL}`, '--json'];
+    const args = [
+      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(ROOT, 'cli/score.ts'),
+      '--model',
+      `models/${MODEL}`,
+      '--json',
+    ];
     if (window !== null) args.push('--window', String(window));
     return JSON.parse(execFileSync(process.execPath, [...args, file], { cwd: ROOT }).toString());
   } finally {
@@ -34,7 +40,10 @@ test.beforeEach(({ backend }) => {
   test.skip(!bundledModels().includes(MODEL), `${MODEL} is not bundled`);
 });
 
-test('a window below the context scores as the command line does with --window, and costs context', async ({ page, pageErrors }) => {
+test('a window below the context scores as the command line does with --window, and costs context', async ({
+  page,
+  pageErrors,
+}) => {
   void pageErrors;
   await page.addInitScript(() => {
     if (!sessionStorage.getItem('pp.e2e-window')) {
@@ -52,14 +61,19 @@ test('a window below the context scores as the command line does with --window, 
   await input.press('Enter');
   await input.blur();
   // a new window re-scores by itself
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="result"]')?.getAttribute('data-run')) > n, run);
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="result"]')?.getAttribute('data-run')) > n,
+    run,
+  );
   await expect(page.getByTestId('result')).toHaveAttribute('data-stride', '32');
   await expect(page.getByTestId('stride-input')).toHaveAttribute('placeholder', /^32 /);
   const capped = await scoreInPage(page, TEXT);
   const reference = cli(64);
   const scored = capped.tokens.filter((t) => t.logprob !== null);
   expect(scored.length).toBe(reference.tokens.filter((t) => t.logprob !== null).length);
-  const worst = Math.max(...scored.map((t, i) => Math.abs(t.logprob! - reference.tokens.filter((r) => r.logprob !== null)[i].logprob!)));
+  const worst = Math.max(
+    ...scored.map((t, i) => Math.abs(t.logprob! - reference.tokens.filter((r) => r.logprob !== null)[i].logprob!)),
+  );
   expect(worst).toBeLessThan(1e-4);
   // less context, more surprise: the whole-context score is lower
   const nats = (s: { ppl: number }) => Math.log(s.ppl);

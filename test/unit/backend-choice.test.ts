@@ -9,7 +9,10 @@ import { agreementVerdict, largestDifference, PROBE_AGREEMENT_NATS } from '../..
 describe('softwareAdapterName', () => {
   it.each([
     [{ vendor: 'google', architecture: 'swiftshader', description: '' }, 'google swiftshader'],
-    [{ vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' }, 'mesa llvmpipe (LLVM 15.0.6, 256 bits)'],
+    [
+      { vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' },
+      'mesa llvmpipe (LLVM 15.0.6, 256 bits)',
+    ],
     [{ vendor: 'mesa', description: 'lavapipe' }, 'mesa lavapipe'],
     [{ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }, 'microsoft Microsoft Basic Render Driver'],
   ])('names the software adapter %o', (info, name) => {
@@ -17,7 +20,9 @@ describe('softwareAdapterName', () => {
   });
 
   it('takes any adapter the browser marks as a fallback as software, named or not', () => {
-    expect(softwareAdapterName({ info: { vendor: 'acme', architecture: 'gpu-9' }, isFallbackAdapter: true })).toBe('acme gpu-9');
+    expect(softwareAdapterName({ info: { vendor: 'acme', architecture: 'gpu-9' }, isFallbackAdapter: true })).toBe(
+      'acme gpu-9',
+    );
     expect(softwareAdapterName({ info: {}, isFallbackAdapter: true })).toBe('a fallback adapter');
   });
 
@@ -38,7 +43,10 @@ describe('softwareAdapterName', () => {
 });
 
 describe('largestDifference (the probe window on both backends)', () => {
-  const stats = (logprob: number[], entropy: number[]) => ({ logprob: Float64Array.from(logprob), entropy: Float64Array.from(entropy) });
+  const stats = (logprob: number[], entropy: number[]) => ({
+    logprob: Float64Array.from(logprob),
+    entropy: Float64Array.from(entropy),
+  });
   it('is the largest gap in log-probability or entropy, and 0 for the same numbers', () => {
     expect(largestDifference(stats([-1, -2], [3, 4]), stats([-1, -2], [3, 4]))).toBe(0);
     expect(largestDifference(stats([-1, -2], [3, 4]), stats([-1.25, -2], [3, 4.5]))).toBeCloseTo(0.5, 12);

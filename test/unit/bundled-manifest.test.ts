@@ -29,9 +29,30 @@ folder(PREFERRED_DEFAULT_MODEL, {
   'onnx/snapshot_001.onnx': 'z'.repeat(30),
   'snapshots.json': {
     snapshots: [
-      { file: 'onnx/snapshot_010.onnx', fraction: 0.1, step: 70, bytes: 1e6, test_nats_per_token: 6, test_bits_per_byte: 2.5 },
-      { file: 'onnx/snapshot_001.onnx', fraction: 0.01, step: 7, bytes: 1e5, test_nats_per_token: 9, test_bits_per_byte: 3.5 },
-      { file: 'onnx/snapshot_050.onnx', fraction: 0.5, step: 350, bytes: 5e6, test_nats_per_token: 5, test_bits_per_byte: 1.6 },
+      {
+        file: 'onnx/snapshot_010.onnx',
+        fraction: 0.1,
+        step: 70,
+        bytes: 1e6,
+        test_nats_per_token: 6,
+        test_bits_per_byte: 2.5,
+      },
+      {
+        file: 'onnx/snapshot_001.onnx',
+        fraction: 0.01,
+        step: 7,
+        bytes: 1e5,
+        test_nats_per_token: 9,
+        test_bits_per_byte: 3.5,
+      },
+      {
+        file: 'onnx/snapshot_050.onnx',
+        fraction: 0.5,
+        step: 350,
+        bytes: 5e6,
+        test_nats_per_token: 5,
+        test_bits_per_byte: 1.6,
+      },
       { file: 'onnx/model.onnx', fraction: 1, step: 700, bytes: 1e7, test_nats_per_token: 4, test_bits_per_byte: 1.5 },
     ],
   },
@@ -44,8 +65,13 @@ describe('scanModels (the build and dev server manifest)', () => {
 
   it('lists complete folders, preferred default first, and names what an incomplete one lacks', () => {
     expect(manifest.default).toBe(PREFERRED_DEFAULT_MODEL);
-    expect(manifest.models.filter((m) => !m.snapshot && !m.variant).map((m) => m.id)).toEqual([PREFERRED_DEFAULT_MODEL, 'a-model']);
-    expect(warnings).toEqual(['models/still-training: not bundled, missing config.json, tokenizer.json, onnx/model.onnx']);
+    expect(manifest.models.filter((m) => !m.snapshot && !m.variant).map((m) => m.id)).toEqual([
+      PREFERRED_DEFAULT_MODEL,
+      'a-model',
+    ]);
+    expect(warnings).toEqual([
+      'models/still-training: not bundled, missing config.json, tokenizer.json, onnx/model.onnx',
+    ]);
   });
 
   it('adds each shipped training snapshot as an entry on the same folder with its own weights file', () => {
@@ -67,7 +93,12 @@ describe('scanModels (the build and dev server manifest)', () => {
       'snapshots.json': expect.any(Number),
       'onnx/snapshot_001.onnx': 30,
     });
-    expect(first.snapshot).toMatchObject({ of: PREFERRED_DEFAULT_MODEL, fraction: 0.01, step: 7, test_bits_per_byte: 3.5 });
+    expect(first.snapshot).toMatchObject({
+      of: PREFERRED_DEFAULT_MODEL,
+      fraction: 0.01,
+      step: 7,
+      test_bits_per_byte: 3.5,
+    });
     expect(first.vocab_size).toBe(1000);
   });
 

@@ -154,7 +154,9 @@ describe('model cache', () => {
     expect(noCors.requests.filter((r) => !r.redirect && !r.mode)).toHaveLength(1);
 
     const down = browserLike('down');
-    await expect(cachedSource(PREFIX, { cache: null, fetch: down.fetch, retries: 2 }).readJSON('config.json')).rejects.toThrow(
+    await expect(
+      cachedSource(PREFIX, { cache: null, fetch: down.fetch, retries: 2 }).readJSON('config.json'),
+    ).rejects.toThrow(
       /failed 3 times.*could not reach the server, or it does not let this page read its files.*load again to retry/,
     );
 

@@ -59,21 +59,25 @@ describe('hub repo ids resolve to resolve/<rev>/ prefixes', () => {
   it('refuses what it cannot load, saying what it accepts', () => {
     expect(() => resolveModelLocation('')).toThrow(/repo id/);
     expect(() => resolveModelLocation('just words here')).toThrow(/neither a URL nor a hub repo id/);
-    expect(() => resolveModelLocation('not a repo id!', { base: 'http://127.0.0.1/app/' })).toThrow(/neither a URL nor a hub repo id/);
+    expect(() => resolveModelLocation('not a repo id!', { base: 'http://127.0.0.1/app/' })).toThrow(
+      /neither a URL nor a hub repo id/,
+    );
     expect(() => resolveModelLocation('file:///home/me/model/')).toThrow(/file picker/);
   });
 });
 
 describe('variants among dropped files', () => {
   it('lists ONNX files fp32 first, and finds external weights by base name', () => {
-    expect(onnxFilesAmong(['config.json', 'onnx/model_quantized.onnx', 'onnx/model.onnx', 'decoder_model_merged.onnx'])).toEqual([
-      'onnx/model.onnx',
-      'decoder_model_merged.onnx',
-      'onnx/model_quantized.onnx',
-    ]);
-    expect(externalDataAmong('onnx/model.onnx', ['model.onnx_data', 'model_quantized.onnx_data', 'model.onnx.data', 'tokenizer.json'])).toEqual([
-      'model.onnx_data',
-      'model.onnx.data',
-    ]);
+    expect(
+      onnxFilesAmong(['config.json', 'onnx/model_quantized.onnx', 'onnx/model.onnx', 'decoder_model_merged.onnx']),
+    ).toEqual(['onnx/model.onnx', 'decoder_model_merged.onnx', 'onnx/model_quantized.onnx']);
+    expect(
+      externalDataAmong('onnx/model.onnx', [
+        'model.onnx_data',
+        'model_quantized.onnx_data',
+        'model.onnx.data',
+        'tokenizer.json',
+      ]),
+    ).toEqual(['model.onnx_data', 'model.onnx.data']);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, GIB, logitsBytes, MAX_BUFFER_BYTES, planGpuWindow, planMemory, WASM_MEMORY_BYTES } from '../../src/lib/models/memory';
+import {
+  formatBytes,
+  GIB,
+  logitsBytes,
+  MAX_BUFFER_BYTES,
+  planGpuWindow,
+  planMemory,
+  WASM_MEMORY_BYTES,
+} from '../../src/lib/models/memory';
 import { largestInitializer } from '../../src/lib/models/onnx-proto';
 
 describe('memory guard', () => {
@@ -18,7 +26,11 @@ describe('memory guard', () => {
 
   it('a long context with a large vocabulary gets a smaller window, and says why', () => {
     // Qwen-style: 151,936 tokens x 32,768 context = 19.9 GB of logits per full window
-    const plan = planMemory({ files: [{ path: 'onnx/model_quantized.onnx', bytes: 500e6 }], nCtx: 32768, vocabSize: 151936 });
+    const plan = planMemory({
+      files: [{ path: 'onnx/model_quantized.onnx', bytes: 500e6 }],
+      nCtx: 32768,
+      vocabSize: 151936,
+    });
     expect(plan.fits).toBe(true);
     expect(plan.window).toBeLessThan(32768);
     expect(plan.window % 64).toBe(0);
@@ -76,7 +88,11 @@ describe('WebGPU memory guard (planGpuWindow): a window against the adapter buff
   const large = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB - 4 };
 
   it('leaves a window that fits alone (tiny-bpe1k: 256 x 1280 float32 = 1.3 MB)', () => {
-    expect(planGpuWindow({ window: 256, vocabSize: 1280, logitsElementBytes: 4, limits: defaults })).toEqual({ window: 256, fits: true, message: null });
+    expect(planGpuWindow({ window: 256, vocabSize: 1280, logitsElementBytes: 4, limits: defaults })).toEqual({
+      window: 256,
+      fits: true,
+      message: null,
+    });
   });
 
   it('caps GPT-2 (1024 x 50257 float32 logits = 206 MB) under a 128 MiB binding, naming the limit', () => {
@@ -101,9 +117,14 @@ describe('WebGPU memory guard (planGpuWindow): a window against the adapter buff
   });
 
   it('names maxBufferSize where it is the smaller limit', () => {
-    const plan = planGpuWindow({ window: 1024, vocabSize: 50257, logitsElementBytes: 4, limits: { maxBufferSize: 64 * MIB, maxStorageBufferBindingSize: 128 * MIB } });
+    const plan = planGpuWindow({
+      window: 1024,
+      vocabSize: 50257,
+      logitsElementBytes: 4,
+      limits: { maxBufferSize: 64 * MIB, maxStorageBufferBindingSize: 128 * MIB },
+    });
     expect(plan.window).toBe(320); // floor(67108864 / 201028) = 333
-    expect(plan.message).toContain("maxBufferSize of 67.1 MB");
+    expect(plan.message).toContain('maxBufferSize of 67.1 MB');
   });
 
   it('caps by the attention scores [1, heads, T, T] where they bind before the logits', () => {
@@ -142,7 +163,11 @@ describe('WebGPU memory guard (planGpuWindow): a window against the adapter buff
 
   it('sizes weights by their element type (4-bit packed, float16, float32)', () => {
     const t = (name: string, type: string, dims: number[]) => ({ name, type, dims, external: null });
-    expect(largestInitializer({ initializers: [t('a', 'float32', [10, 10]), t('b', 'float16', [300]), t('c', 'int4', [2000])] })).toEqual({ name: 'c', bytes: 1000 });
+    expect(
+      largestInitializer({
+        initializers: [t('a', 'float32', [10, 10]), t('b', 'float16', [300]), t('c', 'int4', [2000])],
+      }),
+    ).toEqual({ name: 'c', bytes: 1000 });
     expect(largestInitializer({ initializers: [t('s', 'string', [1e6])] })).toBeNull();
   });
 });

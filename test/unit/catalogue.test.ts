@@ -4,13 +4,20 @@
  * it is not.
  */
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, catalogueListing, expectedBackend, resolveCatalogueEntry, shownBytes } from '../../src/lib/models/catalogue';
+import {
+  CATALOGUE,
+  catalogueListing,
+  expectedBackend,
+  resolveCatalogueEntry,
+  shownBytes,
+} from '../../src/lib/models/catalogue';
 
 describe('catalogue', () => {
   it('has the models issue 15 asks for, each once', () => {
     const ids = CATALOGUE.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ['gpt2', 'distilgpt2', 'smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b', 'llama-3.2-1b']) expect(ids).toContain(id);
+    for (const id of ['gpt2', 'distilgpt2', 'smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b', 'llama-3.2-1b'])
+      expect(ids).toContain(id);
     expect(CATALOGUE.find((e) => e.family === 'llama' && e.id.startsWith('llama'))).toBeDefined();
   });
 
@@ -76,8 +83,13 @@ describe('expectedBackend', () => {
     expect(expectedBackend({ preference: 'auto', ...gpu })).toEqual({ backend: 'webgpu', shaderF16: true });
     expect(expectedBackend({ preference: 'wasm', ...gpu })).toEqual({ backend: 'wasm', shaderF16: false });
     expect(expectedBackend({ preference: 'auto', ...gpu, softwareAdapter: 'google swiftshader' }).backend).toBe('wasm');
-    expect(expectedBackend({ preference: 'webgpu', ...gpu, softwareAdapter: 'google swiftshader' }).backend).toBe('webgpu');
+    expect(expectedBackend({ preference: 'webgpu', ...gpu, softwareAdapter: 'google swiftshader' }).backend).toBe(
+      'webgpu',
+    );
     expect(expectedBackend({ preference: 'webgpu', ...gpu, webgpu: false }).backend).toBe('wasm');
-    expect(expectedBackend({ preference: 'auto', ...gpu, shaderF16: false })).toEqual({ backend: 'webgpu', shaderF16: false });
+    expect(expectedBackend({ preference: 'auto', ...gpu, shaderF16: false })).toEqual({
+      backend: 'webgpu',
+      shaderF16: false,
+    });
   });
 });

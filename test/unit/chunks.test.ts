@@ -34,7 +34,13 @@ describe('inChunks', () => {
     const { scheduler, frame } = manualFrames();
     const pieces: [number, number][] = [];
     let done = 0;
-    inChunks(2_345, 500, (a, b) => pieces.push([a, b]), scheduler, () => done++);
+    inChunks(
+      2_345,
+      500,
+      (a, b) => pieces.push([a, b]),
+      scheduler,
+      () => done++,
+    );
     // the first chunk in the same call: nothing waits a frame to appear
     expect(pieces).toEqual([[0, 500]]);
     const perFrame: number[] = [];
@@ -56,10 +62,22 @@ describe('inChunks', () => {
     const { scheduler, pending } = manualFrames();
     const pieces: [number, number][] = [];
     let done = 0;
-    inChunks(120, 500, (a, b) => pieces.push([a, b]), scheduler, () => done++);
+    inChunks(
+      120,
+      500,
+      (a, b) => pieces.push([a, b]),
+      scheduler,
+      () => done++,
+    );
     expect(pieces).toEqual([[0, 120]]);
     expect(done).toBe(1);
-    inChunks(0, 500, (a, b) => pieces.push([a, b]), scheduler, () => done++);
+    inChunks(
+      0,
+      500,
+      (a, b) => pieces.push([a, b]),
+      scheduler,
+      () => done++,
+    );
     expect(pieces).toHaveLength(1);
     expect(done).toBe(2);
     expect(pending()).toBe(0);
@@ -69,7 +87,13 @@ describe('inChunks', () => {
     const { scheduler, frame, pending } = manualFrames();
     const pieces: [number, number][] = [];
     let done = 0;
-    const stop = inChunks(2_000, 300, (a, b) => pieces.push([a, b]), scheduler, () => done++);
+    const stop = inChunks(
+      2_000,
+      300,
+      (a, b) => pieces.push([a, b]),
+      scheduler,
+      () => done++,
+    );
     frame();
     expect(pieces).toEqual([
       [0, 300],
@@ -92,9 +116,13 @@ describe('thinToPixels', () => {
   // a noisy series of 20,000 points across a 700-pixel chart
   const n = 20_000;
   let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const points = Array.from({ length: n }, (_, i) => ({ index: i, v: Math.sin(i / 300) * 5 + random() * 3 }));
-  const x = affine(scaleLinear().domain([0, n - 1]).range([42, 742]));
+  const x = affine(
+    scaleLinear()
+      .domain([0, n - 1])
+      .range([42, 742]),
+  );
   const y = (p: { v: number }) => 160 - 10 * p.v;
   const thin = thinToPixels(points, (p) => x(p.index), y);
 

@@ -44,7 +44,7 @@ function score(args: string[], stdin?: string): Promise<Run> {
 }
 
 describe('npm run score', () => {
-  it('--json prints exactly one object whose totals equal the engine\'s', async () => {
+  it("--json prints exactly one object whose totals equal the engine's", async () => {
     const run = await score(['--model', MODEL, '--stride', '10', '--top', '3', '--json', TEXT_FILE]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -80,7 +80,11 @@ describe('npm run score', () => {
     expect(run.stdout).toContain('most surprising tokens');
   });
 
-  const notOnnx = writeModelFolder(join(tmp, 'not-onnx'), { config, tokenizerJson, onnx: new TextEncoder().encode('hello') });
+  const notOnnx = writeModelFolder(join(tmp, 'not-onnx'), {
+    config,
+    tokenizerJson,
+    onnx: new TextEncoder().encode('hello'),
+  });
   const invalidUtf8 = join(tmp, 'latin1.txt');
   writeFileSync(invalidUtf8, Uint8Array.from([0x63, 0x61, 0x66, 0xe9])); // "café" in Latin-1
   const empty = join(tmp, 'empty.txt');
@@ -90,10 +94,22 @@ describe('npm run score', () => {
     ['a missing file', ['--model', MODEL, join(tmp, 'nope.txt')], /nope.txt: no such file/],
     ['invalid UTF-8', ['--model', MODEL, invalidUtf8], /latin1.txt: not valid UTF-8 text/],
     ['empty text', ['--model', MODEL, empty], /empty text/],
-    ['a file that is not an ONNX model', ['--model', notOnnx, TEXT_FILE], /model.onnx is not a model onnxruntime can load/],
+    [
+      'a file that is not an ONNX model',
+      ['--model', notOnnx, TEXT_FILE],
+      /model.onnx is not a model onnxruntime can load/,
+    ],
     ['a missing model folder', ['--model', join(tmp, 'nowhere'), TEXT_FILE], /nowhere: no such model folder/],
-    ['a stride out of range', ['--model', MODEL, '--stride', '32', TEXT_FILE], /stride must be an integer in \[1, 31\]/],
-    ['a stride that is not a number', ['--model', MODEL, '--stride', 'abc', TEXT_FILE], /--stride must be an integer, got "abc"/],
+    [
+      'a stride out of range',
+      ['--model', MODEL, '--stride', '32', TEXT_FILE],
+      /stride must be an integer in \[1, 31\]/,
+    ],
+    [
+      'a stride that is not a number',
+      ['--model', MODEL, '--stride', 'abc', TEXT_FILE],
+      /--stride must be an integer, got "abc"/,
+    ],
     ['no --model', [TEXT_FILE], /--model is required/],
   ])('fails on %s with a message on stderr', async (_, args, message) => {
     const run = await score(args);
@@ -105,10 +121,22 @@ describe('npm run score', () => {
   it('stops an endless standard input at the byte limit, with a message, in bounded memory', async () => {
     // `yes` writes "hi\n" for ever; before the limit the CLI read it all (7.4 GB in 12 s)
     const env = { ...process.env, NODE_OPTIONS: `--require ${join(ROOT, 'test/unit/helpers/report-peak-rss.cjs')}` };
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/score.ts'), '--model', MODEL, '--max-bytes', '20M', '-'], {
-      cwd: ROOT,
-      env,
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        join(ROOT, 'cli/score.ts'),
+        '--model',
+        MODEL,
+        '--max-bytes',
+        '20M',
+        '-',
+      ],
+      {
+        cwd: ROOT,
+        env,
+      },
+    );
     const generator = spawn('yes', ['hi']);
     generator.stdout.pipe(child.stdin);
     child.stdin.on('error', () => {}); // EPIPE once the CLI stops reading
@@ -150,7 +178,9 @@ describe('npm run score', () => {
       yield Uint8Array.of(0x61, 0x62);
       yield Uint8Array.of(0xe9, 0x20);
     };
-    await expect(readBoundedText(bad(), 'x', 100)).rejects.toThrow(/x: not valid UTF-8 text \(a bad byte at or after byte 2\)/);
+    await expect(readBoundedText(bad(), 'x', 100)).rejects.toThrow(
+      /x: not valid UTF-8 text \(a bad byte at or after byte 2\)/,
+    );
   });
 
   it('scores a literal <|endoftext|> as plain text and says so; --parse-special reads the token', async () => {
@@ -160,7 +190,9 @@ describe('npm run score', () => {
     const eot = 256; // tiny-byte's <|endoftext|>
     const plain = await score(['--model', MODEL, '--json', '--top', '0', file]);
     expect(plain.code).toBe(0);
-    expect(plain.stderr).toMatch(/note: the text contains special-token strings \("<\|endoftext\|>"\), scored as plain text; --parse-special/);
+    expect(plain.stderr).toMatch(
+      /note: the text contains special-token strings \("<\|endoftext\|>"\), scored as plain text; --parse-special/,
+    );
     const plainResult = JSON.parse(plain.stdout) as ScoreResult;
     expect(plainResult.tokens).toHaveLength(13 * 200); // one byte token per character
     expect(plainResult.tokens.some((t) => t.id === eot)).toBe(false);
@@ -178,11 +210,20 @@ describe('npm run score', () => {
       onnx: bigramOnnx(bigramTable(V, 5), V),
     });
     const long = join(tmp, 'long.txt');
-    writeFileSync(long, TEXT.repeat(Math.ceil(1_000_000 / TEXT.length)).slice(0, 1_000_000).replace(/\uD83D$/, ''));
+    writeFileSync(
+      long,
+      TEXT.repeat(Math.ceil(1_000_000 / TEXT.length))
+        .slice(0, 1_000_000)
+        .replace(/\uD83D$/, ''),
+    );
     const env = { ...process.env, NODE_OPTIONS: `--require ${join(ROOT, 'test/unit/helpers/report-peak-rss.cjs')}` };
     const peakOf = (args: string[]) =>
       new Promise<{ peakMB: number; code: number; stdout: number; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/score.ts'), ...args], { cwd: ROOT, env });
+        const child = spawn(
+          process.execPath,
+          [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/score.ts'), ...args],
+          { cwd: ROOT, env },
+        );
         let stderr = '';
         let stdout = 0;
         child.stdout.on('data', (d: Buffer) => (stdout += d.length)); // counted, not kept
@@ -197,7 +238,9 @@ describe('npm run score', () => {
     expect(small.code).toBe(0);
     expect(big.code).toBe(0);
     expect(big.stdout).toBeGreaterThan(100 * 1_000_000); // the JSON of ~1 million tokens went out
-    console.log(`1 MB text: peak RSS ${big.peakMB.toFixed(0)} MB, a 100-byte text ${small.peakMB.toFixed(0)} MB; ${(big.stdout / 1e6).toFixed(0)} MB of JSON`);
+    console.log(
+      `1 MB text: peak RSS ${big.peakMB.toFixed(0)} MB, a 100-byte text ${small.peakMB.toFixed(0)} MB; ${(big.stdout / 1e6).toFixed(0)} MB of JSON`,
+    );
     // the text (2 MB as UTF-16), its ids and spans (12 MB) and one window: far from the records' gigabytes
     expect(big.peakMB - small.peakMB).toBeLessThan(150);
     // a long text shows progress on stderr (a short one does not)

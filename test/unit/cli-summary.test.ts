@@ -19,9 +19,21 @@ const token = (index: number, text: string, logprob: number): TokenRecord => ({
 describe('the CLI summary', () => {
   it('escapes DEL, C1 controls and bidi overrides: nothing raw reaches the terminal', () => {
     // the input: token texts holding DEL and CSI (U+009B, an escape sequence on some terminals)
-    const tokens = [token(0, '\u007f', -5), token(1, '\u009b2J', -4), token(2, 'a\u202eb', -3), token(3, '\u001b[31m', -2)];
+    const tokens = [
+      token(0, '\u007f', -5),
+      token(1, '\u009b2J', -4),
+      token(2, 'a\u202eb', -3),
+      token(3, '\u001b[31m', -2),
+    ];
     const text = tokens.map((t) => t.text).join('');
-    const summary = formatSummary({ model: 'm', n_ctx: 8, stride: 4, backend: 'node', totals: computeTotals(tokens, text), tokens });
+    const summary = formatSummary({
+      model: 'm',
+      n_ctx: 8,
+      stride: 4,
+      backend: 'node',
+      totals: computeTotals(tokens, text),
+      tokens,
+    });
     // eslint-disable-next-line no-control-regex
     expect(summary).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(summary).toContain('"\\u007f"');

@@ -4,7 +4,12 @@ import { alignedSpan, overlapping, spanCost } from '../../src/lib/compare/aligne
 import { loadTokenizer } from '../../src/lib/tokens/tokenizer';
 import { MODELS_DIR, readJSON, TRICKY_STRINGS } from './helpers/fixtures';
 
-const tok = (start: number, end: number, logprob: number | null = -Math.LN2) => ({ start, end, logprob, scored: logprob !== null });
+const tok = (start: number, end: number, logprob: number | null = -Math.LN2) => ({
+  start,
+  end,
+  logprob,
+  scored: logprob !== null,
+});
 
 describe('aligned spans', () => {
   // "the whale": bytes vs words
@@ -36,7 +41,9 @@ describe('aligned spans', () => {
   });
 
   it('on the bundled tokenizers and the tricky strings: aligned spans cover whole tokens in every model', () => {
-    const tokenizers = ['tiny-byte', 'tiny-bpe1k'].map((id) => loadTokenizer(readJSON(join(MODELS_DIR, id, 'tokenizer.json'))));
+    const tokenizers = ['tiny-byte', 'tiny-bpe1k'].map((id) =>
+      loadTokenizer(readJSON(join(MODELS_DIR, id, 'tokenizer.json'))),
+    );
     for (const { name, text } of TRICKY_STRINGS) {
       if (!text) continue;
       const lists = tokenizers.map((t) => {

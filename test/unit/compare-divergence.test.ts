@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareSameTokenizer, defaultPair, klRows, klTopKLowerBound, sharesTokenizer } from '../../src/lib/compare/divergence';
+import {
+  compareSameTokenizer,
+  defaultPair,
+  klRows,
+  klTopKLowerBound,
+  sharesTokenizer,
+} from '../../src/lib/compare/divergence';
 import type { BundledModel } from '../../src/lib/models/bundled-manifest';
 import type { ScoreResult, TokenRecord } from '../../src/lib/scoring/types';
 
@@ -78,14 +84,27 @@ describe('KL divergence', () => {
     const ids = [3, 9, 1, 40, 7];
     const rowsA = Array.from({ length: T }, (_, i) => logDist(V, 10 + i));
     const rowsB = Array.from({ length: T }, (_, i) => logDist(V, 100 + i));
-    const a = result('a', ids.map((id, i) => record(i, id, rowsA[i], 4)), 10);
-    const b = result('b', ids.map((id, i) => record(i, id, rowsB[i], 4)), 20);
+    const a = result(
+      'a',
+      ids.map((id, i) => record(i, id, rowsA[i], 4)),
+      10,
+    );
+    const b = result(
+      'b',
+      ids.map((id, i) => record(i, id, rowsB[i], 4)),
+      20,
+    );
     const flat = (rows: Float32Array[]) => {
       const out = new Float32Array(rows.length * V);
       rows.forEach((r, i) => out.set(r, i * V));
       return out;
     };
-    const exact = compareSameTokenizer(a, b, { vocab: V, first: 0, logprobs: flat(rowsA) }, { vocab: V, first: 0, logprobs: flat(rowsB) });
+    const exact = compareSameTokenizer(
+      a,
+      b,
+      { vocab: V, first: 0, logprobs: flat(rowsA) },
+      { vocab: V, first: 0, logprobs: flat(rowsB) },
+    );
     expect(exact.method).toBe('exact');
     exact.tokens.forEach((t, i) => {
       expect(t.kl!).toBeCloseTo(klRows(rowsA[i], 0, rowsB[i], 0, V), 9);
@@ -132,12 +151,20 @@ describe('the default pair', () => {
     });
 
   it('prefers the default model and its snapshot nearest 10%', () => {
-    const models = [model('tiny-bpe8k'), snap('tiny-bpe8k', 0.01), snap('tiny-bpe8k', 0.1), model('tiny-byte', { vocab_size: 257 })];
+    const models = [
+      model('tiny-bpe8k'),
+      snap('tiny-bpe8k', 0.01),
+      snap('tiny-bpe8k', 0.1),
+      model('tiny-byte', { vocab_size: 257 }),
+    ];
     expect(defaultPair(models)).toEqual({ reference: 'tiny-bpe8k', test: 'tiny-bpe8k@010' });
   });
 
   it('falls back to two models sharing a tokenizer, else none', () => {
-    expect(defaultPair([model('a'), model('b', { files: { 'tokenizer.json': 1000 } })])).toEqual({ reference: 'a', test: 'b' });
+    expect(defaultPair([model('a'), model('b', { files: { 'tokenizer.json': 1000 } })])).toEqual({
+      reference: 'a',
+      test: 'b',
+    });
     expect(defaultPair([model('a'), model('b', { files: { 'tokenizer.json': 999 } })])).toBeNull();
     expect(sharesTokenizer(model('a'), model('a'))).toBe(false);
   });

@@ -15,7 +15,13 @@ describe('captureDistributions', () => {
   for (const bos of [BOS, null]) {
     it(`captures one full row per scored token, in order, across windows (${bos === null ? 'no BOS' : 'BOS'})`, async () => {
       const config = { vocab_size: V, n_ctx: 16, bos_token_id: bos };
-      const plain = await scoreText(TEXT, { tokenizer, config, scorer: recordingBigramScorer(V).scorer, stride: 5, k: 3 });
+      const plain = await scoreText(TEXT, {
+        tokenizer,
+        config,
+        scorer: recordingBigramScorer(V).scorer,
+        stride: 5,
+        k: 3,
+      });
       const { scorer, table } = recordingBigramScorer(V);
       const capture = captureDistributions(scorer, V);
       const captured = await scoreText(TEXT, { tokenizer, config, scorer: capture.scorer, stride: 5, k: 3 });
@@ -43,9 +49,17 @@ describe('captureDistributions', () => {
 
   it('reports null when the scorer returns fewer alternatives than the vocabulary', async () => {
     const { scorer } = recordingBigramScorer(V);
-    const short = { backend: 'short', scoreWindow: (req: Parameters<typeof scorer.scoreWindow>[0]) => scorer.scoreWindow({ ...req, k: 10 }) };
+    const short = {
+      backend: 'short',
+      scoreWindow: (req: Parameters<typeof scorer.scoreWindow>[0]) => scorer.scoreWindow({ ...req, k: 10 }),
+    };
     const capture = captureDistributions(short, V);
-    await scoreText('hello', { tokenizer, config: { vocab_size: V, n_ctx: 16, bos_token_id: BOS }, scorer: capture.scorer, k: 3 });
+    await scoreText('hello', {
+      tokenizer,
+      config: { vocab_size: V, n_ctx: 16, bos_token_id: BOS },
+      scorer: capture.scorer,
+      k: 3,
+    });
     expect(capture.result(0)).toBeNull();
   });
 

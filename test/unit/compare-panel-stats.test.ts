@@ -18,7 +18,14 @@ describe('panel statistics', () => {
   });
 
   it('characters and bytes per token count code points and UTF-8 bytes', () => {
-    const totals = { tokens: 2, nats_total: 1, ppl: 1.6, bits_per_byte: 0.1, bits_per_char: 0.2, word_ppl: 2 } as Parameters<typeof panelStats>[0];
+    const totals = {
+      tokens: 2,
+      nats_total: 1,
+      ppl: 1.6,
+      bits_per_byte: 0.1,
+      bits_per_char: 0.2,
+      word_ppl: 2,
+    } as Parameters<typeof panelStats>[0];
     const s = panelStats(totals, 'a👋'); // 2 code points, 5 bytes
     expect(s.charsPerToken).toBe(1);
     expect(s.bytesPerToken).toBe(2.5);

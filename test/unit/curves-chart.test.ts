@@ -9,11 +9,33 @@ import type { Run } from '../../src/lib/curves';
 
 function run(n: number, spikeAt = -1): Run {
   const steps = Float64Array.from({ length: n }, (_, i) => i * 10);
-  const values = Float64Array.from({ length: n }, (_, i) => 2 + 4 / (1 + i / 50) + (i === spikeAt ? 3 : 0) + 0.01 * Math.sin(i));
-  return { id: 'r', name: 'r', sources: [], format: 'csv', xLabel: 'step', train: { steps, values }, val: null, lr: null, tokens: null, notes: [] };
+  const values = Float64Array.from(
+    { length: n },
+    (_, i) => 2 + 4 / (1 + i / 50) + (i === spikeAt ? 3 : 0) + 0.01 * Math.sin(i),
+  );
+  return {
+    id: 'r',
+    name: 'r',
+    sources: [],
+    format: 'csv',
+    xLabel: 'step',
+    train: { steps, values },
+    val: null,
+    lr: null,
+    tokens: null,
+    notes: [],
+  };
 }
 
-const base: ChartOptions = { unit: 'nats', logX: false, logY: false, smoothing: 0.6, xDomain: null, width: 900, height: 400 };
+const base: ChartOptions = {
+  unit: 'nats',
+  logX: false,
+  logY: false,
+  smoothing: 0.6,
+  xDomain: null,
+  width: 900,
+  height: 400,
+};
 
 describe('chart model', () => {
   for (const unit of ['nats', 'bits'] as const) {
@@ -31,7 +53,8 @@ describe('chart model', () => {
   it('log axes: ticks at 1-2-5 steps, step 0 left out and counted', () => {
     const m = chartModel([{ run: run(500), colour: '#000' }], { ...base, logX: true, logY: true });
     expect(m.hiddenByLogX).toBe(1);
-    for (const t of m.xTicks) expect([1, 2, 5]).toContain(Math.round(t.value / 10 ** Math.floor(Math.log10(t.value) + 1e-9)));
+    for (const t of m.xTicks)
+      expect([1, 2, 5]).toContain(Math.round(t.value / 10 ** Math.floor(Math.log10(t.value) + 1e-9)));
     expect(m.series[0].smooth.startsWith('M')).toBe(true);
   });
 
@@ -44,12 +67,26 @@ describe('chart model', () => {
 
   it('markers sit on their curve, or at the top edge when the value is unknown', () => {
     const m = chartModel([{ run: run(500), colour: '#000' }], base);
-    const on = markerPosition({ kind: 'spike', run: 'r', series: 'train', step: 1000, value: 3, severity: 'info', title: '', detail: '' }, m, 'nats')!;
+    const on = markerPosition(
+      { kind: 'spike', run: 'r', series: 'train', step: 1000, value: 3, severity: 'info', title: '', detail: '' },
+      m,
+      'nats',
+    )!;
     expect(on.onCurve).toBe(true);
     expect(on.y).toBeCloseTo(m.y(3), 9);
-    const top = markerPosition({ kind: 'nan', run: 'r', series: 'train', step: 1000, value: null, severity: 'warning', title: '', detail: '' }, m, 'nats')!;
+    const top = markerPosition(
+      { kind: 'nan', run: 'r', series: 'train', step: 1000, value: null, severity: 'warning', title: '', detail: '' },
+      m,
+      'nats',
+    )!;
     expect(top).toEqual({ x: m.x(1000), y: 0, onCurve: false });
-    expect(markerPosition({ kind: 'nan', run: 'r', series: 'train', step: 1e9, value: null, severity: 'warning', title: '', detail: '' }, m, 'nats')).toBeNull();
+    expect(
+      markerPosition(
+        { kind: 'nan', run: 'r', series: 'train', step: 1e9, value: null, severity: 'warning', title: '', detail: '' },
+        m,
+        'nats',
+      ),
+    ).toBeNull();
   });
 });
 
@@ -101,15 +138,42 @@ describe('long series (two million points) are drawn from a decimated copy', () 
     const values = steps.map((i) => 3 + Math.exp(-i / 3e5) + 0.01 * Math.sin(i));
     values[1_234_567] = 9.5; // one spike
     values[777_777] = NaN;
-    const run = { id: 'big', name: 'big', sources: [], format: 'csv' as const, xLabel: 'step' as const, train: { steps, values }, val: null, lr: null, tokens: null, notes: [] };
-    const m = chartModel([{ run, colour: 'red' }], { unit: 'nats', logX: false, logY: false, smoothing: 0, xDomain: null, width: 1000, height: 400 });
+    const run = {
+      id: 'big',
+      name: 'big',
+      sources: [],
+      format: 'csv' as const,
+      xLabel: 'step' as const,
+      train: { steps, values },
+      val: null,
+      lr: null,
+      tokens: null,
+      notes: [],
+    };
+    const m = chartModel([{ run, colour: 'red' }], {
+      unit: 'nats',
+      logX: false,
+      logY: false,
+      smoothing: 0,
+      xDomain: null,
+      width: 1000,
+      height: 400,
+    });
     expect(m.y.domain()[1]).toBeGreaterThanOrEqual(9.5);
     expect(m.y.domain()[0]).toBeLessThanOrEqual(3.0 - 0.005);
     expect(m.series[0].broken.map((b) => b.label)).toEqual(['NaN']);
     const points = m.series[0].smooth.split(/[ML]/).length;
     expect(points).toBeLessThan(5000);
     // zoomed around the spike, the full points are used: the spike's own step is drawn
-    const z = chartModel([{ run, colour: 'red' }], { unit: 'nats', logX: false, logY: false, smoothing: 0, xDomain: [1_234_500, 1_234_600], width: 1000, height: 400 });
+    const z = chartModel([{ run, colour: 'red' }], {
+      unit: 'nats',
+      logX: false,
+      logY: false,
+      smoothing: 0,
+      xDomain: [1_234_500, 1_234_600],
+      width: 1000,
+      height: 400,
+    });
     expect(z.y.domain()[1]).toBeGreaterThanOrEqual(9.5);
   });
 });

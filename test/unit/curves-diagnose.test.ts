@@ -77,13 +77,20 @@ const clean = (t: number) => 2 + 4 * Math.pow(1 + t / 200, -0.6);
 const show = (fs: Finding[]) => fs.map((f) => `${f.kind}@${f.step}`).join(', ') || '(none)';
 
 /** Exactly the expected kinds (cadence aside, unless asked), each within one evaluation interval of its truth. */
-function expectFindings(run: Run, want: { kind: Finding['kind']; step: number }[], options: { withCadence?: boolean } = {}) {
+function expectFindings(
+  run: Run,
+  want: { kind: Finding['kind']; step: number }[],
+  options: { withCadence?: boolean } = {},
+) {
   const found = diagnose(run).filter((f) => options.withCadence || f.kind !== 'cadence');
   const interval = evaluationInterval(run);
   expect(found.map((f) => f.kind).sort(), show(found)).toEqual(want.map((w) => w.kind).sort());
   for (const w of want) {
     const f = found.find((x) => x.kind === w.kind)!;
-    expect(Math.abs(f.step - w.step), `${w.kind} at ${f.step}, truth ${w.step}, interval ${interval}`).toBeLessThanOrEqual(interval);
+    expect(
+      Math.abs(f.step - w.step),
+      `${w.kind} at ${f.step}, truth ${w.step}, interval ${interval}`,
+    ).toBeLessThanOrEqual(interval);
     expect(f.title.length).toBeGreaterThan(10);
     expect(f.detail.length).toBeGreaterThan(40);
   }
@@ -104,10 +111,27 @@ describe('diagnosis on synthetic runs with known answers', () => {
         ['clean', synth({ train: clean, seed })],
         ['noisy train', synth({ train: clean, trainNoise: 0.12, valNoise: 0.01, seed })],
         ['six evaluations', synth({ train: clean, evalEvery: 1000, seed })],
-        ['epoch axis', { ...synth({ steps: 60, trainEvery: 1, evalEvery: 1, train: (e) => clean(e * 80), trainNoise: 0.004, valNoise: 0.004, seed }), xLabel: 'epoch' }],
+        [
+          'epoch axis',
+          {
+            ...synth({
+              steps: 60,
+              trainEvery: 1,
+              evalEvery: 1,
+              train: (e) => clean(e * 80),
+              trainNoise: 0.004,
+              valNoise: 0.004,
+              seed,
+            }),
+            xLabel: 'epoch',
+          },
+        ],
       ];
       const withLr = synth({ steps: 20000, trainEvery: 20, evalEvery: 500, train: (t) => clean(t / 4), seed });
-      shapes.push(['cosine lr logged', { ...withLr, lr: { steps: withLr.train!.steps, values: withLr.train!.steps.map((t) => cosineLr(t, 20000)) } }]);
+      shapes.push([
+        'cosine lr logged',
+        { ...withLr, lr: { steps: withLr.train!.steps, values: withLr.train!.steps.map((t) => cosineLr(t, 20000)) } },
+      ]);
       for (const [name, run] of shapes) {
         const warnings = diagnose(run).filter((f) => f.severity === 'warning');
         expect(warnings, `${name}, seed ${seed}: ${show(warnings)}`).toEqual([]);
@@ -118,7 +142,9 @@ describe('diagnosis on synthetic runs with known answers', () => {
   });
 
   it('a clean run evaluated on a different schedule and logged more sparsely still gives none', () => {
-    const found = diagnose(synth({ steps: 20000, trainEvery: 50, evalEvery: 1000, train: (t) => clean(t / 4), seed: 7 }));
+    const found = diagnose(
+      synth({ steps: 20000, trainEvery: 50, evalEvery: 1000, train: (t) => clean(t / 4), seed: 7 }),
+    );
     expect(found, show(found)).toEqual([]);
   });
 
@@ -149,7 +175,10 @@ describe('diagnosis on synthetic runs with known answers', () => {
   it('a steady 0.15 nats below training from the first evaluation is dropout (info), over many seeds', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const found = diagnose(synth({ train: clean, val: (t) => clean(t) - 0.15, seed }));
-      expect(found.map((f) => `${f.kind}/${f.severity}`), `seed ${seed}: ${show(found)}`).toEqual(['leakage/info']);
+      expect(
+        found.map((f) => `${f.kind}/${f.severity}`),
+        `seed ${seed}: ${show(found)}`,
+      ).toEqual(['leakage/info']);
       expect(found[0].detail).toMatch(/dropout/);
       expect(found[0].title).toMatch(/0\.1[45]\d nats below/);
     }
@@ -157,13 +186,19 @@ describe('diagnosis on synthetic runs with known answers', () => {
 
   it('validation far below training from the start (20% of the loss) is more than dropout explains: a warning', () => {
     const found = diagnose(synth({ train: (t) => clean(t) + 0.5, val: (t) => clean(t) }));
-    expect(found.map((f) => `${f.kind}/${f.severity}`), show(found)).toEqual(['leakage/warning']);
+    expect(
+      found.map((f) => `${f.kind}/${f.severity}`),
+      show(found),
+    ).toEqual(['leakage/warning']);
     expect(found[0].detail).toMatch(/few percent/);
   });
 
   it('a training loss 16 times the validation loss (summed over accumulation steps) is "not on the same scale", not leakage', () => {
     const found = diagnose(synth({ train: (t) => 16 * clean(t), trainNoise: 0.3, val: clean }));
-    expect(found.map((f) => `${f.kind}/${f.severity}`), show(found)).toEqual(['scale/warning']);
+    expect(
+      found.map((f) => `${f.kind}/${f.severity}`),
+      show(found),
+    ).toEqual(['scale/warning']);
     expect(found[0].title).toMatch(/1[56]\.\d+×/);
     expect(found[0].detail).toMatch(/gradient-accumulation/);
     expect(found[0].detail).toMatch(/per token/);
@@ -173,10 +208,15 @@ describe('diagnosis on synthetic runs with known answers', () => {
 
   it('overfitting from four consistent evaluations: a 1.6% rise, each above the last, while training falls (twenty seeds)', () => {
     const T = 3000;
-    const val = (t: number) => (t <= T ? 0.485 + 0.3 * Math.exp(-t / 600) - 0.3 * Math.exp(-T / 600) : 0.485 + 0.002 * ((t - T) / 500));
+    const val = (t: number) =>
+      t <= T ? 0.485 + 0.3 * Math.exp(-t / 600) - 0.3 * Math.exp(-T / 600) : 0.485 + 0.002 * ((t - T) / 500);
     for (let seed = 1; seed <= 20; seed++) {
       const run = synth({ steps: 5000, evalEvery: 500, train: (t) => 0.6 - 0.3 * (t / 5000), valNoise: 0.0005, seed });
-      const withVal = { ...run, val: synth({ steps: 5000, evalEvery: 500, train: val, trainEvery: 500, trainNoise: 0.0005, val: null, seed }).train };
+      const withVal = {
+        ...run,
+        val: synth({ steps: 5000, evalEvery: 500, train: val, trainEvery: 500, trainNoise: 0.0005, val: null, seed })
+          .train,
+      };
       const found = diagnose(withVal).filter((f) => f.kind === 'overfitting');
       expect(found.length, `seed ${seed}: ${show(diagnose(withVal))}`).toBe(1);
       expect(Math.abs(found[0].step - T)).toBeLessThanOrEqual(500);
@@ -187,8 +227,17 @@ describe('diagnosis on synthetic runs with known answers', () => {
   it('a converged run: validation flat within its noise while training still creeps down is not overfitting (many seeds)', () => {
     for (let seed = 1; seed <= 100; seed++) {
       for (const evalEvery of [250, 500, 1000]) {
-        const run = synth({ train: (t) => 2.2 - 0.05 * (t / 5000), val: () => 2.3, trainNoise: 0.03, valNoise: 0.004, evalEvery, seed });
-        const found = diagnose(run).filter((f) => f.kind === 'overfitting' || f.kind === 'leakage' || f.kind === 'scale');
+        const run = synth({
+          train: (t) => 2.2 - 0.05 * (t / 5000),
+          val: () => 2.3,
+          trainNoise: 0.03,
+          valNoise: 0.004,
+          evalEvery,
+          seed,
+        });
+        const found = diagnose(run).filter(
+          (f) => f.kind === 'overfitting' || f.kind === 'leakage' || f.kind === 'scale',
+        );
         expect(found, `seed ${seed}, every ${evalEvery}: ${show(found)}`).toEqual([]);
       }
     }
@@ -202,7 +251,10 @@ describe('diagnosis on synthetic runs with known answers', () => {
     const run: Run = {
       ...synth({ train: clean }),
       xLabel: 'epoch',
-      train: { steps: Float64Array.from(tx), values: Float64Array.from(tx.map((e) => 2.2 * Math.exp(-e / 4) + 0.3 + 0.02 * g())) },
+      train: {
+        steps: Float64Array.from(tx),
+        values: Float64Array.from(tx.map((e) => 2.2 * Math.exp(-e / 4) + 0.3 + 0.02 * g())),
+      },
       val: { steps: Float64Array.from(epochs), values: Float64Array.from(vy) },
     };
     const found = diagnose(run);
@@ -218,7 +270,7 @@ describe('diagnosis on synthetic runs with known answers', () => {
     }
   });
 
-  it('the gap states observed values: the last evaluation\'s gap, not a fitted line\'s end', () => {
+  it("the gap states observed values: the last evaluation's gap, not a fitted line's end", () => {
     const val = (t: number) => clean(t) + 0.02 + 4e-5 * Math.max(0, t - 2000);
     const run = synth({ train: clean, val });
     const [gap] = diagnose(run).filter((f) => f.kind === 'gap');
@@ -227,7 +279,9 @@ describe('diagnosis on synthetic runs with known answers', () => {
     const lastVal = run.val!.values.at(-1)!;
     expect(Number(m![2])).toBeCloseTo(lastVal, 3);
     // the training level there is the local mean of the logged points (within half an evaluation interval)
-    const near = Array.from(run.train!.steps).map((s, i) => [s, run.train!.values[i]]).filter(([s]) => s >= 5000 - 125);
+    const near = Array.from(run.train!.steps)
+      .map((s, i) => [s, run.train!.values[i]])
+      .filter(([s]) => s >= 5000 - 125);
     const localMean = near.reduce((a, [, v]) => a + v, 0) / near.length;
     expect(Math.abs(Number(m![3]) - localMean)).toBeLessThan(0.03);
     expect(Number(m![1])).toBeCloseTo(Number(m![2]) - Number(m![3]), 2);
@@ -239,7 +293,8 @@ describe('diagnosis on synthetic runs with known answers', () => {
   });
 
   it('a plateau from step 1500 to 2500, then the loss falls again', () => {
-    const train = (t: number) => (t < 1500 ? 3 + (3 * (1500 - t)) / 1500 : t < 2500 ? 3 : 3 - 0.8 * (1 - Math.exp(-(t - 2500) / 800)));
+    const train = (t: number) =>
+      t < 1500 ? 3 + (3 * (1500 - t)) / 1500 : t < 2500 ? 3 : 3 - 0.8 * (1 - Math.exp(-(t - 2500) / 800));
     expectFindings(synth({ train }), [{ kind: 'plateau', step: 1500 }]);
   });
 
@@ -258,14 +313,21 @@ describe('diagnosis on synthetic runs with known answers', () => {
     // faster as the rate decays (the anneal), after a slow stretch at the constant rate
     const T = 10_000;
     const rate = (t: number) => Math.min(1, t / 200) * (t < 0.8 * T ? 1 : (T - t) / (0.2 * T));
-    const loss = (t: number) => 3.2 + 4 * Math.pow(1 + t / 300, -0.8) - 0.25 * (t < 0.8 * T ? 0 : (t - 0.8 * T) / (0.2 * T));
+    const loss = (t: number) =>
+      3.2 + 4 * Math.pow(1 + t / 300, -0.8) - 0.25 * (t < 0.8 * T ? 0 : (t - 0.8 * T) / (0.2 * T));
     for (let seed = 1; seed <= 10; seed++) {
       const run = synth({ steps: T, trainEvery: 10, evalEvery: 250, train: loss, val: (t) => loss(t) + 0.02, seed });
       const lr = { steps: run.train!.steps, values: run.train!.steps.map((t) => 6e-4 * rate(t)) };
       for (const r of [run, { ...run, lr }]) {
         const found = diagnose(r);
-        expect(found.filter((f) => f.kind === 'plateau'), `seed ${seed}, lr ${r.lr ? 'logged' : 'not logged'}: ${show(found)}`).toEqual([]);
-        expect(found.filter((f) => f.severity === 'warning'), show(found)).toEqual([]);
+        expect(
+          found.filter((f) => f.kind === 'plateau'),
+          `seed ${seed}, lr ${r.lr ? 'logged' : 'not logged'}: ${show(found)}`,
+        ).toEqual([]);
+        expect(
+          found.filter((f) => f.severity === 'warning'),
+          show(found),
+        ).toEqual([]);
       }
     }
   });
@@ -278,7 +340,10 @@ describe('diagnosis on synthetic runs with known answers', () => {
     const train = (t: number) => 1.35 + 0.4 * Math.exp(-integral(t) / 700);
     const run = synth({ steps: T, train, val: null, trainNoise: 0.01 });
     const withLr = { ...run, lr: { steps: run.train!.steps, values: run.train!.steps.map(lrAt) } };
-    expect(diagnose(withLr).filter((f) => f.kind === 'plateau'), show(diagnose(withLr))).toEqual([]);
+    expect(
+      diagnose(withLr).filter((f) => f.kind === 'plateau'),
+      show(diagnose(withLr)),
+    ).toEqual([]);
   });
 
   it('a loss that never moves', () => {
@@ -318,7 +383,10 @@ describe('diagnosis on synthetic runs with known answers', () => {
 
   it('findings come in step order and carry the run id', () => {
     const T = 2500;
-    const run = synth({ train: (t) => clean(t) + (t === 1000 ? 1 : 0), val: (t) => (t <= T ? 0.4 + clean(t) : 0.4 + clean(T) + 2e-4 * (t - T)) });
+    const run = synth({
+      train: (t) => clean(t) + (t === 1000 ? 1 : 0),
+      val: (t) => (t <= T ? 0.4 + clean(t) : 0.4 + clean(T) + 2e-4 * (t - T)),
+    });
     const found = diagnose(run);
     expect(found.map((f) => f.step)).toEqual([...found.map((f) => f.step)].sort((a, b) => a - b));
     expect(new Set(found.map((f) => f.run))).toEqual(new Set(['synthetic']));
@@ -329,7 +397,9 @@ describe('diagnosis on logs in real layouts', () => {
   const dir = path.join(import.meta.dirname, '..', 'fixtures', 'logs');
   it('the clean W&B run gives nothing; the crashed one diverges', () => {
     const files = ['wandb_export_2024-03-14T10_22_31.123+01_00.csv', 'wandb_export_2024-03-14T10_25_02.845+01_00.csv'];
-    const runs = mergeRuns(files.flatMap((f) => parseLog(f, fs.readFileSync(path.join(dir, f), 'utf8')).map((t) => buildRun(t))));
+    const runs = mergeRuns(
+      files.flatMap((f) => parseLog(f, fs.readFileSync(path.join(dir, f), 'utf8')).map((t) => buildRun(t))),
+    );
     expect(diagnose(runs[0])).toEqual([]);
     expect(diagnose(runs[1]).map((f) => f.kind)).toEqual(['divergence']);
   });

@@ -44,7 +44,8 @@ const noVal: ExpectedFinding = { kind: 'cadence', severity: 'info', says: [/No v
 export const READINGS: Reading[] = [
   {
     files: ['barber0__train.log'],
-    reading: 'Batch-counted ("ep: 0, batch: 20 ... loss: 10.98"): flat at 10.98 for the first four logs (batches 20–80), then a steady fall to 8.39 at batch 260. No validation loss.',
+    reading:
+      'Batch-counted ("ep: 0, batch: 20 ... loss: 10.98"): flat at 10.98 for the first four logs (batches 20–80), then a steady fall to 8.39 at batch 260. No validation loss.',
     format: 'text',
     xUnit: 'step',
     train: 13,
@@ -53,7 +54,8 @@ export const READINGS: Reading[] = [
   },
   {
     files: ['benoitnlp__training_log.csv'],
-    reading: 'Keras CSVLogger, 16 epochs. Validation lowest at epoch 5 (0.5207), then up to 0.5857 at epoch 15 while training falls 0.420 → 0.179: overfitting from epoch 5.',
+    reading:
+      'Keras CSVLogger, 16 epochs. Validation lowest at epoch 5 (0.5207), then up to 0.5857 at epoch 15 while training falls 0.420 → 0.179: overfitting from epoch 5.',
     format: 'csv',
     xUnit: 'epoch',
     train: 16,
@@ -87,7 +89,8 @@ export const READINGS: Reading[] = [
   },
   {
     files: ['erav4__train.log'],
-    reading: 'GPT-2 124M on Shakespeare, TSV in a .log: training loss 8.46 → 0.13 over 4,570 steps (memorising), logged every 10 steps. No validation loss.',
+    reading:
+      'GPT-2 124M on Shakespeare, TSV in a .log: training loss 8.46 → 0.13 over 4,570 steps (memorising), logged every 10 steps. No validation loss.',
     format: 'tsv',
     xUnit: 'step',
     train: 457,
@@ -118,7 +121,9 @@ export const READINGS: Reading[] = [
     train: 10,
     val: 10,
     lr: 10,
-    must: [{ kind: 'overfitting', severity: 'warning', at: [3294, 3294], says: [/step 3,294/, /0\.485/, /0\.492/, /1\.3%/] }],
+    must: [
+      { kind: 'overfitting', severity: 'warning', at: [3294, 3294], says: [/step 3,294/, /0\.485/, /0\.492/, /1\.3%/] },
+    ],
     allow: [gapInfo],
   },
   {
@@ -141,7 +146,9 @@ export const READINGS: Reading[] = [
     train: 6,
     val: 6,
     lr: 6,
-    must: [{ kind: 'scale', severity: 'warning', says: [/16\.\d/, /gradient-accumulation/, /5\.024/, /0\.304/, /step 600/] }],
+    must: [
+      { kind: 'scale', severity: 'warning', says: [/16\.\d/, /gradient-accumulation/, /5\.024/, /0\.304/, /step 600/] },
+    ],
   },
   {
     files: ['llmc-siddanth__main.log'],
@@ -189,7 +196,8 @@ export const READINGS: Reading[] = [
   },
   {
     files: ['modded-sub3min__1d3bd93b-a69e-4118-aeb8-8184239d7566.txt'],
-    reading: 'modded-nanogpt record that logs only the validation loss: 13 evaluations, 10.83 → 3.279 at step 1,393; no training loss. Nothing wrong to see.',
+    reading:
+      'modded-nanogpt record that logs only the validation loss: 13 evaluations, 10.83 → 3.279 at step 1,393; no training loss. Nothing wrong to see.',
     format: 'text',
     xUnit: 'step',
     train: 0,
@@ -225,7 +233,10 @@ export const READINGS: Reading[] = [
     xUnit: 'step',
     train: 1010,
     val: 0,
-    must: [{ kind: 'plateau', severity: 'warning', at: [1, 1], says: [/does not move/, /3\.0\d\d/, /trained checkpoint/] }, noVal],
+    must: [
+      { kind: 'plateau', severity: 'warning', at: [1, 1], says: [/does not move/, /3\.0\d\d/, /trained checkpoint/] },
+      noVal,
+    ],
   },
   {
     files: ['pseudo2code__trainer_state.json'],

@@ -13,7 +13,10 @@ import { READINGS, type Reading } from './curves-real-readings';
 const DIR = realArtefact('logs');
 
 function load(r: Reading): Run[] {
-  const files = r.files.map((f) => ({ name: f.slice(f.indexOf('__') + 2), text: fs.readFileSync(`${DIR}/${f}`, 'utf8') }));
+  const files = r.files.map((f) => ({
+    name: f.slice(f.indexOf('__') + 2),
+    text: fs.readFileSync(`${DIR}/${f}`, 'utf8'),
+  }));
   return mergeRuns(parseLogs(files).map((t) => buildRun(t)));
 }
 
@@ -55,13 +58,27 @@ describe('real logs: the reader agrees with my reading', () => {
       const all = show(found);
       // no misses: each expected finding, placed where I read it, saying what was observed
       for (const want of r.must ?? []) {
-        const hits = found.filter((f) => f.kind === want.kind && f.severity === want.severity && (!want.at || (f.step >= want.at[0] && f.step <= want.at[1])));
-        expect(hits.length, `missing ${want.kind}/${want.severity}${want.at ? ` in [${want.at}]` : ''}; found:\n${all}`).toBeGreaterThan(0);
-        for (const re of want.says ?? []) expect(hits.some((f) => re.test(`${f.title} ${f.detail}`)), `${want.kind} should say ${re}:\n${hits.map((f) => f.detail).join('\n')}`).toBe(true);
+        const hits = found.filter(
+          (f) =>
+            f.kind === want.kind &&
+            f.severity === want.severity &&
+            (!want.at || (f.step >= want.at[0] && f.step <= want.at[1])),
+        );
+        expect(
+          hits.length,
+          `missing ${want.kind}/${want.severity}${want.at ? ` in [${want.at}]` : ''}; found:\n${all}`,
+        ).toBeGreaterThan(0);
+        for (const re of want.says ?? [])
+          expect(
+            hits.some((f) => re.test(`${f.title} ${f.detail}`)),
+            `${want.kind} should say ${re}:\n${hits.map((f) => f.detail).join('\n')}`,
+          ).toBe(true);
       }
       // no false alarms: every finding is expected or allowed
       for (const f of found) {
-        const ok = (r.must ?? []).some((w) => w.kind === f.kind && w.severity === f.severity) || (r.allow ?? []).some((a) => a.kind === f.kind && a.severity === f.severity);
+        const ok =
+          (r.must ?? []).some((w) => w.kind === f.kind && w.severity === f.severity) ||
+          (r.allow ?? []).some((a) => a.kind === f.kind && a.severity === f.severity);
         expect(ok, `unexpected ${f.kind}/${f.severity} at ${f.step}: ${f.title}\n${f.detail}`).toBe(true);
       }
       // the x unit is in every finding's text

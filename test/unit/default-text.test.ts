@@ -40,7 +40,13 @@ describe.runIf(existsSync(MOBY) && existsSync(SOTU))('the default text', () => {
 
   it('agrees with the split the bundled models were trained on (the bench names the test chapters)', () => {
     const test = docs.filter((d) => splitOf(d.name) === 'test' && d.name.startsWith('moby-dick/')).map((d) => d.name);
-    expect(test.sort()).toEqual(['moby-dick/chapter_116', 'moby-dick/chapter_128', 'moby-dick/chapter_4', 'moby-dick/chapter_60', 'moby-dick/chapter_67']);
+    expect(test.sort()).toEqual([
+      'moby-dick/chapter_116',
+      'moby-dick/chapter_128',
+      'moby-dick/chapter_4',
+      'moby-dick/chapter_60',
+      'moby-dick/chapter_67',
+    ]);
   });
 
   it('is a passage of a test-split chapter, for a first-time reader', () => {
@@ -58,13 +64,16 @@ describe.runIf(existsSync(MOBY) && existsSync(SOTU))('the default text', () => {
     expect(sentences.length).toBeGreaterThanOrEqual(3);
     const training = docs.filter((d) => splitOf(d.name) === 'train');
     expect(training.length).toBeGreaterThan(300);
-    for (const d of training) for (const s of sentences) expect(d.text.includes(s), `${d.name} contains "${s}"`).toBe(false);
+    for (const d of training)
+      for (const s of sentences) expect(d.text.includes(s), `${d.name} contains "${s}"`).toBe(false);
   });
   it('the held-out prose preset is the opening of chapter 4, a test-split chapter, as its lesson says', () => {
     const prose = PRESETS.find((p) => p.name === 'prose')!;
     expect(prose.lesson).toMatch(/chapter 4, from the test split/);
     expect(splitOf('moby-dick/chapter_4')).toBe('test');
     const chapter = JSON.parse(readFileSync(join(MOBY, 'chapter_4.json'), 'utf8')) as { title: string; text: string };
-    expect(prose.text).toBe(`${chapter.title.trim()}\n\n${chapter.text.trim().slice(0, prose.text.length - chapter.title.trim().length - 2)}`);
+    expect(prose.text).toBe(
+      `${chapter.title.trim()}\n\n${chapter.text.trim().slice(0, prose.text.length - chapter.title.trim().length - 2)}`,
+    );
   });
 });

@@ -24,15 +24,25 @@ describe('equallyLikely', () => {
       const shownCount = Number(e.countText.replace(/,/g, ''));
       // bits to 2 decimals: the true count is within a factor 2^0.005 of 2^shownBits; the count is shown
       // to 0.1 below 10 and to 1 above
-      expect(Math.abs(shownCount - 2 ** shownBits), `${nats} nats: ${e.countText} vs 2^${e.bitsText}`).toBeLessThanOrEqual(
-        2 ** shownBits * (2 ** 0.005 - 1) + 0.5,
-      );
+      expect(
+        Math.abs(shownCount - 2 ** shownBits),
+        `${nats} nats: ${e.countText} vs 2^${e.bitsText}`,
+      ).toBeLessThanOrEqual(2 ** shownBits * (2 ** 0.005 - 1) + 0.5);
     }
   });
 });
 
 const tok = (index: number, start: number, end: number, logprob: number | null): TokenRecord => ({
-  index, id: index, text: '', start, end, scored: logprob !== null, logprob, rank: 1, entropy: 1, top: [],
+  index,
+  id: index,
+  text: '',
+  start,
+  end,
+  scored: logprob !== null,
+  logprob,
+  rank: 1,
+  entropy: 1,
+  top: [],
 });
 
 describe('findRepeat and repeatLoss', () => {

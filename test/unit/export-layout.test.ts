@@ -35,7 +35,9 @@ function lines(layout: HeatmapLayout): string[] {
 /** Every run inside a box of its own token on its own line. */
 function runsInBoxes(layout: HeatmapLayout): boolean {
   return layout.runs.every((r) =>
-    layout.boxes.some((b) => b.index === r.index && b.y === r.y && b.x <= r.x + 1e-9 && r.x + r.width <= b.x + b.width + 1e-9),
+    layout.boxes.some(
+      (b) => b.index === r.index && b.y === r.y && b.x <= r.x + 1e-9 && r.x + r.width <= b.x + b.width + 1e-9,
+    ),
   );
 }
 
@@ -58,7 +60,11 @@ describe('heatmap layout', () => {
 
   it('keeps a word that spans several tokens together, and breaks one wider than a line by character', () => {
     const pieces = ['ab ', 'pre', 'cisely', ' x'];
-    const layout = layoutHeatmap(pieces.join(''), tokensOf(pieces), 'surprisal', { width: 80, lineHeight: 20, measure });
+    const layout = layoutHeatmap(pieces.join(''), tokensOf(pieces), 'surprisal', {
+      width: 80,
+      lineHeight: 20,
+      measure,
+    });
     expect(lines(layout)).toEqual(['ab', 'precisel', 'y x']);
     expect(runsInBoxes(layout)).toBe(true);
     expect(layout.boxes.every((b) => b.x + b.width <= 80)).toBe(true);
@@ -66,7 +72,12 @@ describe('heatmap layout', () => {
 
   it('goes to the next tab stop, skipping one closer than half a space', () => {
     const text = 'a\tb\nwxyz\tc';
-    const layout = layoutHeatmap(text, tokensOf([...text]), 'surprisal', { width: 200, lineHeight: 20, measure, tabSize: 4 });
+    const layout = layoutHeatmap(text, tokensOf([...text]), 'surprisal', {
+      width: 200,
+      lineHeight: 20,
+      measure,
+      tabSize: 4,
+    });
     const at = (ch: string) => layout.runs.findLast((r) => r.text === ch)!;
     expect(at('b').x).toBe(40);
     expect(at('c').x).toBe(80);
@@ -76,12 +87,15 @@ describe('heatmap layout', () => {
 
   it('shows characters shared by several tokens (the bytes of an emoji) once, on the first', () => {
     const text = 'a🐳b';
-    const tokens = tokensOf(['a', '🐳', '', 'b'], [
-      [0, 1],
-      [1, 3],
-      [1, 3],
-      [3, 4],
-    ]);
+    const tokens = tokensOf(
+      ['a', '🐳', '', 'b'],
+      [
+        [0, 1],
+        [1, 3],
+        [1, 3],
+        [3, 4],
+      ],
+    );
     const layout = layoutHeatmap(text, tokens, 'surprisal', { width: 200, lineHeight: 20, measure });
     expect(layout.runs.map((r) => [r.index, r.text])).toEqual([
       [0, 'a'],
@@ -93,8 +107,9 @@ describe('heatmap layout', () => {
 });
 
 /** What XML 1.0 forbids in a document. */
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const TRICKY: { name: string; text: string }[] = JSON.parse(
   fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'tricky-strings.json'), 'utf8'),
@@ -106,12 +121,20 @@ describe('every tricky string', () => {
       // one token per code point, and one per 3 code points: boundaries inside words and graphemes
       for (const size of [1, 3]) {
         const cps = [...text];
-        const pieces = Array.from({ length: Math.ceil(cps.length / size) }, (_, i) => cps.slice(i * size, i * size + size).join(''));
+        const pieces = Array.from({ length: Math.ceil(cps.length / size) }, (_, i) =>
+          cps.slice(i * size, i * size + size).join(''),
+        );
         const layout = layoutHeatmap(text, tokensOf(pieces), 'surprisal', { width: 120, lineHeight: 20, measure });
-        const drawn = layout.runs.filter((r) => !r.mark).map((r) => r.text).join('');
+        const drawn = layout.runs
+          .filter((r) => !r.mark)
+          .map((r) => r.text)
+          .join('');
         expect(drawn, name).toBe(visibleControls(text).replace(/[ \t\r\n]/g, ''));
         expect(runsInBoxes(layout), name).toBe(true);
-        expect(layout.boxes.every((b) => b.x >= 0 && b.x + b.width <= 120 + 1e-9), name).toBe(true);
+        expect(
+          layout.boxes.every((b) => b.x >= 0 && b.x + b.width <= 120 + 1e-9),
+          name,
+        ).toBe(true);
         const svg = heatmapSvg(layout, { title: name, mode: 'surprisal', font: 'monospace', fontSize: 14 });
         expect(svg, name).not.toMatch(FORBIDDEN);
       }
@@ -120,7 +143,6 @@ describe('every tricky string', () => {
 });
 
 describe('characters XML cannot hold', () => {
-
   it('are drawn as visible symbols', () => {
     expect(visibleControls('a\u0000b\u001b\u007f\u0085')).toBe('a␀b␛␡\ufffd');
     expect(visibleControls('x\ud800y\udc00z')).toBe('x\ufffdy\ufffdz');
@@ -143,9 +165,15 @@ describe('characters XML cannot hold', () => {
 describe('the SVG', () => {
   it('holds each run to its measured width at its measured place, with no spaces to collapse', () => {
     const pieces = ['Hello', ',', ' world', ' 鲸鱼', ' <b>'];
-    const layout = layoutHeatmap(pieces.join(''), tokensOf(pieces), 'surprisal', { width: 400, lineHeight: 20, measure });
+    const layout = layoutHeatmap(pieces.join(''), tokensOf(pieces), 'surprisal', {
+      width: 400,
+      lineHeight: 20,
+      measure,
+    });
     const svg = heatmapSvg(layout, { title: 't', mode: 'surprisal', font: 'monospace', fontSize: 14 });
-    const texts = [...svg.matchAll(/<text data-index="(\d+)" x="([\d.]+)" y="[\d.]+" textLength="([\d.]+)"[^>]*>([^<]*)<\/text>/g)];
+    const texts = [
+      ...svg.matchAll(/<text data-index="(\d+)" x="([\d.]+)" y="[\d.]+" textLength="([\d.]+)"[^>]*>([^<]*)<\/text>/g),
+    ];
     expect(texts.map((m) => [Number(m[1]), Number(m[2]), Number(m[3]), m[4]])).toEqual([
       [0, 0, 50, 'Hello'],
       [1, 50, 10, ','],

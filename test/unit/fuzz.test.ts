@@ -42,9 +42,48 @@ function generator(seed: number) {
 type Rng = ReturnType<typeof generator>;
 
 const PIECES = [
-  'the', ' whale', '\n', '\r\n', '\t', ' ', '  ', '<|endoftext|>', '<|endoftext', '<s>', '\u0000', '\u007f', '\u009b', '\u202e',
-  '\ud800', '\udc00', '👋🏽', '👨‍👩‍👧', 'é', 'e\u0301', '東京', '\ufeff', '"', ',', '=', '{', '}', '[', ']', 'NaN', '-inf', '1e309',
-  '0', '-1', '3.5', 'null', 'true', '\\', "'", '%', '#', '$',
+  'the',
+  ' whale',
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  '  ',
+  '<|endoftext|>',
+  '<|endoftext',
+  '<s>',
+  '\u0000',
+  '\u007f',
+  '\u009b',
+  '\u202e',
+  '\ud800',
+  '\udc00',
+  '👋🏽',
+  '👨‍👩‍👧',
+  'é',
+  'e\u0301',
+  '東京',
+  '\ufeff',
+  '"',
+  ',',
+  '=',
+  '{',
+  '}',
+  '[',
+  ']',
+  'NaN',
+  '-inf',
+  '1e309',
+  '0',
+  '-1',
+  '3.5',
+  'null',
+  'true',
+  '\\',
+  "'",
+  '%',
+  '#',
+  '$',
 ];
 
 function randomText(rng: Rng, maxPieces = 40): string {
@@ -52,7 +91,8 @@ function randomText(rng: Rng, maxPieces = 40): string {
   const n = rng.int(maxPieces);
   for (let i = 0; i < n; i++) {
     const r = rng.next();
-    if (r < 0.1) t += String.fromCodePoint(rng.int(0x110000 - 0x800)); // any code point, surrogates excluded below
+    if (r < 0.1)
+      t += String.fromCodePoint(rng.int(0x110000 - 0x800)); // any code point, surrogates excluded below
     else if (r < 0.15) t += rng.pick(PIECES).repeat(1 + rng.int(50));
     else t += rng.pick(PIECES);
   }
@@ -114,10 +154,16 @@ function mutateJson(rng: Rng, value: unknown, depth = 0): unknown {
 }
 
 /** The engine's own words for a bug: not a message a user can act on. */
-const INTERNAL = /^(TypeError|ReferenceError): .*(Cannot read propert|is not a function|is not iterable|Cannot convert|is not defined)|Maximum call stack/;
+const INTERNAL =
+  /^(TypeError|ReferenceError): .*(Cannot read propert|is not a function|is not iterable|Cannot convert|is not defined)|Maximum call stack/;
 
 /** Run `fn` on inputs until the budget is spent; every throw must be an Error with a message. */
-function fuzz<T>(name: string, make: (rng: Rng) => T, check: (input: T) => void | Promise<void>, seed = SEED): Promise<number> {
+function fuzz<T>(
+  name: string,
+  make: (rng: Rng) => T,
+  check: (input: T) => void | Promise<void>,
+  seed = SEED,
+): Promise<number> {
   const rng = generator(seed);
   const until = Date.now() + BUDGET_MS;
   return (async () => {
@@ -131,9 +177,12 @@ function fuzz<T>(name: string, make: (rng: Rng) => T, check: (input: T) => void 
         const shown = JSON.stringify(input)?.slice(0, 300);
         if (!(e instanceof Error) || e.message.trim() === '' || INTERNAL.test(`${e.name}: ${e.message}`)) {
           const where = e instanceof Error ? (e.stack ?? '').split('\n').slice(1, 4).join(' | ') : '';
-          throw new Error(`${name}: a crash, not a clear error: ${String(e)} at ${where}; input ${shown}`, { cause: e });
+          throw new Error(`${name}: a crash, not a clear error: ${String(e)} at ${where}; input ${shown}`, {
+            cause: e,
+          });
         }
-        if ((e as Error).name === 'AssertionError') throw new Error(`${name} on ${shown}: ${(e as Error).message}`, { cause: e });
+        if ((e as Error).name === 'AssertionError')
+          throw new Error(`${name} on ${shown}: ${(e as Error).message}`, { cause: e });
       }
       // nothing may take long on inputs this size
       expect(Date.now() - started, `${name}: ${JSON.stringify(input)?.slice(0, 200)}`).toBeLessThan(5000);
@@ -164,9 +213,20 @@ describe('fuzz', () => {
   it('texts through the tokenizer and the scoring engine: a finite result, or a clear error', async () => {
     const runs = await fuzz(
       'score',
-      (rng) => ({ text: randomText(rng, 30), stride: 1 + rng.int(model.config.n_ctx + 2), parseSpecial: rng.next() < 0.3 }),
+      (rng) => ({
+        text: randomText(rng, 30),
+        stride: 1 + rng.int(model.config.n_ctx + 2),
+        parseSpecial: rng.next() < 0.3,
+      }),
       async ({ text, stride, parseSpecial }) => {
-        const result = await scoreText(text, { tokenizer: model.tokenizer, config: model.config, scorer: net.scorer, stride, k: 3, parseSpecial });
+        const result = await scoreText(text, {
+          tokenizer: model.tokenizer,
+          config: model.config,
+          scorer: net.scorer,
+          stride,
+          k: 3,
+          parseSpecial,
+        });
         let covered = '';
         for (const t of result.tokens) {
           expect(t.id >= 0 && t.id < model.config.vocab_size, `id ${t.id}`).toBe(true);
@@ -207,7 +267,10 @@ describe('fuzz', () => {
           ],
         }),
       ],
-      ['log.jsonl', '{"step": 1, "train_loss": 4.0}\n{"step": 2, "train_loss": 3.5, "val_loss": 3.9}\n{"step": 3, "train_loss": NaN}\n'],
+      [
+        'log.jsonl',
+        '{"step": 1, "train_loss": 4.0}\n{"step": 2, "train_loss": 3.5, "val_loss": 3.9}\n{"step": 3, "train_loss": NaN}\n',
+      ],
       ['metrics.tsv', 'step\tloss\tval_loss\n1\t5\t5.5\n2\t4\t\n3\tinf\t4.5\n'],
     ] as const;
     const runs = await fuzz(
@@ -254,7 +317,9 @@ describe('fuzz', () => {
           const { ids, start, end } = tokenizer.encode(sample, { parseSpecial });
           for (let i = 0; i < ids.length; i++) {
             expect(Number.isInteger(ids[i]) && ids[i] >= 0, `id ${ids[i]}`).toBe(true);
-            expect(0 <= start[i] && start[i] <= end[i] && end[i] <= sample.length, `span ${start[i]}..${end[i]}`).toBe(true);
+            expect(0 <= start[i] && start[i] <= end[i] && end[i] <= sample.length, `span ${start[i]}..${end[i]}`).toBe(
+              true,
+            );
           }
         }
       },

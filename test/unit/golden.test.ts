@@ -17,7 +17,6 @@ import { computeTotals, scoredText } from '../../src/lib/scoring/totals';
 import type { Totals, WindowScorer } from '../../src/lib/scoring/types';
 import { bundledModelIds, MODELS_DIR } from './helpers/fixtures';
 
-
 /** Per-token values: float32 ONNX Runtime against a float64 reference differ by ~1e-6 nats; 1e-4 is
  * far above that noise and far below any real error (a wrong context or row shifts values by > 1e-2). */
 const TOKEN_TOLERANCE = 1e-4;
@@ -29,8 +28,11 @@ const TOTALS_RELATIVE = 1e-6;
 /** Totals recomputed from the reference's own logprobs: only float64 rounding differs. */
 const DEFINITION_RELATIVE = 1e-12;
 
-
-const goldenFiles = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+const goldenFiles = existsSync(GOLDEN_DIR)
+  ? readdirSync(GOLDEN_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 const hasOnnx = (id: string) => existsSync(join(MODELS_DIR, id, 'onnx/model.onnx'));
 
 function expectRelativelyClose(actual: number | null, expected: number | null, tolerance: number, what: string): void {
@@ -44,7 +46,8 @@ function expectRelativelyClose(actual: number | null, expected: number | null, t
 
 function expectTotalsClose(actual: Totals, expected: Totals, tolerance: number): void {
   for (const key of Object.keys(expected) as (keyof Totals)[]) {
-    if (['tokens', 'tokens_scored', 'bytes', 'chars', 'words'].includes(key)) expect(actual[key], key).toBe(expected[key]);
+    if (['tokens', 'tokens_scored', 'bytes', 'chars', 'words'].includes(key))
+      expect(actual[key], key).toBe(expected[key]);
     // ppl and word_ppl are exponentials: exp turns the tiny absolute error of an fp32 forward pass in the
     // exponent (about 1e-6 nats per token) into a relative error of the same size, which a one-token text
     // cannot get under 1e-6. Their exponents are the quantities the tolerance is about.
@@ -83,10 +86,14 @@ describe('golden files', () => {
   it('exist for every bundled model with onnx/model.onnx, and name bundled models', () => {
     const golden = new Set(goldenFiles.map((f) => f.replace(/\.json$/, '')));
     for (const id of bundledModelIds().filter(hasOnnx)) {
-      expect(golden.has(id), `models/${id} has onnx/model.onnx but test/fixtures/golden/${id}.json is missing`).toBe(true);
+      expect(golden.has(id), `models/${id} has onnx/model.onnx but test/fixtures/golden/${id}.json is missing`).toBe(
+        true,
+      );
     }
     for (const id of golden) {
-      expect(hasOnnx(id), `test/fixtures/golden/${id}.json exists but models/${id}/onnx/model.onnx does not`).toBe(true);
+      expect(hasOnnx(id), `test/fixtures/golden/${id}.json exists but models/${id}/onnx/model.onnx does not`).toBe(
+        true,
+      );
     }
   });
 });
@@ -120,7 +127,14 @@ describe.each(goldenFiles)('golden %s', (file) => {
     const k = golden.k ?? ref.top_ids?.[0]?.length ?? 0;
     const { scorer, gaps } = tieAwareScorer(model);
     const parseSpecial = ref.parse_special === true;
-    const result = await scoreText(ref.text, { tokenizer: loaded.tokenizer, config: loaded.config, scorer, stride: ref.stride, k, parseSpecial });
+    const result = await scoreText(ref.text, {
+      tokenizer: loaded.tokenizer,
+      config: loaded.config,
+      scorer,
+      stride: ref.stride,
+      k,
+      parseSpecial,
+    });
 
     // tokenizer parity: @huggingface/tokenizers must encode exactly as training did
     expect(result.tokens.map((t) => t.id)).toEqual(ref.ids);
@@ -138,16 +152,24 @@ describe.each(goldenFiles)('golden %s', (file) => {
       const refTopLogprobs = ref.top_logprobs?.[i];
       if (!refTop || !refTopLogprobs) return;
       token.top.forEach((alt, j) => {
-        expect(Math.abs(alt.logprob - refTopLogprobs[j]), `top ${j} logprob of token ${i}`).toBeLessThanOrEqual(TOKEN_TOLERANCE);
+        expect(Math.abs(alt.logprob - refTopLogprobs[j]), `top ${j} logprob of token ${i}`).toBeLessThanOrEqual(
+          TOKEN_TOLERANCE,
+        );
         // ids may swap only between near-tied alternatives
-        if (alt.id !== refTop[j]) expect(Math.abs(alt.logprob - refTopLogprobs[j]), `top ${j} id of token ${i}`).toBeLessThan(NEAR_TIE);
+        if (alt.id !== refTop[j])
+          expect(Math.abs(alt.logprob - refTopLogprobs[j]), `top ${j} id of token ${i}`).toBeLessThan(NEAR_TIE);
       });
     });
-    if (nearTies.length > 0) console.info(`${golden.model} ${ref.name}: ranks differ at near-ties, tokens ${nearTies.join(', ')}`);
+    if (nearTies.length > 0)
+      console.info(`${golden.model} ${ref.name}: ranks differ at near-ties, tokens ${nearTies.join(', ')}`);
 
     expectTotalsClose(result.totals, ref.totals, TOTALS_RELATIVE);
     // the totals' definitions alone (bytes, characters, words, normalisations), on the reference's logprobs
     const referenceRecords = result.tokens.map((t, i) => ({ ...t, logprob: ref.logprob[i] }));
-    expectTotalsClose(computeTotals(referenceRecords, scoredText(ref.text, referenceRecords, true)), ref.totals, DEFINITION_RELATIVE);
+    expectTotalsClose(
+      computeTotals(referenceRecords, scoredText(ref.text, referenceRecords, true)),
+      ref.totals,
+      DEFINITION_RELATIVE,
+    );
   });
 });

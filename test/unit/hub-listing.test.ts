@@ -35,7 +35,13 @@ describe('the tree API', () => {
     const page = [
       { type: 'directory', oid: 'a', path: 'onnx', size: 0 },
       { type: 'file', oid: 'b', path: 'config.json', size: 374 },
-      { type: 'file', oid: 'c', path: 'onnx/model.onnx', size: 134, lfs: { oid: 'd', size: 498_000_000, pointerSize: 134 } },
+      {
+        type: 'file',
+        oid: 'c',
+        path: 'onnx/model.onnx',
+        size: 134,
+        lfs: { oid: 'd', size: 498_000_000, pointerSize: 134 },
+      },
     ];
     expect(parseHubTree(page)).toEqual([
       { path: 'config.json', size: 374 },
@@ -48,8 +54,13 @@ describe('the tree API', () => {
 
   it('follows the pages a Link header names, and gives null where there is no listing (a static host)', async () => {
     const pages: Record<string, { body: unknown; link?: string }> = {
-      [hubTreeUrl(hub)]: { body: [{ type: 'file', path: 'config.json', size: 1 }], link: '</api/models/owner/name/tree/refs%2Fpr%2F1?recursive=1&cursor=x>; rel="next"' },
-      'https://hub.example/api/models/owner/name/tree/refs%2Fpr%2F1?recursive=1&cursor=x': { body: [{ type: 'file', path: 'tokenizer.json', size: 2 }] },
+      [hubTreeUrl(hub)]: {
+        body: [{ type: 'file', path: 'config.json', size: 1 }],
+        link: '</api/models/owner/name/tree/refs%2Fpr%2F1?recursive=1&cursor=x>; rel="next"',
+      },
+      'https://hub.example/api/models/owner/name/tree/refs%2Fpr%2F1?recursive=1&cursor=x': {
+        body: [{ type: 'file', path: 'tokenizer.json', size: 2 }],
+      },
     };
     const seen: string[] = [];
     const paged = (async (url: string) => {
@@ -92,14 +103,20 @@ describe('the variant chosen from the listing, for the backend', () => {
     const smallest = ['onnx/model_quantized.onnx', 'onnx/model_q4.onnx'].reduce((a, b) => (size(b) < size(a) ? b : a));
     expect(choice.onnx).toBe(smallest);
     expect(choice.folder).toBe('');
-    expect(choice.note).toMatch(new RegExp(`^Chose ${smallest.replace('.', '\\.')} \\((q4|quantized), [\\d.]+ kB\\) from the repository's listing: `));
+    expect(choice.note).toMatch(
+      new RegExp(
+        `^Chose ${smallest.replace('.', '\\.')} \\((q4|quantized), [\\d.]+ kB\\) from the repository's listing: `,
+      ),
+    );
     expect(choice.note).toContain('the smallest of the variants WASM runs well (fp32, quantized, uint8, int8, q4)');
     expect(choice.note).toContain('fp16'); // among the others listed
   });
 
   it('WebGPU with shader-f16: fp16 / q4f16 qualify (the smallest wins); without it, never a float16 file', () => {
     const f16 = chooseFromListing(tjs, { backend: 'webgpu', shaderF16: true });
-    const smallestF16 = ['onnx/model_fp16.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx'].reduce((a, b) => (size(b) < size(a) ? b : a));
+    const smallestF16 = ['onnx/model_fp16.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx'].reduce((a, b) =>
+      size(b) < size(a) ? b : a,
+    );
     expect(f16.onnx).toBe(smallestF16);
     expect(f16.note).toContain('WebGPU with shader-f16 runs well (fp32, fp16, q4, q4f16)');
     const plain = chooseFromListing(tjs, { backend: 'webgpu', shaderF16: false });
@@ -108,7 +125,9 @@ describe('the variant chosen from the listing, for the backend', () => {
   });
 
   it('the other toolchains: Optimum merged decoder, genai builder (config from genai_config.json)', () => {
-    expect(chooseFromListing(listingOf('optimum'), { backend: 'wasm', shaderF16: false }).onnx).toBe('decoder_model_merged.onnx');
+    expect(chooseFromListing(listingOf('optimum'), { backend: 'wasm', shaderF16: false }).onnx).toBe(
+      'decoder_model_merged.onnx',
+    );
     const genai = chooseFromListing(listingOf('genai-multipart'), { backend: 'wasm', shaderF16: false });
     expect(genai).toMatchObject({ onnx: 'model.onnx', folder: '' });
     expect(genai.note).toContain('the only variant it has');

@@ -21,7 +21,8 @@ function listing(folder: string): RepoFile[] {
     });
 }
 
-const sizeOf = (files: RepoFile[], paths: string[]) => paths.reduce((s, p) => s + files.find((f) => f.path === p)!.size, 0);
+const sizeOf = (files: RepoFile[], paths: string[]) =>
+  paths.reduce((s, p) => s + files.find((f) => f.path === p)!.size, 0);
 const list = (...entries: [string, number][]): RepoFile[] => entries.map(([path, size]) => ({ path, size }));
 
 describe('resolveLayout on the real-export fixtures', () => {
@@ -41,7 +42,11 @@ describe('resolveLayout on the real-export fixtures', () => {
 
   it('transformers.js: prefer exact takes fp32 with its external data, named from the file', () => {
     const layout = resolveLayout(tjs, { backend: 'wasm', prefer: 'exact' });
-    expect(layout.variant).toMatchObject({ dtype: 'fp32', onnx: 'onnx/model.onnx', externalData: ['onnx/model.onnx_data'] });
+    expect(layout.variant).toMatchObject({
+      dtype: 'fp32',
+      onnx: 'onnx/model.onnx',
+      externalData: ['onnx/model.onnx_data'],
+    });
     expect(layout.variant.bytes).toBe(sizeOf(tjs, ['onnx/model.onnx', 'onnx/model.onnx_data']));
     expect(layout.downloadBytes).toBe(sizeOf(tjs, layout.files));
     // a budget below fp32's size moves to the next most precise: 8-bit before 4-bit
@@ -55,7 +60,9 @@ describe('resolveLayout on the real-export fixtures', () => {
     const auto = f16.variants.filter((v) => ['fp32', 'fp16', 'q4', 'q4f16'].includes(v.dtype));
     expect(f16.variant.bytes).toBe(Math.min(...auto.map((v) => v.bytes)));
     expect(resolveLayout(tjs, { backend: 'webgpu', shaderF16: true, prefer: 'exact' }).variant.dtype).toBe('fp32');
-    expect(resolveLayout(tjs, { backend: 'webgpu', shaderF16: true, dtype: 'fp16' }).variant.onnx).toBe('onnx/model_fp16.onnx');
+    expect(resolveLayout(tjs, { backend: 'webgpu', shaderF16: true, dtype: 'fp16' }).variant.onnx).toBe(
+      'onnx/model_fp16.onnx',
+    );
 
     const plain = resolveLayout(tjs, { backend: 'webgpu', shaderF16: false });
     expect(plain.variant.dtype).toBe('q4');
@@ -70,7 +77,10 @@ describe('resolveLayout on the real-export fixtures', () => {
     expect(layout.kind).toBe('optimum-merged');
     expect(layout.variant).toMatchObject({ dtype: 'fp32', onnx: 'decoder_model_merged.onnx', externalData: [] });
     const older = list(['decoder_model.onnx', 5], ['config.json', 1], ['tokenizer.json', 2]);
-    expect(resolveLayout(older, { backend: 'wasm' })).toMatchObject({ kind: 'optimum', variant: { onnx: 'decoder_model.onnx' } });
+    expect(resolveLayout(older, { backend: 'wasm' })).toMatchObject({
+      kind: 'optimum',
+      variant: { onnx: 'decoder_model.onnx' },
+    });
   });
 
   it('genai builder: genai_config.json as the config, external data by its own name', () => {
@@ -79,7 +89,13 @@ describe('resolveLayout on the real-export fixtures', () => {
     expect(layout.kind).toBe('genai');
     expect(layout.config).toEqual({ path: 'genai_config.json', format: 'genai_config.json' });
     expect(layout.variant).toMatchObject({ dtype: 'unknown', onnx: 'model.onnx', externalData: ['model.onnx.data'] });
-    expect(layout.files).toEqual(['model.onnx', 'model.onnx.data', 'genai_config.json', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(layout.files).toEqual([
+      'model.onnx',
+      'model.onnx.data',
+      'genai_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     expect(layout.downloadBytes).toBe(sizeOf(files, layout.files));
   });
 
@@ -88,7 +104,7 @@ describe('resolveLayout on the real-export fixtures', () => {
     expect(layout.variant.externalData).toEqual(['model.onnx_data', 'model.onnx_data_1']);
   });
 
-  it("the real genai-builder export in ../shared/real (config.json written beside onnx/)", () => {
+  it('the real genai-builder export in ../shared/real (config.json written beside onnx/)', () => {
     const files = listing(realArtefact('genai-builder-llama-fp16'));
     const layout = resolveLayout(files, { backend: 'webgpu', shaderF16: true });
     expect(layout.kind).toBe('transformers.js');
@@ -114,11 +130,18 @@ describe('resolveLayout on published repository shapes', () => {
     );
     const wasm = resolveLayout(files, { backend: 'wasm' });
     expect(wasm.kind).toBe('genai');
-    expect(wasm.variant).toMatchObject({ dtype: 'q4', onnx: 'cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/model.onnx' });
+    expect(wasm.variant).toMatchObject({
+      dtype: 'q4',
+      onnx: 'cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/model.onnx',
+    });
     expect(wasm.config.path).toBe('cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/genai_config.json');
     expect(wasm.tokenizer[0]).toBe('cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/tokenizer.json');
     const exact = resolveLayout(files, { backend: 'webgpu', shaderF16: true, prefer: 'exact' });
-    expect(exact.variant).toMatchObject({ dtype: 'fp16', onnx: 'cuda/cuda-fp16/model.onnx', externalData: ['cuda/cuda-fp16/model.onnx.data'] });
+    expect(exact.variant).toMatchObject({
+      dtype: 'fp16',
+      onnx: 'cuda/cuda-fp16/model.onnx',
+      externalData: ['cuda/cuda-fp16/model.onnx.data'],
+    });
     expect(exact.tokenizer).toEqual(['cuda/cuda-fp16/tokenizer.json']);
     // without shader-f16 the fp16 folder is not offered automatically
     expect(resolveLayout(files, { backend: 'webgpu', prefer: 'exact' }).variant.dtype).toBe('q4');
@@ -136,27 +159,40 @@ describe('resolveLayout on published repository shapes', () => {
       ['onnx/model_q4f16.onnx', 1_240_000_000],
     );
     const gpu = resolveLayout(files, { backend: 'webgpu', shaderF16: true });
-    expect(gpu).toMatchObject({ kind: 'transformers.js', config: { path: 'config.json' }, variant: { dtype: 'q4f16' } });
+    expect(gpu).toMatchObject({
+      kind: 'transformers.js',
+      config: { path: 'config.json' },
+      variant: { dtype: 'q4f16' },
+    });
     // its only file needs fp16 arithmetic: WASM runs it (slowly), a GPU without shader-f16 cannot
     expect(resolveLayout(files, { backend: 'wasm' }).variant.dtype).toBe('q4f16');
-    expect(() => resolveLayout(files, { backend: 'webgpu' })).toThrow(/no variant of this model runs on WebGPU without shader-f16 \(it has q4f16\); try WASM/);
+    expect(() => resolveLayout(files, { backend: 'webgpu' })).toThrow(
+      /no variant of this model runs on WebGPU without shader-f16 \(it has q4f16\); try WASM/,
+    );
   });
 
   it('a plain export: model.onnx at the root with its weights beside it', () => {
-    const files = list(['model.onnx', 900_000], ['model.onnx_data', 2e9], ['config.json', 600], ['tokenizer.json', 7e6]);
+    const files = list(
+      ['model.onnx', 900_000],
+      ['model.onnx_data', 2e9],
+      ['config.json', 600],
+      ['tokenizer.json', 7e6],
+    );
     const layout = resolveLayout(files, { backend: 'wasm' });
     expect(layout).toMatchObject({ kind: 'plain', variant: { onnx: 'model.onnx', externalData: ['model.onnx_data'] } });
     expect(layout.downloadBytes).toBe(900_000 + 2e9 + 600 + 7e6);
   });
 
   it('one line naming what it looked for when there is no decoder, config or tokenizer', () => {
-    expect(() => resolveLayout(list(['encoder_model.onnx', 1], ['config.json', 1], ['tokenizer.json', 1]), { backend: 'wasm' })).toThrow(
-      /no ONNX decoder .*found encoder_model\.onnx\)$/,
+    expect(() =>
+      resolveLayout(list(['encoder_model.onnx', 1], ['config.json', 1], ['tokenizer.json', 1]), { backend: 'wasm' }),
+    ).toThrow(/no ONNX decoder .*found encoder_model\.onnx\)$/);
+    expect(() =>
+      resolveLayout(list(['onnx/model.onnx', 1], ['config.json', 1], ['vocab.json', 1]), { backend: 'wasm' }),
+    ).toThrow(/no tokenizer\.json/);
+    expect(() => resolveLayout(list(['onnx/model.onnx', 1], ['tokenizer.json', 1]), { backend: 'wasm' })).toThrow(
+      /no config\.json/,
     );
-    expect(() => resolveLayout(list(['onnx/model.onnx', 1], ['config.json', 1], ['vocab.json', 1]), { backend: 'wasm' })).toThrow(
-      /no tokenizer\.json/,
-    );
-    expect(() => resolveLayout(list(['onnx/model.onnx', 1], ['tokenizer.json', 1]), { backend: 'wasm' })).toThrow(/no config\.json/);
   });
 });
 

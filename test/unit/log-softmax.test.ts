@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { headKernel } from '../../src/lib/scoring/head-wasm';
 import HEAD_WASM from '../../src/lib/scoring/head.wat.ts';
-import { EXP_STEPS, expNeg, headStatus, logitsScorer, scoreLogits, type HeadPath } from '../../src/lib/scoring/log-softmax';
+import {
+  EXP_STEPS,
+  expNeg,
+  headStatus,
+  logitsScorer,
+  scoreLogits,
+  type HeadPath,
+} from '../../src/lib/scoring/log-softmax';
 
 /** The textbook definitions in float64, one row at a time: the reference. */
 function naive(row: ArrayLike<number>, target: number) {
@@ -20,7 +27,10 @@ function naive(row: ArrayLike<number>, target: number) {
 /** The reference with the max subtracted first, for logits whose exp would overflow or underflow. */
 function naiveShifted(row: ArrayLike<number>, target: number) {
   const max = Math.max(...Array.from(row, Number));
-  return naive(Array.from(row, (v) => v - max), target);
+  return naive(
+    Array.from(row, (v) => v - max),
+    target,
+  );
 }
 
 function seededLogits(T: number, V: number, seed: number, scale = 4): Float32Array {
@@ -41,7 +51,13 @@ function rowOf(path: HeadPath, row: Float32Array, target: number, k: number) {
   const logits = new Float32Array(row.length * 2);
   logits.set(row);
   const s = scoreLogits(logits, Int32Array.from([0, target]), 0, k, path);
-  return { logprob: s.logprob[0], rank: s.rank[0], entropy: s.entropy[0], topIds: s.topIds, topLogprobs: s.topLogprobs };
+  return {
+    logprob: s.logprob[0],
+    rank: s.rank[0],
+    entropy: s.entropy[0],
+    topIds: s.topIds,
+    topLogprobs: s.topLogprobs,
+  };
 }
 
 describe.each(['js', 'simd'] as const)('scoreLogits (%s) against a naive float64 reference', (path) => {
@@ -112,7 +128,8 @@ describe.each(['js', 'simd'] as const)('scoreLogits (%s) against a naive float64
   });
 
   it('fails clearly on NaN and +Infinity logits, bad shapes and out-of-range targets', () => {
-    const score = (logits: number[], ids: number[], k: number) => () => scoreLogits(Float32Array.from(logits), Int32Array.from(ids), 0, k, path);
+    const score = (logits: number[], ids: number[], k: number) => () =>
+      scoreLogits(Float32Array.from(logits), Int32Array.from(ids), 0, k, path);
     expect(score([0, Number.NaN, 0, 0], [0, 1], 0)).toThrow(/NaN/);
     expect(score([0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0], [0, 1], 0)).toThrow(/NaN logits \(vocabulary entry 4\)/); // V = 5: in the padded quad
     expect(score([Number.NaN, 0, 0, 0], [0, 1], 2)).toThrow(/NaN logits \(vocabulary entry 0\)/);
@@ -123,20 +140,23 @@ describe.each(['js', 'simd'] as const)('scoreLogits (%s) against a naive float64
     expect(score([0, 0, 0, 0], [0, 1], 3)).toThrow(/only 2 entries/);
   });
 
-  it.each([1, 2, 3, 4, 5, 7, 8, 9, 31, 257, 1001])('agrees with the reference for V = %i (rows not a multiple of four)', (V) => {
-    const T = 4;
-    const logits = seededLogits(T, V, V, 8);
-    const ids = Int32Array.from({ length: T }, (_, i) => (i * 7) % V);
-    const k = Math.min(3, V);
-    const stats = scoreLogits(logits, ids, 0, k, path);
-    for (let i = 0; i < T - 1; i++) {
-      const ref = naive(logits.subarray(i * V, (i + 1) * V), ids[i + 1]);
-      expect(Math.abs(stats.logprob[i] - ref.logprob)).toBeLessThan(TOLERANCE);
-      expect(Math.abs(stats.entropy[i] - ref.entropy)).toBeLessThan(TOLERANCE);
-      expect(stats.rank[i]).toBe(ref.rank);
-      expect(Array.from(stats.topIds.subarray(i * k, (i + 1) * k))).toEqual(ref.top.slice(0, k).map((t) => t.id));
-    }
-  });
+  it.each([1, 2, 3, 4, 5, 7, 8, 9, 31, 257, 1001])(
+    'agrees with the reference for V = %i (rows not a multiple of four)',
+    (V) => {
+      const T = 4;
+      const logits = seededLogits(T, V, V, 8);
+      const ids = Int32Array.from({ length: T }, (_, i) => (i * 7) % V);
+      const k = Math.min(3, V);
+      const stats = scoreLogits(logits, ids, 0, k, path);
+      for (let i = 0; i < T - 1; i++) {
+        const ref = naive(logits.subarray(i * V, (i + 1) * V), ids[i + 1]);
+        expect(Math.abs(stats.logprob[i] - ref.logprob)).toBeLessThan(TOLERANCE);
+        expect(Math.abs(stats.entropy[i] - ref.entropy)).toBeLessThan(TOLERANCE);
+        expect(stats.rank[i]).toBe(ref.rank);
+        expect(Array.from(stats.topIds.subarray(i * k, (i + 1) * k))).toEqual(ref.top.slice(0, k).map((t) => t.id));
+      }
+    },
+  );
 });
 
 describe('the SIMD and TypeScript paths', () => {
@@ -163,7 +183,8 @@ describe('the SIMD and TypeScript paths', () => {
     const b = scoreLogits(logits, ids, 0, V, 'js');
     expect(Array.from(a.topIds)).toEqual(Array.from(b.topIds));
     expect(Array.from(a.rank)).toEqual(Array.from(b.rank));
-    for (let i = 0; i < a.topLogprobs.length; i++) expect(Math.abs(a.topLogprobs[i] - b.topLogprobs[i])).toBeLessThan(1e-12);
+    for (let i = 0; i < a.topLogprobs.length; i++)
+      expect(Math.abs(a.topLogprobs[i] - b.topLogprobs[i])).toBeLessThan(1e-12);
   });
 
   it('the module is valid WebAssembly, and SIMD is what scoreLogits uses here (Node, like Chromium, has it)', () => {

@@ -6,7 +6,14 @@ import { nodeModelSource } from '../../cli/node-model-source';
 import { openNodeModel } from '../../cli/ort-node';
 import { parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder } from '../../src/lib/models/model-source';
-import { buildFeeds, int64Of, pickLogitsOutput, planModelIO, type FeedData, type FeedTensorType } from '../../src/lib/models/onnx-io';
+import {
+  buildFeeds,
+  int64Of,
+  pickLogitsOutput,
+  planModelIO,
+  type FeedData,
+  type FeedTensorType,
+} from '../../src/lib/models/onnx-io';
 import { bigramLogprob, bigramTable } from './helpers/bigram-model';
 import { MODELS_DIR, readJSON } from './helpers/fixtures';
 import { bigramOnnx, writeModelFolder } from './helpers/tiny-onnx';
@@ -17,22 +24,63 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('parseModelConfig', () => {
   it('reads the fields under one set of names', () => {
     expect(
-      parseModelConfig({ model_type: 'gpt2', vocab_size: 1280, n_positions: 256, n_embd: 128, n_head: 4, n_layer: 4, bos_token_id: 1279, eos_token_id: 1279 }),
-    ).toEqual({ model_type: 'gpt2', vocab_size: 1280, n_ctx: 256, bos_token_id: 1279, eos_token_id: 1279, n_head: 4, n_kv_head: 4, head_dim: 32, n_layer: 4 });
-    const llama = parseModelConfig({ vocab_size: 32000, max_position_embeddings: 4096, num_attention_heads: 32, num_key_value_heads: 8, hidden_size: 4096, eos_token_id: [2, 3] });
-    expect(llama).toMatchObject({ n_ctx: 4096, n_kv_head: 8, head_dim: 128, bos_token_id: null, eos_token_id: 2, model_type: null });
+      parseModelConfig({
+        model_type: 'gpt2',
+        vocab_size: 1280,
+        n_positions: 256,
+        n_embd: 128,
+        n_head: 4,
+        n_layer: 4,
+        bos_token_id: 1279,
+        eos_token_id: 1279,
+      }),
+    ).toEqual({
+      model_type: 'gpt2',
+      vocab_size: 1280,
+      n_ctx: 256,
+      bos_token_id: 1279,
+      eos_token_id: 1279,
+      n_head: 4,
+      n_kv_head: 4,
+      head_dim: 32,
+      n_layer: 4,
+    });
+    const llama = parseModelConfig({
+      vocab_size: 32000,
+      max_position_embeddings: 4096,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      hidden_size: 4096,
+      eos_token_id: [2, 3],
+    });
+    expect(llama).toMatchObject({
+      n_ctx: 4096,
+      n_kv_head: 8,
+      head_dim: 128,
+      bos_token_id: null,
+      eos_token_id: 2,
+      model_type: null,
+    });
   });
 
   it('names what is missing', () => {
     expect(() => parseModelConfig({ n_positions: 256 }, 'm/config.json')).toThrow('m/config.json: no vocab_size');
-    expect(() => parseModelConfig({ vocab_size: 10 })).toThrow(/no context length \(looked for n_positions, n_ctx, max_position_embeddings\)/);
-    expect(() => parseModelConfig({ vocab_size: 10, n_ctx: 8, bos_token_id: 'x' })).toThrow(/bos_token_id must be a non-negative integer/);
+    expect(() => parseModelConfig({ vocab_size: 10 })).toThrow(
+      /no context length \(looked for n_positions, n_ctx, max_position_embeddings\)/,
+    );
+    expect(() => parseModelConfig({ vocab_size: 10, n_ctx: 8, bos_token_id: 'x' })).toThrow(
+      /bos_token_id must be a non-negative integer/,
+    );
     expect(() => parseModelConfig([])).toThrow(/expected a JSON object/);
   });
 });
 
 /** A tensor factory that records what it was asked for. */
-const plain = (type: FeedTensorType, data: FeedData, dims: readonly number[]) => ({ type, data: Array.from(data, Number), dims: [...dims] });
+const plain = (type: FeedTensorType, data: FeedData, dims: readonly number[]) => ({
+  type,
+  data: Array.from(data, Number),
+  dims: [...dims],
+});
 
 describe('planModelIO and buildFeeds', () => {
   it('feeds input_ids and a mask of ones for the plain export', () => {
@@ -51,7 +99,11 @@ describe('planModelIO and buildFeeds', () => {
         { name: 'attention_mask', type: 'int64', shape: ['batch_size', 'total_sequence_length'] },
         { name: 'position_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] },
         { name: 'past_key_values.0.key', type: 'float32', shape: ['batch_size', 4, 'past_sequence_length', 32] },
-        { name: 'past_key_values.0.value', type: 'float16', shape: ['batch_size', 'num_heads', 'past_sequence_length', 'head_size'] },
+        {
+          name: 'past_key_values.0.value',
+          type: 'float16',
+          shape: ['batch_size', 'num_heads', 'past_sequence_length', 'head_size'],
+        },
         { name: 'use_cache_branch', type: 'bool', shape: [1] },
       ],
       ['logits', 'present.0.key', 'present.0.value'],
@@ -76,7 +128,9 @@ describe('planModelIO and buildFeeds', () => {
       /"pixel_values" is not one this app can feed \(its inputs: input_ids, pixel_values; known: /,
     );
     expect(() => planModelIO(['tokens'], ['logits'])).toThrow(/no input_ids input \(its inputs: tokens\)/);
-    expect(() => planModelIO(['input_ids'], ['hidden', 'pooled'])).toThrow(/no "logits" output \(its outputs: hidden, pooled\)/);
+    expect(() => planModelIO(['input_ids'], ['hidden', 'pooled'])).toThrow(
+      /no "logits" output \(its outputs: hidden, pooled\)/,
+    );
     expect(pickLogitsOutput(['scores'])).toBe('scores');
   });
 });
@@ -102,7 +156,9 @@ describe('model folders and onnxruntime-node', () => {
     await expect(loadModelFolder(nodeModelSource(dir))).rejects.toThrow(/broken: no config.json/);
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ ...tokenizerJson, pre_tokenizer: { type: 'Nope' } }));
-    await expect(loadModelFolder(nodeModelSource(dir))).rejects.toThrow(/tokenizer.json: unsupported pre-tokenizer type 'Nope'/);
+    await expect(loadModelFolder(nodeModelSource(dir))).rejects.toThrow(
+      /tokenizer.json: unsupported pre-tokenizer type 'Nope'/,
+    );
   });
 
   it('runs a model with Optimum-style extra inputs, one forward pass per window', async () => {
@@ -135,7 +191,9 @@ describe('model folders and onnxruntime-node', () => {
       /x\/model.onnx is not a model onnxruntime can load/,
     );
     const twoOutputs = bigramOnnx(table, V, { outputName: 'hidden', secondOutput: 'pooled' });
-    await expect(openNodeModel(twoOutputs, {}, 'y/model.onnx')).rejects.toThrow(/no "logits" output \(its outputs: hidden, pooled\)/);
+    await expect(openNodeModel(twoOutputs, {}, 'y/model.onnx')).rejects.toThrow(
+      /no "logits" output \(its outputs: hidden, pooled\)/,
+    );
   });
 });
 

@@ -67,7 +67,9 @@ function service(): ModelService {
   return new ModelService(() => {
     const fake = new FakeClient();
     // the service calls client.load(spec, progress); the fake's loadModel records it
-    return Object.assign(fake, { load: Object.assign((s: ModelSpec, p?: never) => fake.loadModel(s, p), fake.load) }) as unknown as InferenceClient;
+    return Object.assign(fake, {
+      load: Object.assign((s: ModelSpec, p?: never) => fake.loadModel(s, p), fake.load),
+    }) as unknown as InferenceClient;
   });
 }
 
@@ -96,7 +98,10 @@ describe('model service', () => {
     fakeLoad(FakeClient.all[0]).resolve(info('tiny-byte'));
     expect(await a.info).toBe(await b.info);
     expect(models.debug()).toMatchObject({ workers: 3, models: 1, leases: { playground: 1, compare: 2, shannon: 1 } });
-    expect(models.models.find((m) => m.name === 'tiny-byte' && m.status === 'ready')?.users).toEqual(['playground', 'compare']);
+    expect(models.models.find((m) => m.name === 'tiny-byte' && m.status === 'ready')?.users).toEqual([
+      'playground',
+      'compare',
+    ]);
     void c;
     void d;
   });
@@ -170,7 +175,10 @@ describe('model service', () => {
     FakeClient.all[0].load.resolve(info('tiny-byte'));
     await a.info;
     models.unload(models.models[0].key);
-    expect(told).toEqual(['a: tiny-byte was unloaded; choose it again to reload it', 'b: tiny-byte was unloaded; choose it again to reload it']);
+    expect(told).toEqual([
+      'a: tiny-byte was unloaded; choose it again to reload it',
+      'b: tiny-byte was unloaded; choose it again to reload it',
+    ]);
     await expect(a.score('after')).rejects.toThrow('unloaded');
   });
 

@@ -68,7 +68,15 @@ function contrast(a: string, b: string): number {
 
 describe('colour modes', () => {
   it('buckets ranks as GLTR does', () => {
-    expect([1, 2, 10, 11, 100, 101, 5000].map(rankBucket)).toEqual(['top1', 'top10', 'top10', 'top100', 'top100', 'beyond', 'beyond']);
+    expect([1, 2, 10, 11, 100, 101, 5000].map(rankBucket)).toEqual([
+      'top1',
+      'top10',
+      'top10',
+      'top100',
+      'top100',
+      'beyond',
+      'beyond',
+    ]);
   });
 
   it('computes each mode in bits', () => {
@@ -83,7 +91,11 @@ describe('colour modes', () => {
   it('keeps every token readable: ink on any scale colour passes WCAG AA', () => {
     for (const mode of COLOUR_MODES) {
       for (let bits = -8; bits <= MAX_BITS + 2; bits += 0.25) {
-        const t = { logprob: -Math.abs(bits) * Math.LN2, entropy: Math.max(0, bits) * Math.LN2, rank: Math.round(2 ** Math.abs(bits)) };
+        const t = {
+          logprob: -Math.abs(bits) * Math.LN2,
+          entropy: Math.max(0, bits) * Math.LN2,
+          rank: Math.round(2 ** Math.abs(bits)),
+        };
         const bg = modeColour(t, mode)!;
         expect(contrast(bg, textColourOn(bg)), `${mode} ${bits} ${bg}`).toBeGreaterThanOrEqual(4.5);
       }
@@ -94,7 +106,13 @@ describe('colour modes', () => {
     expect(oneIn(3)).toBe('1 in 8');
     expect(oneIn(12)).toBe('1 in 4,096');
     const legend = legendFor('surprisal');
-    expect(legend.kind === 'gradient' && legend.ticks.map((t) => t.sub)).toEqual(['1 in 1', '1 in 8', '1 in 64', '1 in 512', '1 in 4,096']);
+    expect(legend.kind === 'gradient' && legend.ticks.map((t) => t.sub)).toEqual([
+      '1 in 1',
+      '1 in 8',
+      '1 in 64',
+      '1 in 512',
+      '1 in 4,096',
+    ]);
     expect(legendFor('rank').kind).toBe('swatches');
   });
 });
@@ -118,7 +136,13 @@ describe('exports', () => {
       const rows = parseCsv(tokensToCsv(tokens));
       expect(rows[0], name).toEqual([...CSV_COLUMNS]);
       expect(rows.length - 1, name).toBe(tokens.length);
-      expect(rows.slice(1).map((r) => r[2]).join(''), name).toBe(text);
+      expect(
+        rows
+          .slice(1)
+          .map((r) => r[2])
+          .join(''),
+        name,
+      ).toBe(text);
       rows.slice(1).forEach((r, i) => {
         expect(r[6] === '' ? null : Number(r[6])).toBe(tokens[i].logprob);
         expect(JSON.parse(r[12])).toEqual(tokens[i].top);
@@ -128,7 +152,14 @@ describe('exports', () => {
 
   it('JSON is the command line object plus the text', () => {
     const tokens = fakeTokens('abc');
-    const result = { model: 'm', n_ctx: 8, stride: 4, backend: 'wasm', totals: { ppl: 3 } as ScoreResult['totals'], tokens };
+    const result = {
+      model: 'm',
+      n_ctx: 8,
+      stride: 4,
+      backend: 'wasm',
+      totals: { ppl: 3 } as ScoreResult['totals'],
+      tokens,
+    };
     const data = JSON.parse(resultToJson(result, 'abc'));
     expect(Object.keys(data)).toEqual(['model', 'n_ctx', 'stride', 'backend', 'text', 'totals', 'tokens']);
     expect(data.tokens).toEqual(tokens);
@@ -136,7 +167,11 @@ describe('exports', () => {
 
   it('lays out lines: newlines break after their mark, long words wrap by character, tabs go to the next stop', () => {
     const text = 'ab\ncd\tef ghijklmnop';
-    const layout = layoutHeatmap(text, fakeTokens(text), 'surprisal', { width: 80, lineHeight: 20, measure: (s) => [...s].length * 10 });
+    const layout = layoutHeatmap(text, fakeTokens(text), 'surprisal', {
+      width: 80,
+      lineHeight: 20,
+      measure: (s) => [...s].length * 10,
+    });
     // monospace: put each run at its column
     const lines = new Map<number, string[]>();
     for (const r of layout.runs) {
@@ -144,7 +179,12 @@ describe('exports', () => {
       [...r.text].forEach((c, i) => (row[r.x / 10 + i] = c));
       lines.set(r.y, row);
     }
-    expect([...lines.values()].map((row) => Array.from(row, (c) => c ?? ' ').join(''))).toEqual(['ab↵', 'cd→ ef', 'ghijklmn', 'op']);
+    expect([...lines.values()].map((row) => Array.from(row, (c) => c ?? ' ').join(''))).toEqual([
+      'ab↵',
+      'cd→ ef',
+      'ghijklmn',
+      'op',
+    ]);
     expect(layout.boxes.every((b) => b.x + b.width <= 80)).toBe(true);
   });
 
@@ -177,11 +217,21 @@ describe('running loss', () => {
       { index: 2, bits: 1.1 },
       { index: 3, bits: 30 },
     ];
-    const path = dotsPath(points, (i) => 10 + i * 0.2, (b) => 100 - 4 * b, 20);
+    const path = dotsPath(
+      points,
+      (i) => 10 + i * 0.2,
+      (b) => 100 - 4 * b,
+      20,
+    );
     // x 10, 10.2 and 10.4 round to 10, 10 and 10.5; y 96, 96 and 95.6 round to 96, 96 and 95.5
     expect(path).toBe('M10 96h0M10.5 95.5h0M10.5 20h0');
     const many = Array.from({ length: 20_000 }, (_, i) => ({ index: i, bits: (i * 7) % 13 }));
-    const d = dotsPath(many, (i) => 40 + i * (700 / 20_000), (b) => 150 - 5 * b, 20);
+    const d = dotsPath(
+      many,
+      (i) => 40 + i * (700 / 20_000),
+      (b) => 150 - 5 * b,
+      20,
+    );
     const dots = d.split('M').length - 1;
     expect(dots).toBeLessThan(20_000); // overlapping dots are merged
     expect(dots).toBeGreaterThanOrEqual(1400); // 700 px: every half-pixel column keeps a dot
@@ -203,7 +253,9 @@ describe('presets', () => {
   });
 
   it('the prose comes from the test split of the golden references', () => {
-    const golden = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'golden', 'tiny-byte.json'), 'utf8')) as {
+    const golden = JSON.parse(
+      fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'golden', 'tiny-byte.json'), 'utf8'),
+    ) as {
       texts: { name: string; text: string }[];
     };
     const chapter4 = golden.texts.find((t) => t.name === 'test:moby-dick/chapter_4:opening')!.text;
@@ -215,8 +267,16 @@ describe('whitespace', () => {
   it('draws invisible characters and keeps the text in parts', () => {
     expect(visibleWhitespace(' a\tb\n\u200b')).toBe('·a→b↵⟨U+200B⟩');
     for (const { text } of TRICKY.strings) {
-      expect(splitWhitespace(text, true).map((p) => p.text).join('')).toBe(text);
-      expect(splitWhitespace(text, false).map((p) => p.text).join('')).toBe(text);
+      expect(
+        splitWhitespace(text, true)
+          .map((p) => p.text)
+          .join(''),
+      ).toBe(text);
+      expect(
+        splitWhitespace(text, false)
+          .map((p) => p.text)
+          .join(''),
+      ).toBe(text);
     }
     expect(splitWhitespace('a b', false)).toEqual([{ text: 'a b', kind: 'text' }]);
   });

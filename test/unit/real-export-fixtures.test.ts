@@ -36,11 +36,17 @@ interface Reference {
   ids: number[];
   variants: Record<
     string,
-    { dtype: 'float32' | 'float16' | 'q4' | 'q4f16' | 'int8'; logits_type: 'float32' | 'float16'; onnxruntime_node_float64: number[] }
+    {
+      dtype: 'float32' | 'float16' | 'q4' | 'q4f16' | 'int8';
+      logits_type: 'float32' | 'float16';
+      onnxruntime_node_float64: number[];
+    }
   >;
 }
 
-const layouts = readdirSync(FIXTURES).filter((d) => statSync(join(FIXTURES, d)).isDirectory()).sort();
+const layouts = readdirSync(FIXTURES)
+  .filter((d) => statSync(join(FIXTURES, d)).isDirectory())
+  .sort();
 const readJSON = (folder: string, file: string) => JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8'));
 
 /**
@@ -112,7 +118,9 @@ describe('real-export fixtures', () => {
       total += bytes;
     }
     expect(total).toBeLessThan(6e6);
-    const dtypes = layouts.flatMap((f) => Object.values((readJSON(f, 'reference.json') as Reference).variants).map((v) => v.dtype));
+    const dtypes = layouts.flatMap((f) =>
+      Object.values((readJSON(f, 'reference.json') as Reference).variants).map((v) => v.dtype),
+    );
     expect(new Set(dtypes)).toEqual(new Set(['float32', 'float16', 'q4', 'q4f16', 'int8']));
   });
 
@@ -133,14 +141,16 @@ describe('real-export fixtures', () => {
         // the model is far from uniform, so a uniform or shifted answer could not pass
         const spread = Math.max(...want) - Math.min(...want);
         expect(spread).toBeGreaterThan(5);
-        if (file !== 'decoder_model.onnx' && !folder.startsWith('transformers')) expect(inputs).toContain('past_key_values.0.key');
+        if (file !== 'decoder_model.onnx' && !folder.startsWith('transformers'))
+          expect(inputs).toContain('past_key_values.0.key');
         if (file === 'decoder_model_merged.onnx') expect(inputs).toContain('use_cache_branch');
       });
     }
   }
 
   it('the quantised files are different models from the one they were made from (the quantisation is real)', () => {
-    const lp = (file: string) => (readJSON('transformers-js', 'reference.json') as Reference).variants[file].onnxruntime_node_float64;
+    const lp = (file: string) =>
+      (readJSON('transformers-js', 'reference.json') as Reference).variants[file].onnxruntime_node_float64;
     const gap = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
     expect(gap(lp('onnx/model.onnx'), lp('onnx/model_q4.onnx'))).toBeGreaterThan(0.1);
     expect(gap(lp('onnx/model_fp16.onnx'), lp('onnx/model_q4f16.onnx'))).toBeGreaterThan(0.1);
@@ -163,7 +173,9 @@ describe('real-export fixtures', () => {
       const result = await scoreText(ref.text, { tokenizer, config, scorer: model.scorer, k: 1 });
       await model.release();
       const want = ref.variants[file].onnxruntime_node_float64;
-      expect(Math.max(...result.tokens.map((t, i) => Math.abs(t.logprob! - want[i])))).toBeLessThanOrEqual(FLOAT32_TOLERANCE);
+      expect(Math.max(...result.tokens.map((t, i) => Math.abs(t.logprob! - want[i])))).toBeLessThanOrEqual(
+        FLOAT32_TOLERANCE,
+      );
       expect(model.forwardPasses).toBe(1);
     });
   }

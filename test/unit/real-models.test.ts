@@ -19,7 +19,13 @@ import { planModelIO } from '../../src/lib/models/onnx-io';
 import { checkGraph, describeOpenError, DETAILS_MARKER, splitDetails } from '../../src/lib/models/graph-checks';
 import { parseGenaiConfig, parseModelConfig } from '../../src/lib/models/model-config';
 import { loadModelFolder, readFolderConfig, withBos } from '../../src/lib/models/model-source';
-import { checkExternalLocation, externalDataLocations, graphContextLimit, positionCacheInputs, scanOnnx } from '../../src/lib/models/onnx-proto';
+import {
+  checkExternalLocation,
+  externalDataLocations,
+  graphContextLimit,
+  positionCacheInputs,
+  scanOnnx,
+} from '../../src/lib/models/onnx-proto';
 import { float16Value, widenHalf } from '../../src/lib/scoring/half';
 import { scoreLogits } from '../../src/lib/scoring/log-softmax';
 import { scoreText } from '../../src/lib/scoring/score-text';
@@ -43,25 +49,41 @@ describe('the ONNX scanner (src/lib/models/onnx-proto.ts)', () => {
     const scan = scanOnnx(bytes);
     expect(scan.producer).toBe('onnxruntime-genai');
     expect(externalDataLocations(scan)).toEqual(['model.onnx.data']);
-    expect(externalDataFiles('onnx/model.onnx', scan)).toEqual([{ location: 'model.onnx.data', path: 'onnx/model.onnx.data' }]);
+    expect(externalDataFiles('onnx/model.onnx', scan)).toEqual([
+      { location: 'model.onnx.data', path: 'onnx/model.onnx.data' },
+    ]);
     // every initializer is external, and their (offset + length) end exactly at the data file's size
     const dataSize = readFileSync(join(LLAMA, 'onnx', 'model.onnx.data')).byteLength;
     expect(scan.initializers).toHaveLength(23);
     expect(Math.max(...scan.initializers.map((t) => t.external!.offset + t.external!.length!))).toBe(dataSize);
-    expect(scan.initializers.find((t) => t.name === 'model.embed_tokens.weight')).toMatchObject({ type: 'float16', dims: [32000, 16] });
+    expect(scan.initializers.find((t) => t.name === 'model.embed_tokens.weight')).toMatchObject({
+      type: 'float16',
+      dims: [32000, 16],
+    });
     expect(graphContextLimit(scan)).toBe(2048); // cos_cache / sin_cache (2048, 8)
     expect(scan.inputs.map((i) => `${i.name}:${i.type}`)).toContain('past_key_values.1.value:float16');
-    expect(scan.inputs.find((i) => i.name === 'past_key_values.0.key')!.dims).toEqual(['batch_size', 1, 'past_sequence_length', 16]);
+    expect(scan.inputs.find((i) => i.name === 'past_key_values.0.key')!.dims).toEqual([
+      'batch_size',
+      1,
+      'past_sequence_length',
+      16,
+    ]);
     expect(scan.outputs[0]).toMatchObject({ name: 'logits', type: 'float16' });
     const ops = scan.operators.map((o) => `${o.domain}:${o.opType}`);
-    for (const op of ['com.microsoft:RotaryEmbedding', 'com.microsoft:MultiHeadAttention', 'com.microsoft:SkipSimplifiedLayerNormalization']) {
+    for (const op of [
+      'com.microsoft:RotaryEmbedding',
+      'com.microsoft:MultiHeadAttention',
+      'com.microsoft:SkipSimplifiedLayerNormalization',
+    ]) {
       expect(ops).toContain(op);
     }
     expect(scan.opsets).toContainEqual({ domain: 'com.microsoft', version: 1 });
   });
 
   it('refuses what is not an ONNX file, and locations outside the folder', () => {
-    expect(() => scanOnnx(new TextEncoder().encode('<!doctype html><p>Not found</p>'))).toThrow(/not an ONNX protobuf|truncated|no graph/);
+    expect(() => scanOnnx(new TextEncoder().encode('<!doctype html><p>Not found</p>'))).toThrow(
+      /not an ONNX protobuf|truncated|no graph/,
+    );
     expect(() => scanOnnx(readFileSync(ONNX).subarray(0, 1000))).toThrow(/truncated|ends inside|not an ONNX protobuf/);
     for (const bad of ['../secret.bin', '/etc/passwd', 'https://evil.example/w.bin', 'a//b', '']) {
       expect(() => checkExternalLocation(bad), bad).toThrow(/not a file beside it/);
@@ -86,7 +108,9 @@ describe('external weights in several parts (a synthetic export)', () => {
     const scan = scanOnnx(onnx);
     expect(externalDataLocations(scan)).toEqual(['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']);
     const externalData = await readExternalData(nodeModelSource(dir), 'onnx/model.onnx', scan);
-    expect(externalData.map((f) => [f.path, f.data.byteLength])).toEqual(Object.entries(files).map(([n, d]) => [n, d.byteLength]));
+    expect(externalData.map((f) => [f.path, f.data.byteLength])).toEqual(
+      Object.entries(files).map(([n, d]) => [n, d.byteLength]),
+    );
     const model = await openNodeModel(onnx, {}, 'multi/model.onnx', externalData);
     const ids = Int32Array.from([3, 60, 0, 17, 17, 42]);
     const stats = await model.scorer.scoreWindow({ ids, from: 0, k: 2 });
@@ -101,7 +125,9 @@ describe('external weights in several parts (a synthetic export)', () => {
     rmSync(join(dir, 'onnx', 'model.onnx_data_1'));
     const failure = readExternalData(nodeModelSource(dir), 'onnx/model.onnx', scanOnnx(onnx), 'the folder');
     await expect(failure).rejects.toBeInstanceOf(MissingExternalDataError);
-    await expect(failure).rejects.toThrow(/^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which the folder does not have \(not found\)$/);
+    await expect(failure).rejects.toThrow(
+      /^onnx\/model\.onnx keeps its weights in onnx\/model\.onnx_data_1, which the folder does not have \(not found\)$/,
+    );
   });
 });
 
@@ -134,7 +160,7 @@ describe('float16 logits in the CPU scoring head', () => {
 });
 
 describe('the real genai-builder Llama (fp16) through the app', () => {
-  it('loads by the file\'s own locations and scores within float16 precision of a float64 reference', async () => {
+  it("loads by the file's own locations and scores within float16 precision of a float64 reference", async () => {
     const source = nodeModelSource(LLAMA);
     const { config, tokenizer } = await loadModelFolder(source);
     const bytes = await source.readBytes('onnx/model.onnx');
@@ -168,7 +194,7 @@ describe('the real genai-builder Llama (fp16) through the app', () => {
 });
 
 describe('the float16 scoring head (public/scoring-head-f16.onnx, the graph WebGPU runs)', () => {
-  it('on the real model\'s float16 logits, run by onnxruntime-node, matches the float64 reference', async () => {
+  it("on the real model's float16 logits, run by onnxruntime-node, matches the float64 reference", async () => {
     const ids = [1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203, 29889];
     const ref = await genaiLlamaLogits(ONNX, ids);
     const want = referenceRows(ref.values, ids);
@@ -176,9 +202,15 @@ describe('the float16 scoring head (public/scoring-head-f16.onnx, the graph WebG
     // the model's own float16 logits, as the model session hands them to the head on the GPU
     const half = new ort.Tensor('float16', ref.bits, [1, T, 32000]);
     const head = await ort.InferenceSession.create(join(__dirname, '..', '..', 'public', 'scoring-head-f16.onnx'));
-    const i64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+    const i64 = (values: number[], dims: number[]) =>
+      new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
     const from = 2;
-    const out = await head.run({ logits: half, first_row: i64([from], [1]), targets: i64(ids.slice(from + 1), [1, T - 1 - from]), k: i64([3], [1]) });
+    const out = await head.run({
+      logits: half,
+      first_row: i64([from], [1]),
+      targets: i64(ids.slice(from + 1), [1, T - 1 - from]),
+      k: i64([3], [1]),
+    });
     await head.release();
     const logprob = out.target_logprob.data as Float32Array;
     const entropy = out.entropy.data as Float32Array;
@@ -201,7 +233,15 @@ describe('genai_config.json and the BOS each family expects', () => {
     model: {
       bos_token_id: 1,
       context_length: 2048,
-      decoder: { filename: 'model.onnx', head_size: 16, hidden_size: 16, num_attention_heads: 1, num_hidden_layers: 2, num_key_value_heads: 1, session_options: {} },
+      decoder: {
+        filename: 'model.onnx',
+        head_size: 16,
+        hidden_size: 16,
+        num_attention_heads: 1,
+        num_hidden_layers: 2,
+        num_key_value_heads: 1,
+        session_options: {},
+      },
       eos_token_id: 2,
       pad_token_id: 0,
       type: 'llama',
@@ -210,11 +250,23 @@ describe('genai_config.json and the BOS each family expects', () => {
     search: { max_length: 2048 },
   };
 
-  it('reads genai_config.json under config.json\'s names, with the ONNX file it names', () => {
+  it("reads genai_config.json under config.json's names, with the ONNX file it names", () => {
     const { config, onnx } = parseGenaiConfig(genai);
     expect(onnx).toBe('model.onnx');
-    expect(config).toEqual({ model_type: 'llama', vocab_size: 32000, n_ctx: 2048, bos_token_id: 1, eos_token_id: 2, n_head: 1, n_kv_head: 1, head_dim: 16, n_layer: 2 });
-    expect(() => parseGenaiConfig({ search: {} }, 'x/genai_config.json')).toThrow('x/genai_config.json: no "model" object');
+    expect(config).toEqual({
+      model_type: 'llama',
+      vocab_size: 32000,
+      n_ctx: 2048,
+      bos_token_id: 1,
+      eos_token_id: 2,
+      n_head: 1,
+      n_kv_head: 1,
+      head_dim: 16,
+      n_layer: 2,
+    });
+    expect(() => parseGenaiConfig({ search: {} }, 'x/genai_config.json')).toThrow(
+      'x/genai_config.json: no "model" object',
+    );
     expect(() => parseGenaiConfig({ model: { vocab_size: 5 } })).toThrow(/genai_config\.json: no context length/);
   });
 
@@ -223,17 +275,32 @@ describe('genai_config.json and the BOS each family expects', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'genai_config.json'), JSON.stringify(genai));
     const folder = await readFolderConfig(nodeModelSource(dir));
-    expect(folder).toMatchObject({ file: 'genai_config.json', onnx: 'model.onnx', config: { n_ctx: 2048, vocab_size: 32000 } });
+    expect(folder).toMatchObject({
+      file: 'genai_config.json',
+      onnx: 'model.onnx',
+      config: { n_ctx: 2048, vocab_size: 32000 },
+    });
     const empty = join(tmp, 'empty');
     mkdirSync(empty, { recursive: true });
-    await expect(readFolderConfig(nodeModelSource(empty))).rejects.toMatchObject({ name: 'MissingModelFileError', path: 'config.json' });
+    await expect(readFolderConfig(nodeModelSource(empty))).rejects.toMatchObject({
+      name: 'MissingModelFileError',
+      path: 'config.json',
+    });
   });
 
-  it('Llama: <s> from the tokenizer\'s post-processor; GPT-2 style: the config\'s <|endoftext|>; none: nothing', () => {
-    expect(chooseBos(llamaTokenizer, llamaTokenizerConfig, null)).toEqual({ id: 1, text: '<s>', source: "the tokenizer's post-processor" });
+  it("Llama: <s> from the tokenizer's post-processor; GPT-2 style: the config's <|endoftext|>; none: nothing", () => {
+    expect(chooseBos(llamaTokenizer, llamaTokenizerConfig, null)).toEqual({
+      id: 1,
+      text: '<s>',
+      source: "the tokenizer's post-processor",
+    });
     // add_bos_token alone (no template) names the token by its text
     const noTemplate = { ...llamaTokenizer, post_processor: null };
-    expect(chooseBos(noTemplate, llamaTokenizerConfig, null)).toEqual({ id: 1, text: '<s>', source: 'tokenizer_config.json add_bos_token' });
+    expect(chooseBos(noTemplate, llamaTokenizerConfig, null)).toEqual({
+      id: 1,
+      text: '<s>',
+      source: 'tokenizer_config.json add_bos_token',
+    });
     const bundled = JSON.parse(readFileSync(join(MODELS_DIR, 'tiny-bpe8k', 'tokenizer.json'), 'utf8'));
     const bundledConfig = JSON.parse(readFileSync(join(MODELS_DIR, 'tiny-bpe8k', 'config.json'), 'utf8'));
     expect(chooseBos(bundled, { add_bos_token: false }, bundledConfig.bos_token_id)).toEqual({
@@ -246,9 +313,13 @@ describe('genai_config.json and the BOS each family expects', () => {
 
   it('a BOS id beyond the vocabulary is refused at load', () => {
     const { config } = parseGenaiConfig(genai);
-    expect(() => withBos({ ...config, bos_token_id: 40000 }, { ...llamaTokenizer, post_processor: null }, { add_bos_token: false })).toThrow(
-      /BOS token id 40000 \(the config's bos_token_id\) is outside the model's vocabulary of 32000/,
-    );
+    expect(() =>
+      withBos(
+        { ...config, bos_token_id: 40000 },
+        { ...llamaTokenizer, post_processor: null },
+        { add_bos_token: false },
+      ),
+    ).toThrow(/BOS token id 40000 \(the config's bos_token_id\) is outside the model's vocabulary of 32000/);
     expect(withBos(config, llamaTokenizer, llamaTokenizerConfig).bos?.id).toBe(1);
   });
 });
@@ -265,15 +336,22 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
     expect(checkGraph(scan, config, 'config.json', 'onnx/model.onnx')).toEqual({ config, notes: [] });
     const over = checkGraph(scan, { ...config, n_ctx: 4096 }, 'config.json', 'onnx/model.onnx');
     expect(over.config.n_ctx).toBe(256);
-    expect(over.notes).toEqual(['config.json states a context of 4096 tokens, but the model\'s position table holds 256: windows of 256 tokens are used']);
+    expect(over.notes).toEqual([
+      "config.json states a context of 4096 tokens, but the model's position table holds 256: windows of 256 tokens are used",
+    ]);
     const llama = scanOnnx(readFileSync(ONNX));
-    const genai = parseGenaiConfig({ model: { type: 'llama', vocab_size: 32000, context_length: 8192, bos_token_id: 1 } }).config;
+    const genai = parseGenaiConfig({
+      model: { type: 'llama', vocab_size: 32000, context_length: 8192, bos_token_id: 1 },
+    }).config;
     expect(checkGraph(llama, genai, 'genai_config.json', 'model.onnx').config.n_ctx).toBe(2048);
   });
 
   it('without a position table, the rotary caches the graph wires in cap the context (genai fixtures, the real export)', () => {
-    const fixture = (layout: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-export', layout, 'model.onnx'));
-    const overstated = (limit: number) => parseGenaiConfig({ model: { type: 'llama', vocab_size: 1280, context_length: limit, bos_token_id: 1279 } }).config;
+    const fixture = (layout: string) =>
+      readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-export', layout, 'model.onnx'));
+    const overstated = (limit: number) =>
+      parseGenaiConfig({ model: { type: 'llama', vocab_size: 1280, context_length: limit, bos_token_id: 1279 } })
+        .config;
     // GroupQueryAttention (fp16) and MultiHeadAttention (fp32): RotaryEmbedding reads cos_cache / sin_cache (128, 8)
     for (const layout of ['genai', 'genai-multipart']) {
       const scan = scanOnnx(fixture(layout));
@@ -281,12 +359,17 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
       expect(graphContextLimit(scan), layout).toBe(128);
       const checked = checkGraph(scan, overstated(4096), 'genai_config.json', 'model.onnx');
       expect(checked.config.n_ctx).toBe(128);
-      expect(checked.notes).toEqual(["genai_config.json states a context of 4096 tokens, but the model's position table holds 128: windows of 128 tokens are used"]);
+      expect(checked.notes).toEqual([
+        "genai_config.json states a context of 4096 tokens, but the model's position table holds 128: windows of 128 tokens are used",
+      ]);
       expect(checkGraph(scan, overstated(128), 'genai_config.json', 'model.onnx').notes).toEqual([]);
     }
     // the same graph with its caches renamed (same length, so the protobuf stays valid): found by the wiring, not the name
     const bytes = Buffer.from(fixture('genai'));
-    const renamed = Buffer.from(bytes.toString('latin1').replaceAll('cos_cache', 'rope_tabc').replaceAll('sin_cache', 'rope_tabs'), 'latin1');
+    const renamed = Buffer.from(
+      bytes.toString('latin1').replaceAll('cos_cache', 'rope_tabc').replaceAll('sin_cache', 'rope_tabs'),
+      'latin1',
+    );
     const scan = scanOnnx(renamed);
     expect(scan.initializers.some((t) => /(cos|sin)_cache/.test(t.name))).toBe(false);
     expect(scan.positionCaches).toEqual(['rope_tabc', 'rope_tabs']);
@@ -295,7 +378,9 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
     // the onnxruntime-genai builder's real export: 2048 positions in its rotary caches, whatever genai_config says
     const real = scanOnnx(readFileSync(ONNX));
     expect(real.positionCaches).toEqual(['cos_cache', 'sin_cache']);
-    expect(checkGraph(real, { ...overstated(8192), vocab_size: 32000 }, 'genai_config.json', 'model.onnx').config.n_ctx).toBe(2048);
+    expect(
+      checkGraph(real, { ...overstated(8192), vocab_size: 32000 }, 'genai_config.json', 'model.onnx').config.n_ctx,
+    ).toBe(2048);
   });
 
   it('reads the cos / sin inputs of each rotary operator by position', () => {
@@ -313,35 +398,75 @@ describe('load-time checks of the config against the graph (src/lib/models/graph
     expect(() => checkGraph(scan, { ...config, vocab_size: 2000 }, 'config.json', 'onnx/model.onnx')).toThrow(
       'config.json says vocab_size 2000, but onnx/model.onnx returns 1280 logits per token: the files do not belong together',
     );
-    const seq2seq = { ...scan, inputs: [...scan.inputs, { name: 'encoder_hidden_states', type: 'float32', dims: null }] };
-    expect(() => checkGraph(seq2seq, config, 'config.json', 'decoder_model.onnx')).toThrow(/encoder-decoder \(seq2seq\) model: the playground scores causal language models/);
-    expect(() => checkGraph(scan, { ...config, model_type: 'bert' }, 'config.json', 'model.onnx')).toThrow(/encoder-only model \(bert\)/);
-    const base = { ...scan, outputs: [{ name: 'last_hidden_state', type: 'float32', dims: null }, { name: 'pooler_output', type: 'float32', dims: null }] };
-    expect(() => checkGraph(base, config, 'config.json', 'model.onnx')).toThrow(/has no logits output \(its outputs: last_hidden_state, pooler_output\)/);
+    const seq2seq = {
+      ...scan,
+      inputs: [...scan.inputs, { name: 'encoder_hidden_states', type: 'float32', dims: null }],
+    };
+    expect(() => checkGraph(seq2seq, config, 'config.json', 'decoder_model.onnx')).toThrow(
+      /encoder-decoder \(seq2seq\) model: the playground scores causal language models/,
+    );
+    expect(() => checkGraph(scan, { ...config, model_type: 'bert' }, 'config.json', 'model.onnx')).toThrow(
+      /encoder-only model \(bert\)/,
+    );
+    const base = {
+      ...scan,
+      outputs: [
+        { name: 'last_hidden_state', type: 'float32', dims: null },
+        { name: 'pooler_output', type: 'float32', dims: null },
+      ],
+    };
+    expect(() => checkGraph(base, config, 'config.json', 'model.onnx')).toThrow(
+      /has no logits output \(its outputs: last_hidden_state, pooler_output\)/,
+    );
   });
 
-  it('an operator the runtime cannot run is named in one line, the runtime\'s text kept as details', async () => {
-    const bytes = Buffer.from(Buffer.from(bigramOnnx(table5(5), 5)).toString('latin1').replace('Gather', 'Gathxr'), 'latin1');
+  it("an operator the runtime cannot run is named in one line, the runtime's text kept as details", async () => {
+    const bytes = Buffer.from(
+      Buffer.from(bigramOnnx(table5(5), 5))
+        .toString('latin1')
+        .replace('Gather', 'Gathxr'),
+      'latin1',
+    );
     const text = await ort.InferenceSession.create(bytes).then(
       () => '',
       (e: Error) => e.message,
     );
     const err = describeOpenError('onnx/model_q4.onnx', text, 'wasm');
     const { line, details } = splitDetails(err.message);
-    expect(line).toBe('onnx/model_q4.onnx uses the operator Gathxr (opset 13), which onnxruntime-web cannot run on WASM: try another variant of the model (fp32 or int8) or the other backend');
+    expect(line).toBe(
+      'onnx/model_q4.onnx uses the operator Gathxr (opset 13), which onnxruntime-web cannot run on WASM: try another variant of the model (fp32 or int8) or the other backend',
+    );
     expect(line).not.toContain('\n');
     expect(details).toBe(text);
     expect(err.message).toContain(DETAILS_MARKER);
     // ort-web's wording for a kernel it lacks
-    expect(splitDetails(describeOpenError('m.onnx', "Could not find an implementation for MatMulNBits(1) node with name 'x'").message).line).toMatch(/^m\.onnx uses the operator MatMulNBits \(opset 1\)/);
+    expect(
+      splitDetails(
+        describeOpenError('m.onnx', "Could not find an implementation for MatMulNBits(1) node with name 'x'").message,
+      ).line,
+    ).toMatch(/^m\.onnx uses the operator MatMulNBits \(opset 1\)/);
   });
 });
 
 describe('empty past inputs by type (src/lib/models/onnx-io.ts)', () => {
   it('float16 past inputs are fed as empty float16; bfloat16 is refused in plain words', () => {
-    const io = planModelIO(scanOnnx(readFileSync(ONNX)).inputs.map((i) => ({ name: i.name, type: i.type ?? undefined, shape: i.dims?.map((d) => d ?? 'x') })), ['logits']);
-    expect(io.inputs.filter((i) => i.role === 'past').map((i) => [i.pastType, i.pastDims])).toEqual(Array(4).fill(['float16', [1, 1, 0, 16]]));
-    expect(() => planModelIO([{ name: 'input_ids' }, { name: 'past_key_values.0.key', type: 'bfloat16', shape: [1, 1, 'past', 16] }], ['logits'])).toThrow(
+    const io = planModelIO(
+      scanOnnx(readFileSync(ONNX)).inputs.map((i) => ({
+        name: i.name,
+        type: i.type ?? undefined,
+        shape: i.dims?.map((d) => d ?? 'x'),
+      })),
+      ['logits'],
+    );
+    expect(io.inputs.filter((i) => i.role === 'past').map((i) => [i.pastType, i.pastDims])).toEqual(
+      Array(4).fill(['float16', [1, 1, 0, 16]]),
+    );
+    expect(() =>
+      planModelIO(
+        [{ name: 'input_ids' }, { name: 'past_key_values.0.key', type: 'bfloat16', shape: [1, 1, 'past', 16] }],
+        ['logits'],
+      ),
+    ).toThrow(
       /"past_key_values\.0\.key" is bfloat16, which onnxruntime-web cannot feed: use the model's fp16 or fp32 variant/,
     );
   });
@@ -350,12 +475,16 @@ describe('empty past inputs by type (src/lib/models/onnx-io.ts)', () => {
 describe('the command line on the real export', () => {
   it('npm run score reads model.onnx.data by its location and prints the reference numbers', async () => {
     const root = join(__dirname, '..', '..');
-    const out = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'cli/score.ts'), '--model', LLAMA, '--json', '-'], {
-      cwd: root,
-      input: TEXT,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'cli/score.ts'), '--model', LLAMA, '--json', '-'],
+      {
+        cwd: root,
+        input: TEXT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const result = JSON.parse(out) as { n_ctx: number; tokens: { id: number; logprob: number }[] };
     expect(result.n_ctx).toBe(2048);
     const ids = [1, ...result.tokens.map((t) => t.id)];

@@ -123,11 +123,15 @@ describe('scoreText', () => {
     const options = { tokenizer, config: withBos, scorer };
     await expect(scoreText('', options)).rejects.toThrow(/empty text/);
     await expect(scoreText('a', { ...options, config: withoutBos })).rejects.toThrow(/nothing to score/);
-    await expect(scoreText('abc', { ...options, stride: 16 })).rejects.toThrow(/stride must be an integer in \[1, 15\]/);
+    await expect(scoreText('abc', { ...options, stride: 16 })).rejects.toThrow(
+      /stride must be an integer in \[1, 15\]/,
+    );
     await expect(scoreText('abc', { ...options, config: { ...withBos, vocab_size: 200 } })).rejects.toThrow(
       /tokenizer has 257 token ids but the model's vocab_size is 200/,
     );
-    await expect(scoreText('abc', { ...options, config: { ...withBos, bos_token_id: 300 } })).rejects.toThrow(/bos_token_id 300/);
+    await expect(scoreText('abc', { ...options, config: { ...withBos, bos_token_id: 300 } })).rejects.toThrow(
+      /bos_token_id 300/,
+    );
     await expect(scoreText('abc', { ...options, k: 1000 })).rejects.toThrow(/top k/);
   });
 

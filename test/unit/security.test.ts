@@ -14,7 +14,18 @@ const FORMULAS = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM
 
 function run(id: string): Run {
   const series = { steps: Float64Array.of(1, 2), values: Float64Array.of(2.5, 2.25) };
-  return { id, name: id, sources: [], format: 'csv', xLabel: 'step', train: series, val: null, lr: null, tokens: null, notes: [] } as Run;
+  return {
+    id,
+    name: id,
+    sources: [],
+    format: 'csv',
+    xLabel: 'step',
+    train: series,
+    val: null,
+    lr: null,
+    tokens: null,
+    notes: [],
+  } as Run;
 }
 
 describe('CSV formula guard', () => {

@@ -115,7 +115,7 @@ describe("Shannon's bounds", () => {
 
   it('never cross while q_i falls (Shannon: F_lower ≤ F ≤ F_upper for an ideal guesser)', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let trial = 0; trial < 500; trial++) {
       const n = 1 + Math.floor(random() * 60);
       const raw = Array.from({ length: n }, random).sort((a, b) => b - a);

@@ -54,7 +54,13 @@ describe('positions', () => {
 
   it("words: letters and digits with inner apostrophes and hyphens; punctuation isn't guessed", () => {
     const text = "Start. Don't stop, parti-coloured 104th café!";
-    expect(segmentPositions(text, 7, 'word').map((p) => p.text)).toEqual(["Don't", 'stop', 'parti-coloured', '104th', 'café']);
+    expect(segmentPositions(text, 7, 'word').map((p) => p.text)).toEqual([
+      "Don't",
+      'stop',
+      'parti-coloured',
+      '104th',
+      'café',
+    ]);
   });
 });
 
@@ -72,7 +78,10 @@ describe('a passage that cannot be played is refused', () => {
     for (const p of PASSAGES) {
       const game = newGame(p, 'char');
       expect(game.positions.length, p.id).toBeGreaterThan(50);
-      expect(game.positions.every((x) => x.keyboard), p.id).toBe(true);
+      expect(
+        game.positions.every((x) => x.keyboard),
+        p.id,
+      ).toBe(true);
       expect(newGame(p, 'word').positions.length, p.id).toBeGreaterThan(8);
     }
   });
@@ -125,7 +134,7 @@ describe('guessing', () => {
 
   it('words ignore case and the curly apostrophe', () => {
     let game = newGame(passage("Go. Don't Stop", 4), 'word');
-    game = play(game, ['do', "don’t", 'STOP']);
+    game = play(game, ['do', 'don’t', 'STOP']);
     expect(currentRound(game).outcomes.map((o) => o.guesses)).toEqual([2, 1]);
     expect(roundFinished(game)).toBe(true);
   });
@@ -156,7 +165,8 @@ describe('guessing', () => {
 });
 
 /** A model that needs `rank` guesses and pays `bits` at each position (as from the engine). */
-const fakeModel = (ranks: number[], bits: number[]): ModelOutcome[] => ranks.map((rank, i) => ({ rank, bits: bits[i], top: [] }));
+const fakeModel = (ranks: number[], bits: number[]): ModelOutcome[] =>
+  ranks.map((rank, i) => ({ rank, bits: bits[i], top: [] }));
 
 describe('figures', () => {
   // 'abcd' hidden after 'Go: ' (4 positions); the player needs 1, 2, 1, 4 guesses

@@ -32,14 +32,32 @@ function byteRecords(text: string, perByte: { logprob: number; rank: number }[])
   for (const ch of text) {
     for (const byte of new TextEncoder().encode(ch)) {
       const { logprob, rank } = perByte[records.length];
-      records.push({ index: records.length, id: byte, text: ch, start: offset, end: offset + ch.length, scored: true, logprob, rank, entropy: 1, top: [] });
+      records.push({
+        index: records.length,
+        id: byte,
+        text: ch,
+        start: offset,
+        end: offset + ch.length,
+        scored: true,
+        logprob,
+        rank,
+        entropy: 1,
+        top: [],
+      });
     }
     offset += ch.length;
   }
   return records;
 }
 
-const asResult = (tokens: TokenRecord[]): ScoreResult => ({ model: MODEL, n_ctx: 256, stride: 128, backend: 'test', totals: {} as ScoreResult['totals'], tokens });
+const asResult = (tokens: TokenRecord[]): ScoreResult => ({
+  model: MODEL,
+  n_ctx: 256,
+  stride: 128,
+  backend: 'test',
+  totals: {} as ScoreResult['totals'],
+  tokens,
+});
 
 describe('model outcomes from per-byte records', () => {
   it('ASCII: the rank and surprisal of the character’s one byte', () => {
@@ -78,9 +96,15 @@ describe('model outcomes from per-byte records', () => {
 
   it('refuses a result of another text, and an unscored first token', () => {
     const game = newGame({ id: 'x', title: 'x', text: 'abc', shown: 1 }, 'char');
-    const other = byteRecords('xyz', [1, 2, 3].map((rank) => ({ logprob: -1, rank })));
+    const other = byteRecords(
+      'xyz',
+      [1, 2, 3].map((rank) => ({ logprob: -1, rank })),
+    );
     expect(() => modelOutcomes(asResult(other), game.positions, 'char')).toThrow(/do not cover/);
-    const unscored = byteRecords('abc', [1, 2, 3].map((rank) => ({ logprob: -1, rank })));
+    const unscored = byteRecords(
+      'abc',
+      [1, 2, 3].map((rank) => ({ logprob: -1, rank })),
+    );
     unscored[1] = { ...unscored[1], scored: false, logprob: null, rank: null };
     expect(() => modelOutcomes(asResult(unscored), game.positions, 'char')).toThrow(/BOS/);
   });
@@ -97,7 +121,10 @@ describe.skipIf(!golden)('the bundled passages against the golden references', (
     // the bytes before it, so its ranks on the passage are the golden ones
     expect(ref.text.startsWith(passage.text)).toBe(true);
     expect(/^[\x20-\x7e\n]*$/.test(passage.text), 'ASCII: byte i is character i').toBe(true);
-    const records = byteRecords(passage.text, passage.text.split('').map((_, i) => ({ logprob: ref.logprob[i], rank: ref.rank[i] })));
+    const records = byteRecords(
+      passage.text,
+      passage.text.split('').map((_, i) => ({ logprob: ref.logprob[i], rank: ref.rank[i] })),
+    );
     const game = newGame(passage, 'char');
     const model = modelOutcomes(asResult(records), game.positions, 'char');
     expect(model.map((m) => m.rank)).toEqual(game.positions.map((p) => ref.rank[p.start]));
@@ -118,30 +145,42 @@ describe.skipIf(!hasModel)('the real tiny-byte model (onnxruntime-node)', () => 
   });
   afterAll(() => model?.release());
 
-  const score = (text: string) => scoreText(text, { tokenizer: loaded.tokenizer, config: loaded.config, scorer: model.scorer, k: 5 });
+  const score = (text: string) =>
+    scoreText(text, { tokenizer: loaded.tokenizer, config: loaded.config, scorer: model.scorer, k: 5 });
 
-  it.each(PASSAGES.map((p) => [p.id, p] as const))('%s: guess counts equal the engine’s ranks, and the golden ones', async (_, passage) => {
-    const result = await score(passage.text);
-    const game = newGame(passage, 'char');
-    const outcomes = modelOutcomes(result, game.positions, 'char');
-    // byte-level model, ASCII passage: token i is character i
-    expect(result.tokens).toHaveLength(passage.text.length);
-    expect(outcomes.map((m) => m.rank)).toEqual(game.positions.map((p) => result.tokens[p.start].rank));
-    outcomes.forEach((m, i) => expect(m.bits).toBeCloseTo(-result.tokens[game.positions[i].start].logprob! / Math.LN2, 12));
-    expect(outcomes.every((m, i) => m.top[0] === result.tokens[game.positions[i].start].top[0].text)).toBe(true);
+  it.each(PASSAGES.map((p) => [p.id, p] as const))(
+    '%s: guess counts equal the engine’s ranks, and the golden ones',
+    async (_, passage) => {
+      const result = await score(passage.text);
+      const game = newGame(passage, 'char');
+      const outcomes = modelOutcomes(result, game.positions, 'char');
+      // byte-level model, ASCII passage: token i is character i
+      expect(result.tokens).toHaveLength(passage.text.length);
+      expect(outcomes.map((m) => m.rank)).toEqual(game.positions.map((p) => result.tokens[p.start].rank));
+      outcomes.forEach((m, i) =>
+        expect(m.bits).toBeCloseTo(-result.tokens[game.positions[i].start].logprob! / Math.LN2, 12),
+      );
+      expect(outcomes.every((m, i) => m.top[0] === result.tokens[game.positions[i].start].top[0].text)).toBe(true);
 
-    const ref = golden?.texts.find((t) => t.name === passage.source);
-    if (!ref) return;
-    game.positions.forEach((p, i) => {
-      const nats = -outcomes[i].bits * Math.LN2;
-      expect(Math.abs(nats - ref.logprob[p.start]), `logprob at ${p.start}`).toBeLessThanOrEqual(TOKEN_TOLERANCE_NATS);
-      if (outcomes[i].rank !== ref.rank[p.start]) {
-        // only a near-tie may order differently in float32: another alternative within NEAR_TIE of the target
-        const close = ref.top_logprobs?.[p.start]?.some((lp, j) => ref.top_ids![p.start][j] !== ref.ids[p.start] && Math.abs(lp - ref.logprob[p.start]) < NEAR_TIE);
-        expect(close, `rank at ${p.start}: ${outcomes[i].rank} vs golden ${ref.rank[p.start]}, not a near-tie`).toBe(true);
-      }
-    });
-  });
+      const ref = golden?.texts.find((t) => t.name === passage.source);
+      if (!ref) return;
+      game.positions.forEach((p, i) => {
+        const nats = -outcomes[i].bits * Math.LN2;
+        expect(Math.abs(nats - ref.logprob[p.start]), `logprob at ${p.start}`).toBeLessThanOrEqual(
+          TOKEN_TOLERANCE_NATS,
+        );
+        if (outcomes[i].rank !== ref.rank[p.start]) {
+          // only a near-tie may order differently in float32: another alternative within NEAR_TIE of the target
+          const close = ref.top_logprobs?.[p.start]?.some(
+            (lp, j) => ref.top_ids![p.start][j] !== ref.ids[p.start] && Math.abs(lp - ref.logprob[p.start]) < NEAR_TIE,
+          );
+          expect(close, `rank at ${p.start}: ${outcomes[i].rank} vs golden ${ref.rank[p.start]}, not a near-tie`).toBe(
+            true,
+          );
+        }
+      });
+    },
+  );
 
   it('characters of several bytes and words, on the real model', async () => {
     const text = 'The café served tea 👍🏽 to the whale.';
@@ -158,8 +197,13 @@ describe.skipIf(!hasModel)('the real tiny-byte model (onnxruntime-node)', () => 
     const words = newGame({ id: 'x', title: 'x', text, shown: 4 }, 'word');
     const wordOutcomes = modelOutcomes(result, words.positions, 'word');
     words.positions.forEach((w, i) => {
-      const inside = chars.positions.map((p, j) => [p, outcomes[j]] as const).filter(([p]) => p.start >= w.start && p.end <= w.end);
-      expect(wordOutcomes[i].bits).toBeCloseTo(inside.reduce((s, [, m]) => s + m.bits, 0), 9);
+      const inside = chars.positions
+        .map((p, j) => [p, outcomes[j]] as const)
+        .filter(([p]) => p.start >= w.start && p.end <= w.end);
+      expect(wordOutcomes[i].bits).toBeCloseTo(
+        inside.reduce((s, [, m]) => s + m.bits, 0),
+        9,
+      );
       expect(wordOutcomes[i].rank).toBeNull();
     });
     expect(words.positions.map((w) => w.text)).toEqual(['café', 'served', 'tea', 'to', 'the', 'whale']);

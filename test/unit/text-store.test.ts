@@ -4,7 +4,13 @@
  * wait until typing pauses.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TEXT_KEY, TextStore, type KeyValueStorage, type LargeTextStore, type TextStatus } from '../../src/state/text-store';
+import {
+  TEXT_KEY,
+  TextStore,
+  type KeyValueStorage,
+  type LargeTextStore,
+  type TextStatus,
+} from '../../src/state/text-store';
 
 /** A Web Storage with a quota in UTF-16 units, throwing QuotaExceededError as browsers do. */
 class FakeStorage implements KeyValueStorage {
@@ -18,7 +24,8 @@ class FakeStorage implements KeyValueStorage {
     this.writes++;
     let used = key.length + value.length;
     for (const [k, v] of this.items) if (k !== key) used += k.length + v.length;
-    if (used > this.quota) throw new DOMException(`Setting the value of '${key}' exceeded the quota.`, 'QuotaExceededError');
+    if (used > this.quota)
+      throw new DOMException(`Setting the value of '${key}' exceeded the quota.`, 'QuotaExceededError');
     this.items.set(key, value);
   }
   removeItem(key: string) {

@@ -60,7 +60,9 @@ describe('LiveLog', () => {
     const s = live.snapshot();
     expect(s.runs[0].train?.steps.length).toBe(3);
     expect([...s.runs[0].val!.values]).toEqual([3.1, 2.7, 2.6]);
-    expect(live.lengths.get('run/log.csv')).toBe(enc.encode('step,train_loss,val_loss\n1,3.0,3.1\n2,2.5,2.7\n3,2.2,2.6\n').length);
+    expect(live.lengths.get('run/log.csv')).toBe(
+      enc.encode('step,train_loss,val_loss\n1,3.0,3.1\n2,2.5,2.7\n3,2.2,2.6\n').length,
+    );
   });
 
   it('event files growing in uneven pieces read as the whole files do; a shrunk file starts over', () => {

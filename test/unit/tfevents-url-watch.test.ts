@@ -13,16 +13,24 @@ import { realArtefact } from '../real-artefacts';
 
 const DIR = realArtefact('tfevents', 'titanic-keras/titanic/solution/my_log_dir');
 const full = {
-  'run/train/events.out.tfevents.1': new Uint8Array(readFileSync(`${DIR}/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2`)),
-  'run/validation/events.out.tfevents.2': new Uint8Array(readFileSync(`${DIR}/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2`)),
+  'run/train/events.out.tfevents.1': new Uint8Array(
+    readFileSync(`${DIR}/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2`),
+  ),
+  'run/validation/events.out.tfevents.2': new Uint8Array(
+    readFileSync(`${DIR}/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2`),
+  ),
 };
 type Name = keyof typeof full;
 /** How much of each file the "run" has written so far. */
-const written: Record<Name, number> = { 'run/train/events.out.tfevents.1': 0, 'run/validation/events.out.tfevents.2': 0 };
+const written: Record<Name, number> = {
+  'run/train/events.out.tfevents.1': 0,
+  'run/validation/events.out.tfevents.2': 0,
+};
 const requests: { path: string; range: string | null; status: number }[] = [];
 let honourRange = true;
 
-const listing = (links: string[]) => `<!DOCTYPE HTML><html><body><ul>${links.map((l) => `<li><a href="${l}">${l}</a></li>`).join('')}</ul></body></html>`;
+const listing = (links: string[]) =>
+  `<!DOCTYPE HTML><html><body><ul>${links.map((l) => `<li><a href="${l}">${l}</a></li>`).join('')}</ul></body></html>`;
 
 let server: http.Server;
 let base = '';
@@ -34,9 +42,11 @@ beforeAll(async () => {
       requests.push({ path, range, status });
       res.writeHead(status, headers).end(body);
     };
-    if (path === 'run/') return answer(200, listing(['train/', 'validation/', 'config.yaml']), { 'Content-Type': 'text/html' });
+    if (path === 'run/')
+      return answer(200, listing(['train/', 'validation/', 'config.yaml']), { 'Content-Type': 'text/html' });
     if (path === 'run/train/') return answer(200, listing(['events.out.tfevents.1']), { 'Content-Type': 'text/html' });
-    if (path === 'run/validation/') return answer(200, listing(['events.out.tfevents.2', '../']), { 'Content-Type': 'text/html' });
+    if (path === 'run/validation/')
+      return answer(200, listing(['events.out.tfevents.2', '../']), { 'Content-Type': 'text/html' });
     if (!(path in full)) return answer(404, 'not found');
     const body = full[path as Name].subarray(0, written[path as Name]);
     const m = honourRange ? /^bytes=(\d+)-$/.exec(range ?? '') : null;
@@ -66,7 +76,8 @@ describe('UrlSource on a run folder', () => {
     const live = new LiveLog();
     // the run has written part of each file, the last record of each cut mid-way
     written['run/train/events.out.tfevents.1'] = Math.floor(full['run/train/events.out.tfevents.1'].length * 0.7) + 3;
-    written['run/validation/events.out.tfevents.2'] = Math.floor(full['run/validation/events.out.tfevents.2'].length * 0.4) + 3;
+    written['run/validation/events.out.tfevents.2'] =
+      Math.floor(full['run/validation/events.out.tfevents.2'].length * 0.4) + 3;
     const first = await poll(source, live);
     expect(first.errors).toEqual([]);
     expect(first.runs.map((r) => r.name)).toEqual(['run']);

@@ -18,7 +18,12 @@ import { realArtefact } from '../real-artefacts';
 
 const ROOT = realArtefact('tfevents');
 const allFiles = (dir = ROOT) =>
-  execFileSync('find', [dir, '-type', 'f', '-name', 'events.out.tfevents.*']).toString().trim().split('\n').filter(Boolean).sort();
+  execFileSync('find', [dir, '-type', 'f', '-name', 'events.out.tfevents.*'])
+    .toString()
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 const read = (abs: string) => readEventFile(relative(ROOT, abs), readFileSync(abs));
 
 /** SOURCES.md's table: file -> { tag: points } (empty for "(no scalars)"). */
@@ -53,26 +58,40 @@ describe('real event files', () => {
     for (const f of files) expect(table.has(relative(ROOT, f)), relative(ROOT, f)).toBe(true);
   });
 
-  it.each(files.map((f) => [relative(ROOT, f), f]))('%s: scalar tags and point counts as SOURCES.md says', (rel, abs) => {
-    const c = read(abs);
-    const expected = table.get(rel)!;
-    const got = new Map([...c.scalars].map(([t, p]) => [t, p.values.length]));
-    expect(got).toEqual(expected);
-    if (rel.startsWith('lfs-pointer/')) expect(c.error).toMatch(/Git LFS pointer \(127 bytes/);
-    else expect(c.error).toBeNull();
-    for (const p of c.scalars.values()) expect(p.values.every(Number.isFinite)).toBe(true);
-  });
+  it.each(files.map((f) => [relative(ROOT, f), f]))(
+    '%s: scalar tags and point counts as SOURCES.md says',
+    (rel, abs) => {
+      const c = read(abs);
+      const expected = table.get(rel)!;
+      const got = new Map([...c.scalars].map(([t, p]) => [t, p.values.length]));
+      expect(got).toEqual(expected);
+      if (rel.startsWith('lfs-pointer/')) expect(c.error).toMatch(/Git LFS pointer \(127 bytes/);
+      else expect(c.error).toBeNull();
+      for (const p of c.scalars.values()) expect(p.values.every(Number.isFinite)).toBe(true);
+    },
+  );
 
   it('says what a file without scalars holds', () => {
     const msg = (rel: string) => eventFilesToRuns([{ path: rel, content: read(join(ROOT, rel)) }]).messages.join(' ');
-    expect(msg('anra-wikillm/results/runs/Dec13_17-21-00_Cerebro/events.out.tfevents.1734135669.Cerebro.5164.0')).toMatch(/no scalars, only text \(args\/text_summary, model_config\/text_summary\)/);
-    expect(msg('playstore-keras/events.out.tfevents.1707810981.LAPTOP-BJ0HLR1P.27448.1.v2')).toMatch(/only histograms \(word_embeddings\)/);
-    expect(msg('imdb-tbreview/log/text_hp/hparam_tuning/run-8/events.out.tfevents.1585754917.ezio-virtual-machine.111180.39312.v2')).toMatch(/only hparams/);
-    expect(msg('titanic-keras/titanic/solution/my_log_dir/train/events.out.tfevents.1580911794.SW-HOME.profile-empty')).toMatch(/only the file header/);
+    expect(
+      msg('anra-wikillm/results/runs/Dec13_17-21-00_Cerebro/events.out.tfevents.1734135669.Cerebro.5164.0'),
+    ).toMatch(/no scalars, only text \(args\/text_summary, model_config\/text_summary\)/);
+    expect(msg('playstore-keras/events.out.tfevents.1707810981.LAPTOP-BJ0HLR1P.27448.1.v2')).toMatch(
+      /only histograms \(word_embeddings\)/,
+    );
+    expect(
+      msg(
+        'imdb-tbreview/log/text_hp/hparam_tuning/run-8/events.out.tfevents.1585754917.ezio-virtual-machine.111180.39312.v2',
+      ),
+    ).toMatch(/only hparams/);
+    expect(
+      msg('titanic-keras/titanic/solution/my_log_dir/train/events.out.tfevents.1580911794.SW-HOME.profile-empty'),
+    ).toMatch(/only the file header/);
   });
 
   // values are float32 in the files: 4 significant figures in the readings
-  const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(Math.abs(want) * 6e-4 + 1e-9);
+  const close = (got: number, want: number) =>
+    expect(Math.abs(got - want)).toBeLessThanOrEqual(Math.abs(want) * 6e-4 + 1e-9);
   const at = (s: Series, i: number): [number, number] => [s.steps[i], s.values[i]];
   const argmin = (s: Series) => s.values.reduce((b, v, i) => (v < s.values[b] ? i : b), 0);
 
@@ -87,7 +106,10 @@ describe('real event files', () => {
       expect(run.xLabel, want.name).toBe(want.x);
       expect(run.format).toBe('tensorboard-events');
       const readNote = run.notes.join('\n');
-      for (const [side, key] of [['train', 'train'], ['val', 'val']] as const) {
+      for (const [side, key] of [
+        ['train', 'train'],
+        ['val', 'val'],
+      ] as const) {
         const w = want[key] as [string, number] | null;
         const s = run[side];
         if (!w) {
@@ -126,7 +148,10 @@ describe('real event files', () => {
 
 describe('reading in chunks', () => {
   it('a 1.6 MB file in 1 KB chunks (as a stream gives it) reads as the whole, large records joined once', () => {
-    const abs = join(ROOT, 'titanic-keras/titanic/solution/my_log_dir/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2');
+    const abs = join(
+      ROOT,
+      'titanic-keras/titanic/solution/my_log_dir/train/events.out.tfevents.1580911793.SW-HOME.19324.32536.v2',
+    );
     const bytes = new Uint8Array(readFileSync(abs));
     const r = new EventFileReader('x');
     for (let i = 0; i < bytes.length; i += 1024) r.push(bytes.subarray(i, i + 1024));
@@ -139,7 +164,10 @@ describe('reading in chunks', () => {
 });
 
 describe('damaged files', () => {
-  const src = join(ROOT, 'titanic-keras/titanic/solution/my_log_dir/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2');
+  const src = join(
+    ROOT,
+    'titanic-keras/titanic/solution/my_log_dir/validation/events.out.tfevents.1580911795.SW-HOME.19324.32754.v2',
+  );
   const whole = read(src);
 
   it('a truncated copy keeps the records before the cut and says it is truncated', () => {
@@ -168,7 +196,9 @@ describe('damaged files', () => {
     const before = 5;
     bytes[pos + 12 + 3] ^= 0x10;
     const c = readEventFile('bad', bytes);
-    expect(c.error).toMatch(new RegExp(`corrupt at byte ${pos.toLocaleString('en-US')}: the data checksum does not match`));
+    expect(c.error).toMatch(
+      new RegExp(`corrupt at byte ${pos.toLocaleString('en-US')}: the data checksum does not match`),
+    );
     expect(c.records).toBe(before);
   });
 
@@ -182,7 +212,11 @@ describe('damaged files', () => {
   });
 
   it('reads a file fed in pieces (a live run) exactly as the whole', () => {
-    const bytes = new Uint8Array(readFileSync(join(ROOT, 'imdb-tbreview/logs/events.out.tfevents.1584802246.YONGXIdeMacBook-Pro.local.64661.157.v2')));
+    const bytes = new Uint8Array(
+      readFileSync(
+        join(ROOT, 'imdb-tbreview/logs/events.out.tfevents.1584802246.YONGXIdeMacBook-Pro.local.64661.157.v2'),
+      ),
+    );
     const whole = readEventFile('x', bytes);
     const r = new EventFileReader('x');
     let points = 0;
@@ -208,7 +242,11 @@ function varint(n: number): number[] {
   out.push(n);
   return out;
 }
-const field = (num: number, wire: number, body: number[]) => [...varint(num * 8 + wire), ...(wire === 2 ? varint(body.length) : []), ...body];
+const field = (num: number, wire: number, body: number[]) => [
+  ...varint(num * 8 + wire),
+  ...(wire === 2 ? varint(body.length) : []),
+  ...body,
+];
 const str = (s: string) => [...new TextEncoder().encode(s)];
 const f64 = (v: number) => [...new Uint8Array(new Float64Array([v]).buffer)];
 const f32 = (v: number) => [...new Uint8Array(new Float32Array([v]).buffer)];
@@ -221,11 +259,13 @@ function frame(data: number[]): number[] {
   return [...len, ...u32(mask(crc32c(len))), ...d, ...u32(mask(crc32c(d)))];
 }
 const scalarsMeta = field(9, 2, field(1, 2, field(1, 2, str('scalars'))));
-const event = (step: number, values: number[][]) => frame([...field(1, 1, f64(1.7e9 + step)), ...field(2, 0, varint(step)), ...field(5, 2, values.flat())]);
+const event = (step: number, values: number[][]) =>
+  frame([...field(1, 1, f64(1.7e9 + step)), ...field(2, 0, varint(step)), ...field(5, 2, values.flat())]);
 
 describe('scalar encodings', () => {
   it('reads simple_value, float_val, double_val and tensor_content of float32, float64, int64 and half', () => {
-    const tensor = (dtype: number, body: number[]) => field(8, 2, [...field(1, 0, varint(dtype)), ...field(2, 2, []), ...body]);
+    const tensor = (dtype: number, body: number[]) =>
+      field(8, 2, [...field(1, 0, varint(dtype)), ...field(2, 2, []), ...body]);
     const bytes = new Uint8Array([
       ...frame(field(3, 2, str('brain.Event:2'))),
       ...event(1, [field(1, 2, [...field(1, 2, str('a')), ...field(2, 5, f32(0.5))])]),
@@ -235,10 +275,22 @@ describe('scalar encodings', () => {
       // the metadata only comes with a tag's first value (TF2): the second value is still a scalar
       ...event(5, [field(1, 2, [...field(1, 2, str('d')), ...tensor(1, field(4, 2, f32(3.25)))])]),
       ...event(6, [field(1, 2, [...field(1, 2, str('e')), ...scalarsMeta, ...tensor(2, field(4, 2, f64(Math.PI)))])]),
-      ...event(7, [field(1, 2, [...field(1, 2, str('f')), ...scalarsMeta, ...tensor(9, field(4, 2, [...new Uint8Array(new BigInt64Array([-7n]).buffer)]))])]),
+      ...event(7, [
+        field(1, 2, [
+          ...field(1, 2, str('f')),
+          ...scalarsMeta,
+          ...tensor(9, field(4, 2, [...new Uint8Array(new BigInt64Array([-7n]).buffer)])),
+        ]),
+      ]),
       ...event(8, [field(1, 2, [...field(1, 2, str('g')), ...scalarsMeta, ...tensor(19, field(4, 2, [0x00, 0x3e]))])]), // half 1.5
       // a text summary (string tensor, text plugin) is not a scalar
-      ...event(9, [field(1, 2, [...field(1, 2, str('notes')), ...field(9, 2, field(1, 2, field(1, 2, str('text')))), ...tensor(7, field(8, 2, str('hello')))])]),
+      ...event(9, [
+        field(1, 2, [
+          ...field(1, 2, str('notes')),
+          ...field(9, 2, field(1, 2, field(1, 2, str('text')))),
+          ...tensor(7, field(8, 2, str('hello'))),
+        ]),
+      ]),
       ...event(2 ** 40, [field(1, 2, [...field(1, 2, str('a')), ...field(2, 5, f32(0.25))])]),
     ]);
     const c = readEventFile('synthetic', bytes);
@@ -286,7 +338,9 @@ describe('tag roles and folders', () => {
 
   it('keeps separate run folders apart and joins train/validation halves', () => {
     const mk = (tag: string, steps: number[], values: number[]) => {
-      const bytes = new Uint8Array(steps.flatMap((s, i) => event(s, [field(1, 2, [...field(1, 2, str(tag)), ...field(2, 5, f32(values[i]))])])));
+      const bytes = new Uint8Array(
+        steps.flatMap((s, i) => event(s, [field(1, 2, [...field(1, 2, str(tag)), ...field(2, 5, f32(values[i]))])])),
+      );
       return readEventFile('x', bytes);
     };
     const { runs } = eventFilesToRuns([

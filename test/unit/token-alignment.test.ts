@@ -42,8 +42,36 @@ function expectValidSpans(text: string, start: Int32Array, end: Int32Array): voi
 /** A deterministic mix of the hard cases, for texts no one wrote by hand. */
 function randomTexts(count: number, seed: number): string[] {
   const pool = [
-    'a', 'Z', 'é', 'e\u0301', ' ', '  ', '\n', '\t', '\r\n', '👍', '🏽', '👩‍👧', '🇯🇵', '日', '本', '한', 'ß', '𝔸',
-    '\u200b', '\ufeff', '\ud800', '▁', '<|endoftext|>', '<s>', '</s>', "'s", '42', '.', '<0x41>', 'Ġ',
+    'a',
+    'Z',
+    'é',
+    'e\u0301',
+    ' ',
+    '  ',
+    '\n',
+    '\t',
+    '\r\n',
+    '👍',
+    '🏽',
+    '👩‍👧',
+    '🇯🇵',
+    '日',
+    '本',
+    '한',
+    'ß',
+    '𝔸',
+    '\u200b',
+    '\ufeff',
+    '\ud800',
+    '▁',
+    '<|endoftext|>',
+    '<s>',
+    '</s>',
+    "'s",
+    '42',
+    '.',
+    '<0x41>',
+    'Ġ',
   ];
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -166,7 +194,9 @@ describe('unsupported tokenizers fail clearly', () => {
   const base = readJSON(join(MODELS_DIR, 'tiny-byte/tokenizer.json'));
 
   it('names an unknown pre-tokenizer type', () => {
-    expect(() => loadTokenizer({ ...base, pre_tokenizer: { type: 'Frobnicate' } })).toThrow(/pre-tokenizer type 'Frobnicate'/);
+    expect(() => loadTokenizer({ ...base, pre_tokenizer: { type: 'Frobnicate' } })).toThrow(
+      /pre-tokenizer type 'Frobnicate'/,
+    );
   });
 
   it('names an unknown normalizer type', () => {

@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blockStarts, nextSelection, shownRanges, shownText, stripRows, tokenParts } from '../../src/lib/playground/token-rows';
+import {
+  blockStarts,
+  nextSelection,
+  shownRanges,
+  shownText,
+  stripRows,
+  tokenParts,
+} from '../../src/lib/playground/token-rows';
 
 const TRICKY: { name: string; text: string }[] = JSON.parse(
   fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'tricky-strings.json'), 'utf8'),
@@ -50,7 +57,13 @@ describe('shownRanges', () => {
         const tokens = byteTokens(text, size);
         const rows = stripRows(text, tokens, 4);
         for (const marks of [false, true]) {
-          const joined = tokens.map((_, i) => tokenParts(text, rows, i, marks).map((p) => p.text).join('')).join('');
+          const joined = tokens
+            .map((_, i) =>
+              tokenParts(text, rows, i, marks)
+                .map((p) => p.text)
+                .join(''),
+            )
+            .join('');
           expect(joined, `${name}, ${size} bytes per token`).toBe(text);
         }
       }
@@ -62,7 +75,14 @@ describe('tokenParts', () => {
     const text = 'a b\tc\n';
     const rows = stripRows(text, [{ start: 0, end: text.length }]);
     expect(tokenParts(text, rows, 0, false).map((p) => p.kind)).toEqual(['text', 'tab', 'text', 'newline']);
-    expect(tokenParts(text, rows, 0, true).map((p) => p.kind)).toEqual(['text', 'space', 'text', 'tab', 'text', 'newline']);
+    expect(tokenParts(text, rows, 0, true).map((p) => p.kind)).toEqual([
+      'text',
+      'space',
+      'text',
+      'tab',
+      'text',
+      'newline',
+    ]);
   });
 });
 

@@ -5,7 +5,18 @@ import { codePointLength, utf8ByteLength } from '../../src/lib/tokens/utf8';
 import { TRICKY_STRINGS } from './helpers/fixtures';
 
 function record(index: number, logprob: number | null, start = 0, end = 0): TokenRecord {
-  return { index, id: index, text: '', start, end, scored: logprob !== null, logprob, rank: logprob === null ? null : 1, entropy: null, top: [] };
+  return {
+    index,
+    id: index,
+    text: '',
+    start,
+    end,
+    scored: logprob !== null,
+    logprob,
+    rank: logprob === null ? null : 1,
+    entropy: null,
+    top: [],
+  };
 }
 
 describe('computeTotals', () => {

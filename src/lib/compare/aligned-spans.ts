@@ -72,7 +72,10 @@ export interface SpanCost {
  * summed surprisal in bits.
  * @example spanCost(result.tokens, { start: 4, end: 9 }) // { indexes: [1], bits: 7.3, unscored: 0 }
  */
-export function spanCost(tokens: readonly Pick<TokenRecord, 'start' | 'end' | 'logprob' | 'scored'>[], span: Span): SpanCost {
+export function spanCost(
+  tokens: readonly Pick<TokenRecord, 'start' | 'end' | 'logprob' | 'scored'>[],
+  span: Span,
+): SpanCost {
   const hit = overlapping(tokens, span);
   const indexes: number[] = [];
   let nats = 0;

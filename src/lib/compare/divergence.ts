@@ -126,7 +126,10 @@ export function compareSameTokenizer(
     if (scored) {
       const row = i - (exact ? referenceDists!.first : 0);
       kl =
-        exact && row >= 0 && (row + 1) * V <= referenceDists!.logprobs.length && (row + 1) * V <= testDists!.logprobs.length
+        exact &&
+        row >= 0 &&
+        (row + 1) * V <= referenceDists!.logprobs.length &&
+        (row + 1) * V <= testDists!.logprobs.length
           ? klRows(referenceDists!.logprobs, row * V, testDists!.logprobs, row * V, V)
           : klTopKLowerBound(ta, tb);
     }
@@ -185,7 +188,10 @@ export function sharesTokenizer(
  * else any model and a snapshot of it, else any two models that share a tokenizer; null when none do.
  * @example defaultPair(manifest.models) // { reference: 'tiny-bpe8k', test: 'tiny-bpe8k@010' }
  */
-export function defaultPair(models: readonly BundledModel[], preferred = 'tiny-bpe8k'): { reference: string; test: string } | null {
+export function defaultPair(
+  models: readonly BundledModel[],
+  preferred = 'tiny-bpe8k',
+): { reference: string; test: string } | null {
   const snapshots = models.filter((m) => m.snapshot && models.some((o) => o.id === m.snapshot!.of));
   const ofPreferred = snapshots.filter((s) => s.snapshot!.of === preferred);
   const pool = ofPreferred.length ? ofPreferred : snapshots;

@@ -5,7 +5,16 @@
  */
 import { line, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
 import { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
-import { buildLod, indexAtStep, LOD_BUCKETS, LOD_MIN, minMaxPerColumn, withIndices, type DrawPrep, type SeriesLod } from './lod';
+import {
+  buildLod,
+  indexAtStep,
+  LOD_BUCKETS,
+  LOD_MIN,
+  minMaxPerColumn,
+  withIndices,
+  type DrawPrep,
+  type SeriesLod,
+} from './lod';
 import type { Finding, Run, Series } from './types';
 import { plotSize, scaleMargin, spacedTicks as spaced, type Margin, type Tick } from '../chart/layout';
 
@@ -162,7 +171,11 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
     56 * s1,
   );
   const yTicks = spaced(
-    (o.logY ? logTicks(y) : y.ticks(ny)).map((value) => ({ value, label: String(+value.toPrecision(4)), px: y(value) })),
+    (o.logY ? logTicks(y) : y.ticks(ny)).map((value) => ({
+      value,
+      label: String(+value.toPrecision(4)),
+      px: y(value),
+    })),
     18 * s1,
   );
   // perplexity = e^nats = 2^bits: its ticks sit where the loss axis reads log(ppl) in the chosen unit
@@ -190,8 +203,13 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
       const smoothed = smoothing > 0 ? smoothedOf(s, smoothing) : s.values;
       const view = drawnView(s, domain);
       const kept = minMaxPerColumn(view.steps, view.values, column, Math.ceil(innerWidth));
-      const named = (o.findings ?? []).filter((f) => f.run === run.id && (f.series === which || f.series === 'both')).map((f) => indexAtStep(s, f.step));
-      const keep = withIndices(view.index ? kept.map((i) => view.index![i]) : kept, named.filter((i) => i >= 0));
+      const named = (o.findings ?? [])
+        .filter((f) => f.run === run.id && (f.series === which || f.series === 'both'))
+        .map((f) => indexAtStep(s, f.step));
+      const keep = withIndices(
+        view.index ? kept.map((i) => view.index![i]) : kept,
+        named.filter((i) => i >= 0),
+      );
       const okY = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
       const okX = (v: number) => !o.logX || v > 0;
       const path = (values: ArrayLike<number>) =>
@@ -204,7 +222,8 @@ export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {
       if (which === 'val' && keep.length <= 400) {
         for (const i of keep) {
           const px = x(s.steps[i]);
-          if (px >= -0.5 && px <= innerWidth + 0.5 && okX(s.steps[i]) && okY(s.values[i] * k)) dots.push({ x: px, y: y(s.values[i] * k) });
+          if (px >= -0.5 && px <= innerWidth + 0.5 && okX(s.steps[i]) && okY(s.values[i] * k))
+            dots.push({ x: px, y: y(s.values[i] * k) });
         }
       }
       const broken: { x: number; label: string }[] = [];
@@ -297,7 +316,11 @@ function logTicks(s: Scale): number[] {
 }
 
 /** Where a finding's marker goes: on its curve where it has a value, else at the top edge. */
-export function markerPosition(f: Finding, m: ChartModel, unit: LossUnit): { x: number; y: number; onCurve: boolean } | null {
+export function markerPosition(
+  f: Finding,
+  m: ChartModel,
+  unit: LossUnit,
+): { x: number; y: number; onCurve: boolean } | null {
   const px = m.x(f.step);
   if (!Number.isFinite(px) || px < -1 || px > m.innerWidth + 1) return null;
   const v = f.value === null ? NaN : f.value * unitFactor(unit);
@@ -339,7 +362,15 @@ export function readoutAt(m: ChartModel, px: number): { px: number; step: number
   for (const s of m.series) {
     const i = nearestIndex(s.series.steps, s.series.values, best);
     if (i < 0 || Math.abs(m.x(s.series.steps[i]) - m.x(best)) > 24) continue;
-    rows.push({ key: s.key, name: s.runId, colour: s.colour, which: s.which, raw: s.series.values[i], smooth: s.smoothed[i], step: s.series.steps[i] });
+    rows.push({
+      key: s.key,
+      name: s.runId,
+      colour: s.colour,
+      which: s.which,
+      raw: s.series.values[i],
+      smooth: s.smoothed[i],
+      step: s.series.steps[i],
+    });
   }
   return { px: m.x(best), step: best, rows };
 }

@@ -4,15 +4,77 @@
  */
 import type { ColumnRole } from './types';
 
-const VAL_WORDS = new Set(['val', 'valid', 'validation', 'eval', 'evaluation', 'dev', 'test', 'tel', 'heldout', 'holdout']);
+const VAL_WORDS = new Set([
+  'val',
+  'valid',
+  'validation',
+  'eval',
+  'evaluation',
+  'dev',
+  'test',
+  'tel',
+  'heldout',
+  'holdout',
+]);
 const TRAIN_WORDS = new Set(['train', 'training', 'trl']);
-const STEP_WORDS = new Set(['step', 'steps', 'iter', 'iters', 'iteration', 'iterations', 'it', 'update', 'updates', 'batch', 'batches']);
+const STEP_WORDS = new Set([
+  'step',
+  'steps',
+  'iter',
+  'iters',
+  'iteration',
+  'iterations',
+  'it',
+  'update',
+  'updates',
+  'batch',
+  'batches',
+]);
 /** Words that make a loss-like name something else: `loss_scale`, `loss_std`, `grad_norm`, `aux_loss`. */
-const NOT_A_LOSS = new Set(['scale', 'std', 'min', 'max', 'var', 'count', 'weight', 'grad', 'norm', 'aux', 'z', 'smoothed', 'ema', 'scaler']);
+const NOT_A_LOSS = new Set([
+  'scale',
+  'std',
+  'min',
+  'max',
+  'var',
+  'count',
+  'weight',
+  'grad',
+  'norm',
+  'aux',
+  'z',
+  'smoothed',
+  'ema',
+  'scaler',
+]);
 /** Words of columns that are known and not plotted, so they are not reported as unknown. */
 const KNOWN_OTHER = new Set([
-  'time', 'wall', 'walltime', 'runtime', 'timestamp', 'elapsed', 'elapsed_s', 'bytes', 'norm', 'grad', 'mfu', 'dt', 'ms', 'sec',
-  'second', 'seconds', 'samples', 'flos', 'throughput', 'per', 'memory', 'mem', 'gpu', 'duration', 'speed', 'tps',
+  'time',
+  'wall',
+  'walltime',
+  'runtime',
+  'timestamp',
+  'elapsed',
+  'elapsed_s',
+  'bytes',
+  'norm',
+  'grad',
+  'mfu',
+  'dt',
+  'ms',
+  'sec',
+  'second',
+  'seconds',
+  'samples',
+  'flos',
+  'throughput',
+  'per',
+  'memory',
+  'mem',
+  'gpu',
+  'duration',
+  'speed',
+  'tps',
 ]);
 
 /** Lower-case words of a column name: "Train/Loss (nats)" -> ["train", "loss", "nats"]. */
@@ -45,7 +107,12 @@ export function recogniseColumn(name: string): { role: ColumnRole; score: number
   // a cross-entropy is a loss: OLMo's "train/CrossEntropyLoss", Composer's "metrics/eval/LanguageCrossEntropy",
   // Keras's "val_sparse_categorical_crossentropy"
   const crossEntropy = hasWord('crossentropy') || (hasWord('cross') && hasWord('entropy'));
-  if (!has(NOT_A_LOSS) && (hasWord('loss', 'nll', 'xent', 'ce') || crossEntropy || (w.length === 1 && (VAL_WORDS.has(w[0]) || TRAIN_WORDS.has(w[0]))))) {
+  if (
+    !has(NOT_A_LOSS) &&
+    (hasWord('loss', 'nll', 'xent', 'ce') ||
+      crossEntropy ||
+      (w.length === 1 && (VAL_WORDS.has(w[0]) || TRAIN_WORDS.has(w[0]))))
+  ) {
     if (isVal) return { role: 'val', score: (hasWord('test') ? 1 : 3) - (hasWord('epoch') ? 1 : 0) };
     // a plain "loss" is the training loss; "train loss" says so; "lm_loss" and the like are the next best;
     // Lightning's per-epoch mean (train_loss_epoch) loses to the per-step value (train_loss_step)

@@ -101,7 +101,10 @@ export function rollingMedian(y: ArrayLike<number>, h: number): Float64Array {
  * n - 3): a level, then a straight rise or fall from t0. Prefix sums make it O(n). x is rescaled to
  * [0, 1] so the sums stay exact enough for steps in the millions.
  */
-export function hingeFit(x: ArrayLike<number>, y: ArrayLike<number>): { t0: number; index: number; a: number; b: number; r2: number } | null {
+export function hingeFit(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): { t0: number; index: number; a: number; b: number; r2: number } | null {
   const n = x.length;
   if (n < 4) return null;
   const x0 = x[0];
@@ -177,7 +180,13 @@ interface PrefixSums {
 function prefixSums(x: Float64Array, y: Float64Array): PrefixSums & { x0: number } {
   const n = y.length;
   const x0 = n ? x[0] : 0;
-  const p = { x: new Float64Array(n + 1), y: new Float64Array(n + 1), xx: new Float64Array(n + 1), xy: new Float64Array(n + 1), x0 };
+  const p = {
+    x: new Float64Array(n + 1),
+    y: new Float64Array(n + 1),
+    xx: new Float64Array(n + 1),
+    xy: new Float64Array(n + 1),
+    x0,
+  };
   for (let i = 0; i < n; i++) {
     const u = x[i] - x0;
     p.x[i + 1] = p.x[i] + u;
@@ -311,7 +320,10 @@ function detectNonFinite(c: Curves): Finding[] {
     const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinite' : '−infinite';
     const label = which === 'train' ? 'Training' : 'Validation';
     const after = count > 1 ? ` (${count} non-finite values in all)` : '';
-    const lastFinite = first > 0 ? ` The last finite value was ${f3(s.values[first - 1])} nats at ${c.unit.at(s.steps[first - 1])}.` : '';
+    const lastFinite =
+      first > 0
+        ? ` The last finite value was ${f3(s.values[first - 1])} nats at ${c.unit.at(s.steps[first - 1])}.`
+        : '';
     out.push(
       finding(c, {
         kind: 'nan',
@@ -350,7 +362,8 @@ function detectScale(c: Curves): Finding[] {
   const low = r <= 1 / THRESHOLDS.scaleRatio;
   if (!high && !low) return [];
   // every later evaluation on the same side: a persistent multiple, not one odd point
-  if (!ratios.every((v) => (high ? v >= 0.6 * THRESHOLDS.scaleRatio : v <= 1 / (0.6 * THRESHOLDS.scaleRatio)))) return [];
+  if (!ratios.every((v) => (high ? v >= 0.6 * THRESHOLDS.scaleRatio : v <= 1 / (0.6 * THRESHOLDS.scaleRatio))))
+    return [];
   const lo = Math.min(...ratios);
   const hi = Math.max(...ratios);
   // validation far above training is also what overfitting looks like (training falls towards 0,
@@ -397,12 +410,18 @@ function detectOverfitting(c: Curves): Finding[] {
   let ups = 0;
   for (let i = k + 1; i < n; i++) if (y[i] > y[i - 1]) ups++;
   // (every evaluation after the minimum higher than the one before: noise rarely lines up so)
-  const consistent = after >= 3 && ups === after && y[n - 1] - y[k] > Math.max(THRESHOLDS.overfitConsistentSigmas * sigma, THRESHOLDS.overfitMinShare * Math.abs(y[k]), 1e-4);
+  const consistent =
+    after >= 3 &&
+    ups === after &&
+    y[n - 1] - y[k] >
+      Math.max(THRESHOLDS.overfitConsistentSigmas * sigma, THRESHOLDS.overfitMinShare * Math.abs(y[k]), 1e-4);
   // ... or a clear rise, measured from the lowest 3-point median so that one lucky evaluation is not the floor
   const smooth = rollingMedian(y, 1);
   let floor = smooth[0];
   for (let i = 1; i < n; i++) floor = Math.min(floor, smooth[i]);
-  const clear = end - Math.max(y[k], floor) > Math.max(THRESHOLDS.overfitSigmas * sigma, THRESHOLDS.overfitMinNats, THRESHOLDS.overfitMinShare * Math.abs(y[k]));
+  const clear =
+    end - Math.max(y[k], floor) >
+    Math.max(THRESHOLDS.overfitSigmas * sigma, THRESHOLDS.overfitMinNats, THRESHOLDS.overfitMinShare * Math.abs(y[k]));
   if (!consistent && !clear) return [];
   // training keeps falling: its level at the end is below its level at the validation minimum
   const trainThen = trainAt(c, x[k]);
@@ -793,7 +812,14 @@ function detectPlateaus(c: Curves): Finding[] {
       // ... and far slower than the loss was falling before it, over as long a stretch (or from the start)
       const priorFall = by[Math.max(0, a2 - (b - a2 + 1))] - median(by.slice(a2, a2 + 3));
       const stallLength = bx[b] - bx[a2] + span / G;
-      const stalled = atEnd && !escaped && a2 > 0 && stallLength >= THRESHOLDS.plateauEndShare * span && hi - lo <= epsEnd && trend <= 3 * trendNoise && trend + 2 * trendNoise <= 0.1 * priorFall;
+      const stalled =
+        atEnd &&
+        !escaped &&
+        a2 > 0 &&
+        stallLength >= THRESHOLDS.plateauEndShare * span &&
+        hi - lo <= epsEnd &&
+        trend <= 3 * trendNoise &&
+        trend + 2 * trendNoise <= 0.1 * priorFall;
       if (stalled) a = a2;
       const step = firstX[a];
       const endStep = atEnd ? x[n - 1] : (firstX[b + 1] ?? x[n - 1]);
@@ -813,7 +839,9 @@ function detectPlateaus(c: Curves): Finding[] {
       const annealed = lrMax !== null && lrMax > 0 && (lrOver(c, step, endStep) ?? lrMax) <= 0.1 * lrMax;
       if ((escaped && !warmDown) || (stalled && !annealed)) {
         const lrNote =
-          lrDuring !== null ? ` The logged learning rate was about ${fmtLr(lrDuring)} over it${lrAfter !== null ? `, and no lower than ${fmtLr(lrAfter)} as the loss fell again` : ''}.` : '';
+          lrDuring !== null
+            ? ` The logged learning rate was about ${fmtLr(lrDuring)} over it${lrAfter !== null ? `, and no lower than ${fmtLr(lrAfter)} as the loss fell again` : ''}.`
+            : '';
         out.push(
           finding(c, {
             kind: 'plateau',
@@ -921,7 +949,10 @@ export function diagnose(run: Run, options: DiagnoseOptions = {}): Finding[] {
   const c: Curves = {
     run,
     unit: unitOf(run),
-    train: train && train.x.length ? { ...train, shifted: train.x.map((v) => v - train.x[0]), prefix: prefixSums(train.x, train.y) } : null,
+    train:
+      train && train.x.length
+        ? { ...train, shifted: train.x.map((v) => v - train.x[0]), prefix: prefixSums(train.x, train.y) }
+        : null,
     val: val && val.x.length ? val : null,
     lr: lr && lr.x.length ? lr : null,
     half: evalEvery / 2,

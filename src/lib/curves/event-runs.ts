@@ -28,15 +28,34 @@ export function tagRole(tag: string, side: FolderSide): { role: TagRole; score: 
   const w = nameWords(tag);
   const has = (...xs: string[]) => xs.some((x) => w.includes(x));
   const evalSide = side === 'val' || has('eval', 'evaluation', 'val', 'validation', 'test');
-  if (has('grad', 'grads', 'gradient', 'gradients') && has('norm', 'l2')) return evalSide ? null : { role: 'grad_norm', score: 2 };
+  if (has('grad', 'grads', 'gradient', 'gradients') && has('norm', 'l2'))
+    return evalSide ? null : { role: 'grad_norm', score: 2 };
   const perSecond = (has('per', 'sec', 's') && has('second', 'sec', 's')) || has('throughput', 'tps');
   if (perSecond || /\/s(ec)?$|_per_s(ec)?$/i.test(tag)) {
-    if (evalSide || !has('step', 'steps', 'sample', 'samples', 'token', 'tokens', 'tok', 'toks', 'it', 'examples', 'throughput', 'tps')) return null;
+    if (
+      evalSide ||
+      !has(
+        'step',
+        'steps',
+        'sample',
+        'samples',
+        'token',
+        'tokens',
+        'tok',
+        'toks',
+        'it',
+        'examples',
+        'throughput',
+        'tps',
+      )
+    )
+      return null;
     return { role: 'throughput', score: has('token', 'tokens', 'tok', 'toks') ? 3 : 2 };
   }
   const r = recogniseColumn(tag);
   if (!r) return null;
-  if (side === 'val' && (r.role === 'train' || r.role === 'train_ppl')) return { role: r.role === 'train' ? 'val' : 'val_ppl', score: r.score };
+  if (side === 'val' && (r.role === 'train' || r.role === 'train_ppl'))
+    return { role: r.role === 'train' ? 'val' : 'val_ppl', score: r.score };
   if (side === 'train' && (r.role === 'val' || r.role === 'val_ppl')) return null; // a validation metric computed in the train writer: rare, ambiguous
   return r;
 }
@@ -76,7 +95,6 @@ function joinPoints(list: TagPoints[]): TagPoints {
   }
   return out;
 }
-
 
 /**
  * Runs from event files (a dropped `runs/` folder, a `lightning_logs/version_N/`, one file), with a
@@ -133,7 +151,12 @@ export function eventFilesToRuns(files: PlacedEventFile[]): { runs: Run[]; messa
     runs.push(...built);
     if (built.length === 0) {
       messages.push(
-        `${name}: no scalar is recognised as a loss (tags: ${tagged.slice(0, 8).map((t) => t.tag).join(', ')}${tagged.length > 8 ? ', …' : ''}). Export the tag as CSV from TensorBoard and map its column, or name it with "loss".`,
+        `${name}: no scalar is recognised as a loss (tags: ${tagged
+          .slice(0, 8)
+          .map((t) => t.tag)
+          .join(
+            ', ',
+          )}${tagged.length > 8 ? ', …' : ''}). Export the tag as CSV from TensorBoard and map its column, or name it with "loss".`,
       );
     }
   }
@@ -150,7 +173,13 @@ function runNames(folders: string[], files: PlacedEventFile[]): Map<string, stri
   const out = new Map<string, string>();
   folders.forEach((f, i) => {
     const rest = split[i].slice(common).join('/');
-    const fallback = split[i].at(-1) ?? files.find((x) => runFolder(x.path)[0] === f)?.path.split(/[\\/]/).pop() ?? 'events';
+    const fallback =
+      split[i].at(-1) ??
+      files
+        .find((x) => runFolder(x.path)[0] === f)
+        ?.path.split(/[\\/]/)
+        .pop() ??
+      'events';
     out.set(f, split.length > 1 ? rest || fallback : fallback);
   });
   return out;
@@ -169,7 +198,8 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
     // a single value (the Trainer's end-of-run train_samples_per_second) is a summary, not a curve
     if ((r.role === 'grad_norm' || r.role === 'throughput') && t.points.steps.length < 2) continue;
     const prev = best.get(r.role);
-    if (!prev || r.score > prev.score || (r.score === prev.score && t.points.steps.length > prev.t.points.steps.length)) best.set(r.role, { t, score: r.score });
+    if (!prev || r.score > prev.score || (r.score === prev.score && t.points.steps.length > prev.t.points.steps.length))
+      best.set(r.role, { t, score: r.score });
   }
   // Keras writes the same tag name on both sides (train/epoch_loss, validation/epoch_loss): when the
   // validation side has the train tag's own name, that is the pair, whatever else the folder holds
@@ -217,7 +247,9 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
         val: valSeries,
         lr: null,
         tokens: null,
-        notes: [`${vt.label}: its steps run to ${fmtStep(vMax)} while the train loss's run to ${fmtStep(tMax)}, so it is plotted apart.`],
+        notes: [
+          `${vt.label}: its steps run to ${fmtStep(vMax)} while the train loss's run to ${fmtStep(tMax)}, so it is plotted apart.`,
+        ],
       });
       valSeries = null;
       val = null;
@@ -231,13 +263,21 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
   const quiet: string[] = [];
   const side = (t: Tagged | null) => (t && (t.points.steps.length > 1 || t === lr) ? toSeries(t, quiet) : null);
   const apart = extra.length ? (best.get('val') ?? best.get('val_ppl'))?.t : undefined;
-  const ignored = [...new Set(tagged.filter((t) => t !== apart && ![train, val, trainPpl, valPpl, lr, grad, thr, tokens].includes(t)).map((t) => t.tag))];
+  const ignored = [
+    ...new Set(
+      tagged
+        .filter((t) => t !== apart && ![train, val, trainPpl, valPpl, lr, grad, thr, tokens].includes(t))
+        .map((t) => t.tag),
+    ),
+  ];
   notes.unshift(
     `Read ${plural(tagged.length, 'scalar tag')} from ${plural(sources.length, 'event file')}: ${used.join(' and ')} as the loss` +
       (lr ? `, ${lr.label} as the learning rate` : '') +
       (grad ? `, ${grad.label} as the gradient norm` : '') +
       (thr ? `, ${thr.label} as the throughput` : '') +
-      (ignored.length ? `; not plotted: ${ignored.slice(0, 6).join(', ')}${ignored.length > 6 ? `, +${ignored.length - 6} more` : ''}` : '') +
+      (ignored.length
+        ? `; not plotted: ${ignored.slice(0, 6).join(', ')}${ignored.length > 6 ? `, +${ignored.length - 6} more` : ''}`
+        : '') +
       '.',
   );
   return [

@@ -6,7 +6,8 @@ import { emaDebiased, weightForLength } from './smoothing';
 import type { Run } from './types';
 
 const COLUMNS = ['run', 'series', 'step', 'loss_nats', 'loss_smoothed_nats', 'perplexity'];
-const num = (v: number) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : formatSignificant(v, 8));
+const num = (v: number) =>
+  Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : formatSignificant(v, 8);
 
 /**
  * `run,series,step,loss_nats,loss_smoothed_nats,perplexity` for every point of every run; the smoothed
@@ -22,9 +23,19 @@ export function runsToCsv(runs: Run[], smoothing = 0): string {
       const s = run[which];
       if (!s) continue;
       // as on the plot: only the train curve is smoothed (evaluations are already averages)
-      const smooth = which === 'train' && smoothing > 0 ? emaDebiased(s.values, weightForLength(smoothing, s.values.length)) : s.values;
+      const smooth =
+        which === 'train' && smoothing > 0
+          ? emaDebiased(s.values, weightForLength(smoothing, s.values.length))
+          : s.values;
       for (let i = 0; i < s.steps.length; i++) {
-        rows.push([guardFormula(run.id), which, num(s.steps[i]), num(s.values[i]), num(smooth[i]), num(Math.exp(s.values[i]))]);
+        rows.push([
+          guardFormula(run.id),
+          which,
+          num(s.steps[i]),
+          num(s.values[i]),
+          num(smooth[i]),
+          num(Math.exp(s.values[i])),
+        ]);
       }
     }
   }

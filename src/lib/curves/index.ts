@@ -6,5 +6,14 @@ export { parseLog, parseLogs, LogParseError, baseName, forEachLine, splitDelimit
 export { buildRun, cleanSeries, mergeRuns, uniqueIds, MissingLossError, fmtStep } from './run';
 export { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
 export { minMaxPerColumn } from './lod';
-export { diagnose, evaluationInterval, hingeFit, noiseSigma, rollingMedian, median, THRESHOLDS, type DiagnoseOptions } from './diagnose';
+export {
+  diagnose,
+  evaluationInterval,
+  hingeFit,
+  noiseSigma,
+  rollingMedian,
+  median,
+  THRESHOLDS,
+  type DiagnoseOptions,
+} from './diagnose';
 export { runsToCsv } from './export';

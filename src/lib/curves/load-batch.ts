@@ -52,7 +52,9 @@ export function loadBatch(files: ReadFile[], taken: string[] = []): BatchResult 
     const nul = f.text.indexOf('\u0000');
     if (nul >= 0 && nul < 4096) {
       // binary, and not a TFRecord stream (those are read above): say so rather than "not a log"
-      errors.push(`${f.name} is a binary file, neither a text log nor a TensorBoard event file (its first bytes are not a valid event record).`);
+      errors.push(
+        `${f.name} is a binary file, neither a text log nor a TensorBoard event file (its first bytes are not a valid event record).`,
+      );
       continue;
     }
     try {

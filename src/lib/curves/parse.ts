@@ -44,9 +44,9 @@ export function splitDelimited(line: string, delim: string): string[] {
   return dsvFormat(delim).parseRows(line)[0] ?? [''];
 }
 
-
 /** File names that say nothing about the run: the folder they sit in names it instead. */
-const GENERIC_NAMES = /^(training_log|train_log|metrics|log|logs|train|trainer_state|progress|history|main|output|stdout|results)$/i;
+const GENERIC_NAMES =
+  /^(training_log|train_log|metrics|log|logs|train|trainer_state|progress|history|main|output|stdout|results)$/i;
 
 /**
  * A run name from a file name: "logs/run-7.csv" -> "run-7"; "tiny-byte/training_log.csv" -> "tiny-byte".
@@ -58,7 +58,14 @@ export function baseName(file: string): string {
   return GENERIC_NAMES.test(stem) && parts.length > 1 ? parts[parts.length - 2] : stem;
 }
 
-function table(source: string, format: LogFormat, runName: string, b: TableBuilder, notes: string[], roles?: ColumnRole[]): LogTable {
+function table(
+  source: string,
+  format: LogFormat,
+  runName: string,
+  b: TableBuilder,
+  notes: string[],
+  roles?: ColumnRole[],
+): LogTable {
   const columns = b.build();
   const assigned = assignRoles(columns.map((c) => c.name));
   return {
@@ -82,7 +89,6 @@ function uniqueNames(names: string[]): string[] {
     return k === 1 ? name : `${name} (${k})`;
   });
 }
-
 
 // ---------------------------------------------------------------------------------------------------
 // CSV / TSV, with the TensorBoard and Weights & Biases exports recognised by their headers
@@ -148,10 +154,17 @@ function parseDelimited(source: string, text: string, headerLine: string, header
     for (let c = 0; c < k; c++) b.setText(c, fields[c], lineNo);
     return null;
   });
-  if (repeatedHeaders) notes.push(`The header line appears ${plural(repeatedHeaders + 1, 'time')} (logs appended after a restart?): the repeats were skipped.`);
-  if (ragged) notes.push(`${plural(ragged, 'row')} had a different number of cells than the header; missing cells read as empty.`);
+  if (repeatedHeaders)
+    notes.push(
+      `The header line appears ${plural(repeatedHeaders + 1, 'time')} (logs appended after a restart?): the repeats were skipped.`,
+    );
+  if (ragged)
+    notes.push(
+      `${plural(ragged, 'row')} had a different number of cells than the header; missing cells read as empty.`,
+    );
   if (textLines) notes.push(`${plural(textLines, 'line')} without a ${delim === '\t' ? 'tab' : `"${delim}"`} skipped.`);
-  if (b.rows === 0) throw new LogParseError(`${source}: the header names ${plural(width, 'column')} but no data rows follow.`);
+  if (b.rows === 0)
+    throw new LogParseError(`${source}: the header names ${plural(width, 'column')} but no data rows follow.`);
 
   if (isTensorBoard) {
     // TensorBoard's "download CSV": one file per scalar tag, named run-<run>-tag-<tag>.csv
@@ -171,7 +184,10 @@ function parseDelimited(source: string, text: string, headerLine: string, header
         columns,
         roles,
         unknown: assigned.roles[0] === 'ignore' ? [tag] : [],
-        notes: assigned.roles[0] === 'ignore' ? [...notes, `The tag "${tag}" does not say whether it is the train or the validation loss: map it below.`] : notes,
+        notes:
+          assigned.roles[0] === 'ignore'
+            ? [...notes, `The tag "${tag}" does not say whether it is the train or the validation loss: map it below.`]
+            : notes,
       },
     ];
   }
@@ -187,11 +203,28 @@ function parseDelimited(source: string, text: string, headerLine: string, header
     });
     const out: LogTable[] = [];
     for (const [run, indices] of byRun) {
-      const cols = [{ ...columns[0] }, ...indices.map((i) => ({ ...columns[i], name: WANDB_COLUMN.exec(columns[i].name)![2] + (WANDB_COLUMN.exec(columns[i].name)![3] ?? '') }))];
+      const cols = [
+        { ...columns[0] },
+        ...indices.map((i) => ({
+          ...columns[i],
+          name: WANDB_COLUMN.exec(columns[i].name)![2] + (WANDB_COLUMN.exec(columns[i].name)![3] ?? ''),
+        })),
+      ];
       const assigned = assignRoles(cols.map((c) => c.name));
       // the first column is the chart's x axis whatever it is called ("Step", "train/global_step")
-      const roles = assigned.roles.map((r, i) => (i === 0 ? (r === 'epoch' ? 'epoch' : 'step') : r === 'step' ? 'ignore' : r));
-      out.push({ source, format: 'wandb-csv', runName: run, rows: b.rows, columns: cols, roles, unknown: assigned.unknown.filter((n) => n !== cols[0].name), notes: [...notes] });
+      const roles = assigned.roles.map((r, i) =>
+        i === 0 ? (r === 'epoch' ? 'epoch' : 'step') : r === 'step' ? 'ignore' : r,
+      );
+      out.push({
+        source,
+        format: 'wandb-csv',
+        runName: run,
+        rows: b.rows,
+        columns: cols,
+        roles,
+        unknown: assigned.unknown.filter((n) => n !== cols[0].name),
+        notes: [...notes],
+      });
     }
     return out;
   }
@@ -212,7 +245,11 @@ function parsePythonJson(text: string): unknown {
 }
 
 /** {"train": {"loss": 2}} -> {"train/loss": 2} */
-function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+function flatten(
+  obj: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}/${k}` : k;
     if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
@@ -221,7 +258,13 @@ function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, 
   return out;
 }
 
-function rowsTable(source: string, format: LogFormat, runName: string, rows: Iterable<[Record<string, unknown>, number]>, notes: string[]): LogTable {
+function rowsTable(
+  source: string,
+  format: LogFormat,
+  runName: string,
+  rows: Iterable<[Record<string, unknown>, number]>,
+  notes: string[],
+): LogTable {
   const b = new TableBuilder();
   for (const [row, lineNo] of rows) {
     b.addRow();
@@ -275,7 +318,9 @@ function parseTrainerState(source: string, state: TrainerState): LogTable {
     }
   };
   const checkpoint = typeof state.best_model_checkpoint === 'string' ? state.best_model_checkpoint : '';
-  const runName = checkpoint ? checkpoint.replace(/[\\/]checkpoint-\d+[\\/]?$/, '').replace(/^.*[\\/]/, '') || baseName(source) : baseName(source);
+  const runName = checkpoint
+    ? checkpoint.replace(/[\\/]checkpoint-\d+[\\/]?$/, '').replace(/^.*[\\/]/, '') || baseName(source)
+    : baseName(source);
   let t: LogTable;
   try {
     t = rowsTable(source, 'hf-trainer', runName, entries(), notes);
@@ -283,12 +328,20 @@ function parseTrainerState(source: string, state: TrainerState): LogTable {
     if (!(e instanceof LogParseError)) throw e;
     throw new LogParseError(
       `${source}: none of the ${plural(state.log_history.length, 'log_history entry', 'log_history entries')} holds a point of a curve` +
-        (notObjects ? ` (${plural(notObjects, 'entry', 'entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object)` : ' (only the end-of-training summary)') +
+        (notObjects
+          ? ` (${plural(notObjects, 'entry', 'entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object)`
+          : ' (only the end-of-training summary)') +
         '.',
     );
   }
-  if (summaries) notes.push('The end-of-training summary entry (its train_loss is the mean over the whole run) is left out of the curve.');
-  if (notObjects) notes.push(`${plural(notObjects, 'log_history entry', 'log_history entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object (first: entry ${firstNotObject}): skipped.`);
+  if (summaries)
+    notes.push(
+      'The end-of-training summary entry (its train_loss is the mean over the whole run) is left out of the curve.',
+    );
+  if (notObjects)
+    notes.push(
+      `${plural(notObjects, 'log_history entry', 'log_history entries')} ${notObjects === 1 ? 'is' : 'are'} null or not an object (first: entry ${firstNotObject}): skipped.`,
+    );
   // the Trainer's names: loss (train, every logging_steps), eval_loss (every eval_steps)
   const roles = t.columns.map((c): ColumnRole => {
     if (c.name === 'step') return 'step';
@@ -331,7 +384,10 @@ function parseJsonLines(source: string, text: string): LogTable {
   };
   const notes: string[] = [];
   const t = rowsTable(source, 'jsonl', baseName(source), rows(), notes);
-  if (bad) notes.push(`${plural(bad, 'line')} that ${bad === 1 ? 'is' : 'are'} not a JSON object skipped (first at line ${firstBad}).`);
+  if (bad)
+    notes.push(
+      `${plural(bad, 'line')} that ${bad === 1 ? 'is' : 'are'} not a JSON object skipped (first at line ${firstBad}).`,
+    );
   return t;
 }
 
@@ -414,7 +470,8 @@ function parseTextLog(source: string, text: string): LogTable | null {
       b.setText(b.column(llmc[2]), llmc[3], lineNo);
       if (llmc[2] === 'trl') {
         LLMC_EXTRA_RE.lastIndex = 0;
-        for (let m = LLMC_EXTRA_RE.exec(line); m; m = LLMC_EXTRA_RE.exec(line)) b.setText(b.column(m[1] === 'lr' ? 'lr' : 'grad norm'), m[2], lineNo);
+        for (let m = LLMC_EXTRA_RE.exec(line); m; m = LLMC_EXTRA_RE.exec(line))
+          b.setText(b.column(m[1] === 'lr' ? 'lr' : 'grad norm'), m[2], lineNo);
       }
       carried = { step: Number(llmc[1]) };
       rowCells = null;
@@ -480,18 +537,24 @@ function parseTextLog(source: string, text: string): LogTable | null {
   if (counterCol.step < 0 && counterCol.batch >= 0) {
     // batches are the steps; a batch counter that restarts each epoch is made global
     const restarts = globaliseBatches(t.columns[counterCol.batch].values);
-    if (restarts) notes.push(`The batch counter restarts ${plural(restarts, 'time')} (once per epoch): batches are counted across epochs.`);
+    if (restarts)
+      notes.push(
+        `The batch counter restarts ${plural(restarts, 'time')} (once per epoch): batches are counted across epochs.`,
+      );
   }
   // nanoGPT logs both the loss of every iteration ("loss") and, at evaluations, an estimate over
   // several batches ("train loss"): plot the denser one as the train curve, keep the other mappable
   const iter = t.columns.findIndex((c) => c.name === 'loss');
   const est = t.columns.findIndex((c) => c.name === 'train loss');
   if (iter >= 0 && est >= 0) {
-    const count = (i: number) => t.columns[i].values.reduce((k, v) => k + (v === v ? 1 : 0), 0) + t.columns[i].nanRows.length;
+    const count = (i: number) =>
+      t.columns[i].values.reduce((k, v) => k + (v === v ? 1 : 0), 0) + t.columns[i].nanRows.length;
     const [dense, sparse] = count(iter) >= count(est) ? [iter, est] : [est, iter];
     t.roles[dense] = 'train';
     t.roles[sparse] = 'ignore';
-    notes.push(`Train curve: "${t.columns[dense].name}" (${count(dense)} values); "${t.columns[sparse].name}" (${count(sparse)} values) can be mapped instead.`);
+    notes.push(
+      `Train curve: "${t.columns[dense].name}" (${count(dense)} values); "${t.columns[sparse].name}" (${count(sparse)} values) can be mapped instead.`,
+    );
   }
   return t;
 }
@@ -561,7 +624,12 @@ export function parseLog(name: string, text: string): LogTable[] {
       /* not one JSON document: JSON Lines? */
     }
     if (parsed) {
-      if (whole && typeof whole === 'object' && !Array.isArray(whole) && Array.isArray((whole as { log_history?: unknown }).log_history)) {
+      if (
+        whole &&
+        typeof whole === 'object' &&
+        !Array.isArray(whole) &&
+        Array.isArray((whole as { log_history?: unknown }).log_history)
+      ) {
         return [parseTrainerState(name, whole as TrainerState)];
       }
       if (Array.isArray(whole) && whole.length > 0 && whole.every((r) => Array.isArray(r) && r.length === 3)) {
@@ -588,7 +656,19 @@ export function parseLog(name: string, text: string): LogTable[] {
         ];
       }
       if (Array.isArray(whole) && whole.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
-        return [wandbOr(rowsTable(name, 'jsonl', baseName(name), (whole as Record<string, unknown>[]).map((r, i) => [flatten(r), i + 1] as [Record<string, unknown>, number]), []))];
+        return [
+          wandbOr(
+            rowsTable(
+              name,
+              'jsonl',
+              baseName(name),
+              (whole as Record<string, unknown>[]).map(
+                (r, i) => [flatten(r), i + 1] as [Record<string, unknown>, number],
+              ),
+              [],
+            ),
+          ),
+        ];
       }
       if (whole && typeof whole === 'object' && !Array.isArray(whole) && !text.trim().includes('\n')) {
         return [wandbOr(parseJsonLines(name, text))];
@@ -672,7 +752,12 @@ export function joinTagExports(tables: LogTable[]): LogTable[] {
     const name = folder ? folder.split('/').at(-1)! : group.map((t) => t.runName).join(' + ');
     for (const t of group) {
       t.runName = name;
-      t.notes.push(`Read with ${group.filter((o) => o !== t).map((o) => `"${o.source}"`).join(', ')} as one run: TensorBoard exports one file per tag.`);
+      t.notes.push(
+        `Read with ${group
+          .filter((o) => o !== t)
+          .map((o) => `"${o.source}"`)
+          .join(', ')} as one run: TensorBoard exports one file per tag.`,
+      );
     }
   }
   return tables;

@@ -41,7 +41,10 @@ export function cleanSeries(xs: ArrayLike<number>, ys: ArrayLike<number>, label:
       k++;
     }
   }
-  if (repeats) notes.push(`${label}: ${plural(repeats, 'step')} logged more than once (a resumed run?); kept the last value of each.`);
+  if (repeats)
+    notes.push(
+      `${label}: ${plural(repeats, 'step')} logged more than once (a resumed run?); kept the last value of each.`,
+    );
   return { steps: steps.slice(0, k), values: values.slice(0, k) };
 }
 
@@ -51,7 +54,14 @@ function present(col: TableColumn): (row: number) => boolean {
   return (row) => col.values[row] === col.values[row] || (nan !== null && nan.has(row));
 }
 
-function seriesOf(x: Float64Array | null, col: TableColumn, rows: number, transform: ((v: number) => number) | null, label: string, notes: string[]): Series | null {
+function seriesOf(
+  x: Float64Array | null,
+  col: TableColumn,
+  rows: number,
+  transform: ((v: number) => number) | null,
+  label: string,
+  notes: string[],
+): Series | null {
   const has = present(col);
   const xs = new Float64Array(rows);
   const ys = new Float64Array(rows);
@@ -71,7 +81,9 @@ function seriesOf(x: Float64Array | null, col: TableColumn, rows: number, transf
   }
   if (col.nonNumeric) {
     const f = col.firstNonNumeric!;
-    notes.push(`${label} ("${col.name}"): ${plural(col.nonNumeric, 'cell')} that ${col.nonNumeric === 1 ? 'is' : 'are'} not a number skipped (first: "${f.text}" at line ${f.row}).`);
+    notes.push(
+      `${label} ("${col.name}"): ${plural(col.nonNumeric, 'cell')} that ${col.nonNumeric === 1 ? 'is' : 'are'} not a number skipped (first: "${f.text}" at line ${f.row}).`,
+    );
   }
   if (noX) notes.push(`${label}: ${plural(noX, 'value')} without a step skipped.`);
   if (k === 0) return null;
@@ -84,7 +96,10 @@ function seriesOf(x: Float64Array | null, col: TableColumn, rows: number, transf
       if (first < 0) first = i;
     }
   }
-  if (bad) notes.push(`${label}: ${plural(bad, 'NaN or infinite value')}, the first at step ${fmtStep(s.steps[first])}; they are marked on the plot, not drawn as lines.`);
+  if (bad)
+    notes.push(
+      `${label}: ${plural(bad, 'NaN or infinite value')}, the first at step ${fmtStep(s.steps[first])}; they are marked on the plot, not drawn as lines.`,
+    );
   return s;
 }
 
@@ -97,7 +112,9 @@ export class MissingLossError extends Error {
   constructor(readonly table: LogTable) {
     super(
       `${table.source}${table.runName !== table.source ? ` (${table.runName})` : ''}: no column is recognised as a loss` +
-        (table.unknown.length ? ` (unrecognised: ${table.unknown.slice(0, 6).join(', ')}${table.unknown.length > 6 ? ', …' : ''})` : '') +
+        (table.unknown.length
+          ? ` (unrecognised: ${table.unknown.slice(0, 6).join(', ')}${table.unknown.length > 6 ? ', …' : ''})`
+          : '') +
         '. Choose which column is the train or validation loss.',
     );
     this.name = 'MissingLossError';
@@ -126,18 +143,29 @@ export function buildRun(table: LogTable, roles: ColumnRole[] = table.roles, id 
     const loss = find(lossRole);
     const ppl = find(pplRole);
     if (loss) {
-      if (ppl) notes.push(`${label}: "${ppl.name}" (perplexity) is not used, since "${loss.name}" gives the loss itself.`);
+      if (ppl)
+        notes.push(`${label}: "${ppl.name}" (perplexity) is not used, since "${loss.name}" gives the loss itself.`);
       return seriesOf(x, loss, table.rows, null, label, notes);
     }
     if (ppl) {
       // perplexity = e^loss, so loss = ln(perplexity); a perplexity below 1 cannot come from a loss in nats
       let below = 0;
-      const s = seriesOf(x, ppl, table.rows, (v) => {
-        if (v < 1 && v === v) below++;
-        return v > 0 ? Math.log(v) : NaN;
-      }, label, notes);
+      const s = seriesOf(
+        x,
+        ppl,
+        table.rows,
+        (v) => {
+          if (v < 1 && v === v) below++;
+          return v > 0 ? Math.log(v) : NaN;
+        },
+        label,
+        notes,
+      );
       notes.push(`${label}: read from perplexity "${ppl.name}" as ln(perplexity), in nats.`);
-      if (below) notes.push(`${label}: ${plural(below, 'perplexity value')} below 1, which no loss in nats gives: is "${ppl.name}" really a perplexity?`);
+      if (below)
+        notes.push(
+          `${label}: ${plural(below, 'perplexity value')} below 1, which no loss in nats gives: is "${ppl.name}" really a perplexity?`,
+        );
       return s;
     }
     return null;
@@ -168,10 +196,13 @@ export function buildRun(table: LogTable, roles: ColumnRole[] = table.roles, id 
  */
 export function mergeRuns(runs: Run[]): Run[] {
   const out: Run[] = [];
-  const family = (r: Run) => (r.format.startsWith('tensorboard') ? 'tensorboard' : r.format === 'wandb-csv' ? 'wandb' : null);
+  const family = (r: Run) =>
+    r.format.startsWith('tensorboard') ? 'tensorboard' : r.format === 'wandb-csv' ? 'wandb' : null;
   for (const r of runs) {
     const f = family(r);
-    const into = f ? out.find((o) => family(o) === f && o.name === r.name && !(o.train && r.train) && !(o.val && r.val)) : undefined;
+    const into = f
+      ? out.find((o) => family(o) === f && o.name === r.name && !(o.train && r.train) && !(o.val && r.val))
+      : undefined;
     if (!into) {
       out.push({ ...r, sources: [...r.sources], notes: [...r.notes] });
       continue;

@@ -84,7 +84,8 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
   let domain: [number, number] = o.xDomain ?? full;
   if (o.logX && domain[0] <= 0) domain = [full[0], Math.max(domain[1], full[0] * 1.0001)];
   const x: Scale = (o.logX ? scaleLog() : scaleLinear()).domain(domain).range([0, innerWidth]);
-  const leftOf = (r: ChartRun) => (o.left === 'gradNorm' ? r.run.gradNorm : o.left === 'throughput' ? r.run.throughput : null) ?? null;
+  const leftOf = (r: ChartRun) =>
+    (o.left === 'gradNorm' ? r.run.gradNorm : o.left === 'throughput' ? r.run.throughput : null) ?? null;
   const lrSeries = o.lr ? runs.map((r) => r.run.lr).filter((s): s is Series => !!s && s.steps.length > 1) : [];
   const leftSeries = runs.map(leftOf).filter((s): s is Series => !!s && s.steps.length > 1);
   const right = yScale(lrSeries, domain, innerHeight);
@@ -102,10 +103,32 @@ export function signalsModel(runs: ChartRun[], o: SignalsOptions) {
   const lines: SignalLine[] = [];
   for (const r of runs) {
     const lr = r.run.lr;
-    if (right && o.lr && lr && lr.steps.length > 1) lines.push({ key: `${r.run.id}/lr`, colour: r.colour, which: 'lr', d: path(lr, right.y), points: lr.steps.length });
+    if (right && o.lr && lr && lr.steps.length > 1)
+      lines.push({
+        key: `${r.run.id}/lr`,
+        colour: r.colour,
+        which: 'lr',
+        d: path(lr, right.y),
+        points: lr.steps.length,
+      });
     const l = leftOf(r);
-    if (left && l && l.steps.length > 1) lines.push({ key: `${r.run.id}/left`, colour: r.colour, which: 'left', d: path(l, left.y), points: l.steps.length });
+    if (left && l && l.steps.length > 1)
+      lines.push({
+        key: `${r.run.id}/left`,
+        colour: r.colour,
+        which: 'left',
+        d: path(l, left.y),
+        points: l.steps.length,
+      });
   }
   // the plot sits 8 px below the panel's top; what is left under it is the bottom margin
-  return { x, innerWidth, innerHeight, margin: { ...M, top: 8, bottom: o.height - 8 - innerHeight }, left, right, lines };
+  return {
+    x,
+    innerWidth,
+    innerHeight,
+    margin: { ...M, top: 8, bottom: o.height - 8 - innerHeight },
+    left,
+    right,
+    lines,
+  };
 }

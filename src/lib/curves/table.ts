@@ -63,7 +63,13 @@ export function parseCell(text: string, out: { value: number }): CellKind {
 
 /** Columns that grow with rows; a column first seen at row r reads NaN for the rows before it. */
 export class TableBuilder {
-  private cols: { name: string; data: Float64Array; nanRows: number[]; nonNumeric: number; first: { row: number; text: string } | null }[] = [];
+  private cols: {
+    name: string;
+    data: Float64Array;
+    nanRows: number[];
+    nonNumeric: number;
+    first: { row: number; text: string } | null;
+  }[] = [];
   private byName = new Map<string, number>();
   private capacity = 1024;
   rows = 0;

@@ -177,7 +177,13 @@ function tensorScalar(p: Proto): { value: number | null; dtype: number; elements
       vals.push(b.getFloat32(0));
     }
   }
-  const numeric = dtype === DT_FLOAT || dtype === DT_DOUBLE || dtype === DT_INT32 || dtype === DT_INT64 || dtype === DT_HALF || dtype === DT_BFLOAT16;
+  const numeric =
+    dtype === DT_FLOAT ||
+    dtype === DT_DOUBLE ||
+    dtype === DT_INT32 ||
+    dtype === DT_INT64 ||
+    dtype === DT_HALF ||
+    dtype === DT_BFLOAT16;
   return { value: numeric && elements === 1 && vals.length >= 1 ? vals[0] : null, dtype, elements };
 }
 
@@ -219,7 +225,6 @@ export function isLfsPointer(bytes: Uint8Array): boolean {
 export function isEventFileName(name: string): boolean {
   return /(^|[\\/])events\.out\.tfevents\./.test(name);
 }
-
 
 /**
  * Reads one event file as its bytes arrive. Feed it with `push`, then call `finish` once the whole
@@ -266,7 +271,9 @@ export class EventFileReader {
       this.waitingBytes = 0;
     } else buf = chunk;
     if (this.content.offset === 0 && this.content.records === 0 && isLfsPointer(buf)) {
-      this.stop(`${this.content.source} is a Git LFS pointer (${formatInteger(buf.length)} bytes of text), not the event file itself: run "git lfs pull" in the repository and load the real file.`);
+      this.stop(
+        `${this.content.source} is a Git LFS pointer (${formatInteger(buf.length)} bytes of text), not the event file itself: run "git lfs pull" in the repository and load the real file.`,
+      );
       return 0;
     }
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -412,9 +419,13 @@ export class EventFileReader {
     const knownPlugin = plugin ?? this.plugins.get(tag) ?? null;
     let value: number | null = null;
     if (simple !== null) value = simple;
-    else if (tensor && tensor.value !== null && (knownPlugin === null || knownPlugin === PLUGIN_SCALARS)) value = tensor.value;
+    else if (tensor && tensor.value !== null && (knownPlugin === null || knownPlugin === PLUGIN_SCALARS))
+      value = tensor.value;
     if (value === null) {
-      const what = knownPlugin ?? kind ?? (tensor ? `tensor of ${tensor.elements} value${tensor.elements === 1 ? '' : 's'}` : 'metadata only');
+      const what =
+        knownPlugin ??
+        kind ??
+        (tensor ? `tensor of ${tensor.elements} value${tensor.elements === 1 ? '' : 's'}` : 'metadata only');
       const o = this.content.other.get(tag);
       if (o) o.count++;
       else this.content.other.set(tag, { kind: what, count: 1 });
@@ -475,6 +486,8 @@ export function describeNonScalar(c: EventFileContent): string {
     if (!byKind.has(o.kind)) byKind.set(o.kind, []);
     byKind.get(o.kind)!.push(tag);
   }
-  const parts = [...byKind].map(([kind, tags]) => `${kind} (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? `, +${tags.length - 3} more` : ''})`);
+  const parts = [...byKind].map(
+    ([kind, tags]) => `${kind} (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? `, +${tags.length - 3} more` : ''})`,
+  );
   return `${c.source} holds no scalars, only ${parts.join('; ')}: nothing to plot.`;
 }

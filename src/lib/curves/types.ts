@@ -40,7 +40,17 @@ export const FORMAT_LABELS: Record<LogFormat, string> = {
  */
 export type ColumnRole = 'step' | 'epoch' | 'tokens' | 'train' | 'val' | 'train_ppl' | 'val_ppl' | 'lr' | 'ignore';
 
-export const COLUMN_ROLES: readonly ColumnRole[] = ['step', 'epoch', 'tokens', 'train', 'val', 'train_ppl', 'val_ppl', 'lr', 'ignore'];
+export const COLUMN_ROLES: readonly ColumnRole[] = [
+  'step',
+  'epoch',
+  'tokens',
+  'train',
+  'val',
+  'train_ppl',
+  'val_ppl',
+  'lr',
+  'ignore',
+];
 
 export const ROLE_LABELS: Record<ColumnRole, string> = {
   step: 'step (x axis)',
@@ -113,7 +123,8 @@ export interface Run {
   notes: string[];
 }
 
-export type FindingKind = 'overfitting' | 'gap' | 'leakage' | 'scale' | 'spike' | 'plateau' | 'divergence' | 'nan' | 'cadence';
+export type FindingKind =
+  'overfitting' | 'gap' | 'leakage' | 'scale' | 'spike' | 'plateau' | 'divergence' | 'nan' | 'cadence';
 
 export const FINDING_LABELS: Record<FindingKind, string> = {
   overfitting: 'Overfitting',

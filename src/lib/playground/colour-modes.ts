@@ -7,7 +7,15 @@
  *   entropy        entropy of the predicted distribution: how unsure the model was before it saw the token
  *   excess         surprisal minus entropy: more (red) or less (blue) surprised than it expected to be
  */
-import { color as d3color, interpolateBlues, interpolateRdBu, interpolateYlOrRd, scaleOrdinal, scaleSequential, scaleDiverging } from 'd3';
+import {
+  color as d3color,
+  interpolateBlues,
+  interpolateRdBu,
+  interpolateYlOrRd,
+  scaleOrdinal,
+  scaleSequential,
+  scaleDiverging,
+} from 'd3';
 import type { TokenRecord } from '../scoring/types';
 import { formatCount } from '../format';
 
@@ -25,7 +33,8 @@ export const COLOUR_MODE_LABELS: Record<ColourMode, string> = {
 export const COLOUR_MODE_HELP: Record<ColourMode, string> = {
   surprisal: 'How surprised the model was by each token: −log₂ p bits. Light = expected, dark red = surprising.',
   rank: 'Where the actual token sat in the model’s ranked guesses, as GLTR shows it: its first choice, in its top 10, top 100, or beyond.',
-  entropy: 'How unsure the model was before it saw the token (entropy of its prediction). Dark = many plausible next tokens.',
+  entropy:
+    'How unsure the model was before it saw the token (entropy of its prediction). Dark = many plausible next tokens.',
   excess:
     'Surprisal minus entropy: red where the model was more surprised than it expected to be, blue where the token was easier than its average guess.',
 };
@@ -68,7 +77,9 @@ const excessScale = scaleDiverging((t: number) => interpolateRdBu(0.08 + 0.84 * 
   .domain([MAX_EXCESS_BITS, 0, -MAX_EXCESS_BITS])
   .clamp(true);
 // GLTR's own colours: green, yellow, red, purple
-const rankScale = scaleOrdinal<RankBucket, string>().domain(RANK_BUCKETS).range(['#5cb85c', '#f3d34a', '#e8615a', '#a768c9']);
+const rankScale = scaleOrdinal<RankBucket, string>()
+  .domain(RANK_BUCKETS)
+  .range(['#5cb85c', '#f3d34a', '#e8615a', '#a768c9']);
 
 /**
  * The quantity a mode colours by, in bits (rank: the rank itself); null for an unscored token.
@@ -156,7 +167,8 @@ export type Legend =
   | { kind: 'swatches'; title: string; items: { key: string; label: string; sub: string; colour: string }[] };
 
 export function legendFor(mode: ColourMode): Legend {
-  const stops = (f: (t: number) => string) => Array.from({ length: 13 }, (_, i) => ({ offset: i / 12, colour: f(i / 12) }));
+  const stops = (f: (t: number) => string) =>
+    Array.from({ length: 13 }, (_, i) => ({ offset: i / 12, colour: f(i / 12) }));
   switch (mode) {
     case 'surprisal':
     case 'entropy': {

@@ -74,7 +74,10 @@ export interface RepeatLoss {
 export function repeatLoss(text: string, tokens: readonly TokenRecord[]): RepeatLoss | null {
   const split = findRepeat(text);
   if (!split) return null;
-  let firstSum = 0, firstTokens = 0, secondSum = 0, secondTokens = 0;
+  let firstSum = 0,
+    firstTokens = 0,
+    secondSum = 0,
+    secondTokens = 0;
   for (const t of tokens) {
     if (!t.scored || t.logprob === null) continue;
     if (t.end <= split.firstEnd) {

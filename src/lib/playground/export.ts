@@ -308,9 +308,14 @@ export function heatmapSvg(layout: HeatmapLayout, options: SvgOptions): string {
   for (const b of layout.boxes) {
     // the page's hairline between tokens: the box stops a pixel short
     const w = r(Math.max(0, b.width - 1));
-    if (b.fill) out.push(`<rect data-index="${b.index}" x="${r(b.x)}" y="${r(b.y + boxTop)}" width="${w}" height="${r(boxHeight)}" fill="${b.fill}" rx="2"/>`);
+    if (b.fill)
+      out.push(
+        `<rect data-index="${b.index}" x="${r(b.x)}" y="${r(b.y + boxTop)}" width="${w}" height="${r(boxHeight)}" fill="${b.fill}" rx="2"/>`,
+      );
     else if (!b.scored)
-      out.push(`<rect data-index="${b.index}" x="${r(b.x + 0.5)}" y="${r(b.y + boxTop + 0.5)}" width="${r(Math.max(0, b.width - 2))}" height="${r(boxHeight - 1)}" fill="none" stroke="#6b6f7a" stroke-dasharray="2 2"/>`);
+      out.push(
+        `<rect data-index="${b.index}" x="${r(b.x + 0.5)}" y="${r(b.y + boxTop + 0.5)}" width="${r(Math.max(0, b.width - 2))}" height="${r(boxHeight - 1)}" fill="none" stroke="#6b6f7a" stroke-dasharray="2 2"/>`,
+      );
   }
   for (const t of layout.runs)
     out.push(
@@ -319,19 +324,25 @@ export function heatmapSvg(layout: HeatmapLayout, options: SvgOptions): string {
   out.push('</g>');
   const ly = pad + TITLE_SPACE + layout.height + 12;
   // the legend's end labels are centred on the ends of the bar: indent it so they stay inside
-  out.push(`<g transform="translate(${pad + 24},${ly})" font-family="system-ui, sans-serif" font-size="11" fill="#333">`);
+  out.push(
+    `<g transform="translate(${pad + 24},${ly})" font-family="system-ui, sans-serif" font-size="11" fill="#333">`,
+  );
   if (legend.kind === 'gradient') {
     out.push(`<defs><linearGradient id="legend-gradient">`);
     for (const s of legend.stops) out.push(`<stop offset="${r(s.offset)}" stop-color="${s.colour}"/>`);
     out.push(`</linearGradient></defs>`, `<rect x="0" y="0" width="240" height="10" fill="url(#legend-gradient)"/>`);
     for (const t of legend.ticks)
-      out.push(`<text x="${r(t.offset * 240)}" y="24" text-anchor="middle">${xml(t.label)}</text>`,
-        `<text x="${r(t.offset * 240)}" y="36" text-anchor="middle" fill="#666">${xml(t.sub)}</text>`);
+      out.push(
+        `<text x="${r(t.offset * 240)}" y="24" text-anchor="middle">${xml(t.label)}</text>`,
+        `<text x="${r(t.offset * 240)}" y="36" text-anchor="middle" fill="#666">${xml(t.sub)}</text>`,
+      );
     out.push(`<text x="260" y="9">${xml(legend.title)}</text>`);
   } else {
     legend.items.forEach((item, i) => {
-      out.push(`<rect x="${i * 110}" y="0" width="12" height="12" fill="${item.colour}"/>`,
-        `<text x="${i * 110 + 16}" y="10">${xml(item.label)}</text>`);
+      out.push(
+        `<rect x="${i * 110}" y="0" width="12" height="12" fill="${item.colour}"/>`,
+        `<text x="${i * 110 + 16}" y="10">${xml(item.label)}</text>`,
+      );
     });
     out.push(`<text x="0" y="30">${xml(legend.title)}</text>`);
   }

@@ -44,7 +44,7 @@ export function randomCharacters(length: number, seed: number, alphabet: string)
  * on it, so its perplexity is a fair held-out number.
  */
 const PROSE =
-  'The Counterpane.\n\nUpon waking next morning about daylight, I found Queequeg\'s arm thrown over me in the ' +
+  "The Counterpane.\n\nUpon waking next morning about daylight, I found Queequeg's arm thrown over me in the " +
   'most loving and affectionate manner. You had almost thought I had been his wife. The counterpane was of ' +
   'patchwork, full of odd little parti-coloured squares and triangles; and this arm of his tattooed all over ' +
   'with an interminable Cretan labyrinth of a figure, no two parts of which were of one precise shade—owing I ' +
@@ -57,7 +57,8 @@ const PROSE =
  * for the byte-level model (256 tokens, stride 128), so a model that can copy could. The bundled ones
  * barely do: 5 to 17% lower loss on the second copy (test/unit/explanations-measured.test.ts).
  */
-const PARAGRAPH = 'The old sailor mended his nets by the harbour wall, and every evening he counted the boats coming home.';
+const PARAGRAPH =
+  'The old sailor mended his nets by the harbour wall, and every evening he counted the boats coming home.';
 
 const NUMBERS =
   'Table 3. Catch by port, 1851 to 1855.\n' +
@@ -116,13 +117,15 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'random',
     label: 'Random characters',
-    lesson: 'Seeded random letters: nothing to predict, so almost no token is the model\'s first guess, and it costs more than 8 bits per byte: worse than no model at all.',
+    lesson:
+      "Seeded random letters: nothing to predict, so almost no token is the model's first guess, and it costs more than 8 bits per byte: worse than no model at all.",
     text: randomCharacters(320, 2024, 'abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz0123456789.,;'),
   },
   {
     name: 'numbers',
     label: 'Numbers',
-    lesson: 'Digits carry information the words around them cannot predict: this table costs about twice the bits per byte of the prose.',
+    lesson:
+      'Digits carry information the words around them cannot predict: this table costs about twice the bits per byte of the prose.',
     text: NUMBERS,
   },
   {

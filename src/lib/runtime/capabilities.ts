@@ -113,7 +113,8 @@ function bufferLimits(adapter: GpuAdapterLike): GpuBufferLimits | null {
 }
 
 /** Names that WebGPU adapters backed by a CPU rasteriser report in their info (vendor, architecture, description). */
-const SOFTWARE_ADAPTER = /swift\s*shader|llvmpipe|lavapipe|softpipe|microsoft basic render|basic render driver|\bwarp\b|software/i;
+const SOFTWARE_ADAPTER =
+  /swift\s*shader|llvmpipe|lavapipe|softpipe|microsoft basic render|basic render driver|\bwarp\b|software/i;
 
 /**
  * The name of a software WebGPU adapter, or null for a hardware one.

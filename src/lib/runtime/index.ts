@@ -155,12 +155,16 @@ async function fetchHead(assetsBase: string, logits: LogitsType = 'float32'): Pr
  * Skipped where only WebGPU will run (forced, on a hardware adapter).
  * @example void warmRuntime({ assetsBase, preference: 'auto' });
  */
-export async function warmRuntime(options: Pick<OpenModelOptions, 'assetsBase' | 'preference' | 'threads'>): Promise<void> {
+export async function warmRuntime(
+  options: Pick<OpenModelOptions, 'assetsBase' | 'preference' | 'threads'>,
+): Promise<void> {
   const caps = await detectCapabilities();
   if (options.preference === 'webgpu' && caps.webgpu && !caps.softwareAdapter) return;
   const wasmPrefix = new URL('ort/', options.assetsBase).href;
   const build = await loadOrtBuild('wasm', { wasmPrefix, threads: wasmThreads(options.threads, caps) });
-  const session = await build.ort.InferenceSession.create(await fetchHead(options.assetsBase), { executionProviders: ['wasm'] });
+  const session = await build.ort.InferenceSession.create(await fetchHead(options.assetsBase), {
+    executionProviders: ['wasm'],
+  });
   await session.release();
 }
 
@@ -245,7 +249,14 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
       reason = `${chosen}; not checked against WASM, which could not open the model (${errorMessage(e)})`;
     }
     if (wasm) {
-      const tokens = Math.max(2, Math.min(FORCED_CHECK_TOKENS, Math.floor(options.probeTokens ?? FORCED_CHECK_TOKENS), gpuPlan?.window ?? Infinity));
+      const tokens = Math.max(
+        2,
+        Math.min(
+          FORCED_CHECK_TOKENS,
+          Math.floor(options.probeTokens ?? FORCED_CHECK_TOKENS),
+          gpuPlan?.window ?? Infinity,
+        ),
+      );
       probe = await probeBoth(gpu, wasm.scorer, tokens, options.config?.vocab_size);
       const verdict = agreementVerdict(probe, allowed, options.acceptWebgpuDisagreement === true);
       disagreement = verdict.disagreement;
@@ -261,7 +272,8 @@ export async function openModelRuntime(options: OpenModelOptions): Promise<Model
         await gpu.release();
         gpu = null;
       }
-      for (const counters of [gpu?.counters, wasm?.model.counters]) if (counters) Object.assign(counters, zeroCounters());
+      for (const counters of [gpu?.counters, wasm?.model.counters])
+        if (counters) Object.assign(counters, zeroCounters());
     }
   } else if (gpu) {
     // a hardware adapter is not always faster (small models, integrated GPUs): time one window on each
@@ -363,7 +375,12 @@ async function probeBoth(
   const ids = probeIds(tokens, vocabSize);
   const onGpu = await timeWindow(gpu, ids);
   const onWasm = await timeWindow(wasm, ids);
-  return { tokens, wasmMs: onWasm.ms, webgpuMs: onGpu.ms, differenceNats: largestDifference(onGpu.stats, onWasm.stats) };
+  return {
+    tokens,
+    wasmMs: onWasm.ms,
+    webgpuMs: onGpu.ms,
+    differenceNats: largestDifference(onGpu.stats, onWasm.stats),
+  };
 }
 
 /**
@@ -377,7 +394,10 @@ export function agreementVerdict(
   accept: boolean,
 ): { keepWebgpu: boolean; disagreement: BackendDisagreement | null } {
   if (probe.differenceNats <= allowed) return { keepWebgpu: true, disagreement: null };
-  return { keepWebgpu: accept, disagreement: { nats: probe.differenceNats, tokens: probe.tokens, allowed, kept: accept } };
+  return {
+    keepWebgpu: accept,
+    disagreement: { nats: probe.differenceNats, tokens: probe.tokens, allowed, kept: accept },
+  };
 }
 
 /** The backend line's reason when WASM runs because WebGPU's numbers disagreed with it. */
@@ -395,7 +415,10 @@ function probeIds(tokens: number, vocabSize: number): Int32Array {
   return ids;
 }
 
-async function timeWindow(scorer: Pick<WindowScorer, 'scoreWindow'>, ids: Int32Array): Promise<{ ms: number; stats: WindowStats }> {
+async function timeWindow(
+  scorer: Pick<WindowScorer, 'scoreWindow'>,
+  ids: Int32Array,
+): Promise<{ ms: number; stats: WindowStats }> {
   const t0 = performance.now();
   const stats = await scorer.scoreWindow({ ids, from: 0, k: 5 });
   return { ms: performance.now() - t0, stats };
@@ -406,7 +429,10 @@ async function timeWindow(scorer: Pick<WindowScorer, 'scoreWindow'>, ids: Int32A
  * log-probability and each position's entropy. NaN anywhere counts as Infinity.
  * @example largestDifference(a, a) // 0
  */
-export function largestDifference(a: Pick<WindowStats, 'logprob' | 'entropy'>, b: Pick<WindowStats, 'logprob' | 'entropy'>): number {
+export function largestDifference(
+  a: Pick<WindowStats, 'logprob' | 'entropy'>,
+  b: Pick<WindowStats, 'logprob' | 'entropy'>,
+): number {
   if (a.logprob.length !== b.logprob.length) return Infinity;
   let worst = 0;
   for (const key of ['logprob', 'entropy'] as const) {

@@ -23,9 +23,11 @@ export interface ExternalDataFile {
   data: Uint8Array;
 }
 
-const makeTensor = (ort: Ort): TensorFactory<Tensor> => (type, data, dims) =>
-  // one call site for ort's overloaded constructor: FeedData always matches its FeedTensorType
-  new ort.Tensor(type, data as Float32Array, dims) as Tensor;
+const makeTensor =
+  (ort: Ort): TensorFactory<Tensor> =>
+  (type, data, dims) =>
+    // one call site for ort's overloaded constructor: FeedData always matches its FeedTensorType
+    new ort.Tensor(type, data as Float32Array, dims) as Tensor;
 
 /**
  * Decide once per session how to feed it (src/lib/models/onnx-io.ts) and which output holds the logits;
@@ -52,11 +54,20 @@ export type LogitsType = 'float32' | 'float16';
  */
 function checkLogits(logits: Tensor, T: number, vocab?: number): LogitsType {
   const [batch, rows, V] = logits.dims;
-  if ((logits.type !== 'float32' && logits.type !== 'float16') || logits.dims.length !== 3 || batch !== 1 || rows !== T) {
-    throw new Error(`the model returned logits ${logits.type} [${logits.dims.join(', ')}], expected float32 or float16 [1, ${T}, vocab]`);
+  if (
+    (logits.type !== 'float32' && logits.type !== 'float16') ||
+    logits.dims.length !== 3 ||
+    batch !== 1 ||
+    rows !== T
+  ) {
+    throw new Error(
+      `the model returned logits ${logits.type} [${logits.dims.join(', ')}], expected float32 or float16 [1, ${T}, vocab]`,
+    );
   }
   if (vocab && V !== vocab) {
-    throw new Error(`the model returns ${V} logits per token, but its config says vocab_size ${vocab}: the files do not belong together`);
+    throw new Error(
+      `the model returns ${V} logits per token, but its config says vocab_size ${vocab}: the files do not belong together`,
+    );
   }
   return logits.type;
 }
@@ -174,8 +185,7 @@ export async function createGpuScorer(
     const plan = await planSession(ort, modelSession, config);
     const logitsName = plan.logitsName;
     const counters = zeroCounters();
-    const int64 = (values: ArrayLike<number>, dims: number[]) =>
-      new ort.Tensor('int64', int64Of(values), dims);
+    const int64 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', int64Of(values), dims);
 
     const scoreWindow = async ({ ids, from, k }: WindowRequest): Promise<WindowStats> => {
       const n = ids.length - 1 - from; // targets ids[from + 1] .. ids[T - 1]

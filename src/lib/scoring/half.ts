@@ -60,7 +60,8 @@ export function widenHalf(src: HalfLogits, at: number, count: number, dst: Float
 }
 
 /** Number of logits held, whatever their type. */
-export const logitsLength = (logits: LogitsData): number => (logits instanceof Float32Array ? logits.length : logits.bits.length);
+export const logitsLength = (logits: LogitsData): number =>
+  logits instanceof Float32Array ? logits.length : logits.bits.length;
 
 /**
  * A runtime tensor's float16 / bfloat16 data as raw bits: a Uint16Array as ort hands it over where the

@@ -51,7 +51,14 @@ export function headKernel(): HeadKernel {
   if (compiled instanceof Error) throw compiled;
   const instance = new WebAssembly.Instance(compiled);
   const memory = instance.exports.memory as WebAssembly.Memory;
-  const rowPassFn = instance.exports.rowPass as (p: number, quads: number, target: number, k: number, vals: number, ids: number) => void;
+  const rowPassFn = instance.exports.rowPass as (
+    p: number,
+    quads: number,
+    target: number,
+    k: number,
+    vals: number,
+    ids: number,
+  ) => void;
   const expSumsFn = instance.exports.expSums as (p: number, quads: number, max: number) => void;
   let floats = 0; // the row's room
   let view = views();

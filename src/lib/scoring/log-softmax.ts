@@ -170,7 +170,8 @@ function nonFiniteMessage(logits: Float32Array, rowAt: number, V: number): strin
     if (x !== x) return `the model returned NaN logits (vocabulary entry ${v})`;
   }
   for (let v = 0; v < V; v++) {
-    if (logits[rowAt + v] === Infinity) return `the model returned non-finite logits (+Infinity at vocabulary entry ${v})`;
+    if (logits[rowAt + v] === Infinity)
+      return `the model returned non-finite logits (+Infinity at vocabulary entry ${v})`;
   }
   return 'the model returned non-finite logits (all -Infinity)';
 }
@@ -235,7 +236,12 @@ export interface HeadStatus {
  */
 export function headStatus(): HeadStatus {
   const head = loadWasmHead();
-  return { path: head.passes ? 'wasm' : 'typescript', reason: head.reason, fallbackWindows: fallback.windows, fallbackRows: fallback.rows };
+  return {
+    path: head.passes ? 'wasm' : 'typescript',
+    reason: head.reason,
+    fallbackWindows: fallback.windows,
+    fallbackRows: fallback.rows,
+  };
 }
 
 /**

@@ -43,9 +43,19 @@ export const MAX_PACKED_K = 0xffff;
 
 /** The buffers of a result's columns, to transfer with its message. */
 export function transferList(p: PackedResult): ArrayBuffer[] {
-  return [p.id, p.start, p.end, p.scored, p.logprob, p.rank, p.entropy, p.topCount, p.topIds, p.topLogprobs, p.altIds].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [
+    p.id,
+    p.start,
+    p.end,
+    p.scored,
+    p.logprob,
+    p.rank,
+    p.entropy,
+    p.topCount,
+    p.topIds,
+    p.topLogprobs,
+    p.altIds,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** How unpackResult builds the records. */
@@ -65,7 +75,13 @@ export interface UnpackOptions {
  */
 export function unpackResult(p: PackedResult, text: string, options: UnpackOptions = {}): ScoreResult {
   const T = p.id.length;
-  const columns: TopColumns = { k: p.k, topCount: p.topCount, topIds: p.topIds, topLogprobs: p.topLogprobs, altText: new Map() };
+  const columns: TopColumns = {
+    k: p.k,
+    topCount: p.topCount,
+    topIds: p.topIds,
+    topLogprobs: p.topLogprobs,
+    altText: new Map(),
+  };
   for (let i = 0; i < p.altIds.length; i++) columns.altText.set(p.altIds[i], p.altTexts[i]);
   const tokens: TokenRecord[] = new Array(T);
   for (let i = 0; i < T; i++) {
@@ -73,7 +89,18 @@ export function unpackResult(p: PackedResult, text: string, options: UnpackOptio
     const start = p.start[i];
     const end = p.end[i];
     tokens[i] = options.topOnDemand
-      ? new TopOnDemand(i, p.id[i], text.slice(start, end), start, end, scored, p.logprob[i], p.rank[i], p.entropy[i], columns)
+      ? new TopOnDemand(
+          i,
+          p.id[i],
+          text.slice(start, end),
+          start,
+          end,
+          scored,
+          p.logprob[i],
+          p.rank[i],
+          p.entropy[i],
+          columns,
+        )
       : {
           index: i,
           id: p.id[i],

@@ -34,7 +34,9 @@ export function validateStride(stride: number, nCtx: number): void {
     throw new RangeError(`context length must be an integer of at least 2, got ${nCtx}`);
   }
   if (!Number.isInteger(stride) || stride < 1 || stride > nCtx - 1) {
-    throw new RangeError(`stride must be an integer in [1, ${nCtx - 1}] for a context of ${nCtx} tokens, got ${stride}`);
+    throw new RangeError(
+      `stride must be an integer in [1, ${nCtx - 1}] for a context of ${nCtx} tokens, got ${stride}`,
+    );
   }
 }
 

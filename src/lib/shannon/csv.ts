@@ -109,7 +109,9 @@ function summaryRow(game: Game, name: string, f: PlayFigures): CsvCell[] {
  */
 export function summaryCsv(game: Game, model: readonly ModelOutcome[] | null): string {
   const lines: CsvCell[][] = [];
-  game.rounds.forEach((round, r) => lines.push(summaryRow(game, playerName(game, r), roundFigures(game, round, model))));
+  game.rounds.forEach((round, r) =>
+    lines.push(summaryRow(game, playerName(game, r), roundFigures(game, round, model))),
+  );
   if (game.rounds.length > 1 || currentRound(game).outcomes.length > 0)
     lines.push(summaryRow(game, 'class (pooled)', pooledFigures(game, model)));
   return toCsv(SUMMARY_COLUMNS, lines);

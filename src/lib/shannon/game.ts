@@ -89,7 +89,12 @@ export function segmentPositions(text: string, shown: number, unit: GameUnit): P
   const hidden = text.slice(shown);
   if (unit === 'char') {
     for (const { segment, index } of graphemes.segment(hidden)) {
-      positions.push({ start: shown + index, end: shown + index + segment.length, text: segment, keyboard: isKeyboardText(segment) });
+      positions.push({
+        start: shown + index,
+        end: shown + index + segment.length,
+        text: segment,
+        keyboard: isKeyboardText(segment),
+      });
     }
   } else {
     for (const m of hidden.matchAll(WORD)) {
@@ -107,7 +112,8 @@ export function segmentPositions(text: string, shown: number, unit: GameUnit): P
 export function passageProblem(text: string, shown: number, unit: GameUnit): string | null {
   if (text.trim().length === 0) return 'The passage is empty: pick a passage or type some text to guess.';
   if (!Number.isInteger(shown) || shown < 0) return 'The number of characters shown must be a whole number, 0 or more.';
-  if (shown >= text.length) return `Nothing is left to guess: the passage has ${text.length} characters and all are shown.`;
+  if (shown >= text.length)
+    return `Nothing is left to guess: the passage has ${text.length} characters and all are shown.`;
   if (segmentPositions(text.slice(0, shown + MAX_HIDDEN_CHARS), shown, unit).length === 0)
     return unit === 'word' ? 'The hidden part has no words to guess.' : 'The hidden part has no characters to guess.';
   return null;

@@ -44,10 +44,13 @@ export function modelOutcomes(result: ScoreResult, positions: readonly Position[
     while (t < tokens.length && tokens[t].end <= position.end) covering.push(tokens[t++]);
     const text = covering.map((c, i) => (i > 0 && c.start === covering[i - 1].start ? '' : c.text)).join('');
     if (covering.length === 0 || text !== position.text)
-      throw new Error(`the scored tokens do not cover "${position.text}" at ${position.start}: score the game's passage`);
+      throw new Error(
+        `the scored tokens do not cover "${position.text}" at ${position.start}: score the game's passage`,
+      );
     let nats = 0;
     for (const c of covering) {
-      if (!c.scored || c.logprob === null) throw new Error(`the model did not score "${c.text}" at ${c.start}: it needs a BOS token`);
+      if (!c.scored || c.logprob === null)
+        throw new Error(`the model did not score "${c.text}" at ${c.start}: it needs a BOS token`);
       nats -= c.logprob;
     }
     outcomes.push({

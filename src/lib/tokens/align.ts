@@ -182,7 +182,8 @@ export class TokenAligner {
       start[t] = first;
       end[t] = last;
     }
-    while (cursor < B && this.plan.preTokenizer.dropsWhitespace && isWhitespaceAt(cursor)) cursor = nextCodePoint(cursor);
+    while (cursor < B && this.plan.preTokenizer.dropsWhitespace && isWhitespaceAt(cursor))
+      cursor = nextCodePoint(cursor);
     if (cursor < B) throw alignmentError(input, pieces, T, positionAt(cursor));
 
     giveUncoveredTextToNeighbours(start, end, input.length);
@@ -288,7 +289,11 @@ export function insertIntoTrie(trie: TrieNode, word: string, token: AddedTokenSp
  * The longest added token starting at text[i], and where it ends; null when none does.
  * @example matchAddedToken(trie, 'a<|endoftext|>', 1) // { token: <|endoftext|>, end: 14 }
  */
-export function matchAddedToken(trie: TrieNode, text: string, i: number): { token: AddedTokenSpec; end: number } | null {
+export function matchAddedToken(
+  trie: TrieNode,
+  text: string,
+  i: number,
+): { token: AddedTokenSpec; end: number } | null {
   let node: TrieNode | undefined = trie;
   let match: { token: AddedTokenSpec; end: number } | null = null;
   for (let j = i; j < text.length && (node = node.get(text[j])); j++) {
@@ -317,7 +322,12 @@ function splitOnAddedTokens(a: AlignedText, trie: TrieNode): Section[] {
     const match = matchAddedToken(trie, text, i);
     if (match) {
       pushText(sectionStart, i);
-      sections.push({ text: alignedSubtext(a, i, match.end), added: match.token, spanStart: a.start[i], spanEnd: a.end[match.end - 1] });
+      sections.push({
+        text: alignedSubtext(a, i, match.end),
+        added: match.token,
+        spanStart: a.start[i],
+        spanEnd: a.end[match.end - 1],
+      });
       i = sectionStart = match.end;
     } else {
       i++;
@@ -375,7 +385,7 @@ function toTargetBytes(a: AlignedText): TargetBytes {
   const start = new Int32Array(3 * n);
   const end = new Int32Array(3 * n);
   let at = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const codePoint = a.text.codePointAt(i)!;
     const units = codePoint > 0xffff ? 2 : 1;
     const next = writeCodePointUtf8(codePoint, bytes, at);

@@ -89,7 +89,8 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
   if (json.normalizer != null || !model || !pre) return null;
   if (pre.type !== 'ByteLevel' || pre.use_regex === false || pre.add_prefix_space === true) return null;
   const modelType = model.type ?? (model.merges !== undefined ? 'BPE' : undefined);
-  if (modelType !== 'BPE' || (model.dropout != null && model.dropout !== 0) || model.byte_fallback === true) return null;
+  if (modelType !== 'BPE' || (model.dropout != null && model.dropout !== 0) || model.byte_fallback === true)
+    return null;
   if (model.continuing_subword_prefix || model.end_of_word_suffix) return null;
   if (typeof model.vocab !== 'object' || model.vocab === null || !Array.isArray(model.merges)) return null;
 
@@ -140,7 +141,7 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
     const charStart = new Int32Array(maxBytes);
     const charEnd = new Int32Array(maxBytes);
     let n = 0;
-    for (let u = 0; u < word.length; ) {
+    for (let u = 0; u < word.length;) {
       const cp = word.codePointAt(u)!;
       const units = cp > 0xffff ? 2 : 1;
       const next = writeCodePointUtf8(cp, buf, n);
@@ -154,7 +155,8 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
       let spelled = '';
       for (let i = 0; i < n; i++) spelled += BYTE_TO_CHAR[buf[i]];
       const whole = idOf(spelled);
-      if (whole !== undefined) return { ids: Int32Array.of(whole), start: Int32Array.of(0), end: Int32Array.of(word.length) };
+      if (whole !== undefined)
+        return { ids: Int32Array.of(whole), start: Int32Array.of(0), end: Int32Array.of(word.length) };
     }
     const sym = new Int32Array(n);
     for (let i = 0; i < n; i++) sym[i] = byteId[buf[i]];
@@ -188,7 +190,7 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
       const appendSection = (from: number, to: number) => {
         if (to <= from) return;
         if (bytesOnly) {
-          for (let u = from; u < to; ) {
+          for (let u = from; u < to;) {
             const cp = text.codePointAt(u)!;
             const units = cp > 0xffff ? 2 : 1;
             const n = writeCodePointUtf8(cp, bytes, 0);
@@ -205,7 +207,7 @@ export function createByteLevelBpe(json: JsonObject): { encode(text: string): En
       };
       // split on added tokens first: the longest one starting at each position, left to right
       let sectionStart = 0;
-      for (let i = 0; trie.size > 0 && i < text.length; ) {
+      for (let i = 0; trie.size > 0 && i < text.length;) {
         const match = matchAddedToken(trie, text, i);
         if (match) {
           appendSection(sectionStart, i);

@@ -16,13 +16,7 @@ import {
   ReplacePreTokenizer,
   StripAccentsNormalizer,
 } from '@huggingface/tokenizers';
-import {
-  alignedMapCharacters,
-  alignedPrepend,
-  alignedReplace,
-  alignedStrip,
-  type AlignedText,
-} from './aligned-text';
+import { alignedMapCharacters, alignedPrepend, alignedReplace, alignedStrip, type AlignedText } from './aligned-text';
 
 /** A parsed JSON object from tokenizer.json. */
 export type JsonObject = Record<string, unknown>;
@@ -60,12 +54,31 @@ export interface TokenModelSpec {
 }
 
 const SUPPORTED_NORMALIZERS = [
-  'Sequence', 'Prepend', 'Replace', 'Strip', 'NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase', 'StripAccents',
-  'Precompiled', 'BertNormalizer',
+  'Sequence',
+  'Prepend',
+  'Replace',
+  'Strip',
+  'NFC',
+  'NFD',
+  'NFKC',
+  'NFKD',
+  'Lowercase',
+  'StripAccents',
+  'Precompiled',
+  'BertNormalizer',
 ];
 const SUPPORTED_PRE_TOKENIZERS = [
-  'ByteLevel', 'Metaspace', 'Sequence', 'Split', 'Punctuation', 'Digits', 'FixedLength', 'Whitespace',
-  'WhitespaceSplit', 'BertPreTokenizer', 'Replace',
+  'ByteLevel',
+  'Metaspace',
+  'Sequence',
+  'Split',
+  'Punctuation',
+  'Digits',
+  'FixedLength',
+  'Whitespace',
+  'WhitespaceSplit',
+  'BertPreTokenizer',
+  'Replace',
 ];
 
 /** Normalizers that act on each character (with its marks) independently of its neighbours. */
@@ -83,7 +96,8 @@ const CHARACTER_NORMALIZERS: Record<string, new (config: JsonObject) => Characte
 
 /** The library's own compiled pattern (it rewrites Oniguruma regexes), so matches agree with encode. */
 function replacePattern(config: JsonObject, kind: 'normalizer' | 'pre-tokenizer'): RegExp | null {
-  const instance = kind === 'normalizer' ? new ReplaceNormalizer(config as never) : new ReplacePreTokenizer(config as never);
+  const instance =
+    kind === 'normalizer' ? new ReplaceNormalizer(config as never) : new ReplacePreTokenizer(config as never);
   return (instance as unknown as { pattern: RegExp | null }).pattern;
 }
 
@@ -212,7 +226,9 @@ export function tokenModelSpec(model: JsonObject | null | undefined): TokenModel
   if (type === undefined && Array.isArray(model.vocab)) type = 'Unigram';
   if (type === undefined && model.merges !== undefined) type = 'BPE';
   if (type !== 'BPE' && type !== 'Unigram') {
-    throw new Error(`unsupported tokenizer model type '${type ?? 'unknown'}' in tokenizer.json (supported: BPE, Unigram)`);
+    throw new Error(
+      `unsupported tokenizer model type '${type ?? 'unknown'}' in tokenizer.json (supported: BPE, Unigram)`,
+    );
   }
   let unkToken: string | null = null;
   if (type === 'BPE' && typeof model.unk_token === 'string') unkToken = model.unk_token;
@@ -257,7 +273,8 @@ export function normalizerSpaceMarker(config: JsonObject | null | undefined): st
  */
 export function normalizerInsertions(config: JsonObject | null | undefined): string[] {
   if (config == null) return [];
-  if (config.type === 'Sequence') return ((config.normalizers as JsonObject[] | undefined) ?? []).flatMap(normalizerInsertions);
+  if (config.type === 'Sequence')
+    return ((config.normalizers as JsonObject[] | undefined) ?? []).flatMap(normalizerInsertions);
   if (config.type === 'Prepend' && typeof config.prepend === 'string' && config.prepend) return [config.prepend];
   return [];
 }

@@ -56,8 +56,16 @@ function checkAddedTokens(added: unknown): void {
   if (!Array.isArray(added)) throw new Error('tokenizer.json: added_tokens must be a list');
   added.forEach((t, i) => {
     const token = t as JsonObject | null;
-    if (typeof token !== 'object' || token === null || !Number.isInteger(token.id) || (token.id as number) < 0 || typeof token.content !== 'string') {
-      throw new Error(`tokenizer.json: added_tokens[${i}] is ${JSON.stringify(t)?.slice(0, 80)}, not { "id": integer, "content": string }`);
+    if (
+      typeof token !== 'object' ||
+      token === null ||
+      !Number.isInteger(token.id) ||
+      (token.id as number) < 0 ||
+      typeof token.content !== 'string'
+    ) {
+      throw new Error(
+        `tokenizer.json: added_tokens[${i}] is ${JSON.stringify(t)?.slice(0, 80)}, not { "id": integer, "content": string }`,
+      );
     }
   });
 }
@@ -69,10 +77,13 @@ function checkAddedTokens(added: unknown): void {
 function checkVocabAndMerges(model: JsonObject): void {
   const vocab = model.vocab;
   if (vocab !== undefined && !Array.isArray(vocab)) {
-    if (typeof vocab !== 'object' || vocab === null) throw new Error('tokenizer.json: model.vocab must be an object of token -> id');
+    if (typeof vocab !== 'object' || vocab === null)
+      throw new Error('tokenizer.json: model.vocab must be an object of token -> id');
     for (const [token, id] of Object.entries(vocab)) {
       if (!Number.isInteger(id) || (id as number) < 0) {
-        throw new Error(`tokenizer.json: model.vocab gives ${JSON.stringify(token)} the id ${JSON.stringify(id)}, not a non-negative integer`);
+        throw new Error(
+          `tokenizer.json: model.vocab gives ${JSON.stringify(token)} the id ${JSON.stringify(id)}, not a non-negative integer`,
+        );
       }
     }
   }
@@ -80,7 +91,10 @@ function checkVocabAndMerges(model: JsonObject): void {
   if (merges === undefined) return;
   if (!Array.isArray(merges)) throw new Error('tokenizer.json: model.merges must be a list');
   merges.forEach((m, i) => {
-    const ok = typeof m === 'string' ? m.split(' ').length === 2 : Array.isArray(m) && m.length === 2 && m.every((p) => typeof p === 'string');
+    const ok =
+      typeof m === 'string'
+        ? m.split(' ').length === 2
+        : Array.isArray(m) && m.length === 2 && m.every((p) => typeof p === 'string');
     if (!ok) throw new Error(`tokenizer.json: merge ${i} is ${JSON.stringify(m)}, not "a b" or ["a", "b"]`);
   });
 }
@@ -103,7 +117,11 @@ export interface LoadTokenizerOptions {
  * const tokenizer = loadTokenizer(JSON.parse(tokenizerJson), JSON.parse(tokenizerConfigJson));
  * const { ids, start, end } = tokenizer.encode('Call me Ishmael.');
  */
-export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown, options: LoadTokenizerOptions = {}): TextTokenizer {
+export function loadTokenizer(
+  tokenizerJson: unknown,
+  tokenizerConfig?: unknown,
+  options: LoadTokenizerOptions = {},
+): TextTokenizer {
   if (typeof tokenizerJson !== 'object' || tokenizerJson === null || !('model' in tokenizerJson)) {
     throw new Error('not a tokenizer.json: expected an object with a "model" section');
   }
@@ -122,7 +140,13 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
   const spaceMarker = preTokenizer.spaceMarker ?? normalizerSpaceMarker(json.normalizer as JsonObject);
   /** An encoder over `tokenJson`: the direct one where it applies, else the library and the aligner. */
   const encoderOf = (tokenJson: JsonObject) => {
-    const aligner = new TokenAligner({ normalizer, preTokenizer, model, addedTokens: addedTokenSpecs(tokenJson), insertions });
+    const aligner = new TokenAligner({
+      normalizer,
+      preTokenizer,
+      model,
+      addedTokens: addedTokenSpecs(tokenJson),
+      insertions,
+    });
     let library: Tokenizer;
     try {
       library = new Tokenizer(tokenJson, config);
@@ -144,11 +168,14 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
   const specialById = new Map(special.map((t) => [t.id, t.content]));
   const specialByContent = new Map(special.map((t) => [t.content, t.id]));
   const plain =
-    special.length === 0 ? encoderOf(json) : encoderOf({ ...json, added_tokens: (json.added_tokens as JsonObject[]).filter((t) => !t.special) });
+    special.length === 0
+      ? encoderOf(json)
+      : encoderOf({ ...json, added_tokens: (json.added_tokens as JsonObject[]).filter((t) => !t.special) });
   let full: typeof plain | null = special.length === 0 ? plain : null;
   const { library: tokenizer, aligner } = plain;
   let vocabSize = 0;
-  for (const id of [...tokenizer.get_vocab(true).values(), ...specialById.keys()]) vocabSize = Math.max(vocabSize, id + 1);
+  for (const id of [...tokenizer.get_vocab(true).values(), ...specialById.keys()])
+    vocabSize = Math.max(vocabSize, id + 1);
   const displayCache = new Map<number, string>();
   const kind = `${preTokenizer.byteLevel ? 'byte-level ' : ''}${model.type}${model.byteFallback ? ' with byte fallback' : ''}`;
 
@@ -162,7 +189,8 @@ export function loadTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknown,
       let text = displayCache.get(id);
       if (text === undefined) {
         const piece = specialById.get(id) ?? tokenizer.id_to_token(id);
-        text = piece === undefined ? `<id ${id}>` : specialById.has(id) ? piece : aligner.displayText(piece, spaceMarker);
+        text =
+          piece === undefined ? `<id ${id}>` : specialById.has(id) ? piece : aligner.displayText(piece, spaceMarker);
         displayCache.set(id, text);
       }
       return text;

@@ -37,7 +37,10 @@ export function bigramLogprob(table: Float32Array, V: number, previous: number, 
 }
 
 /** A bigram WindowScorer that records every request it gets. */
-export function recordingBigramScorer(V: number, seed = 1): { scorer: WindowScorer; requests: WindowRequest[]; table: Float32Array } {
+export function recordingBigramScorer(
+  V: number,
+  seed = 1,
+): { scorer: WindowScorer; requests: WindowRequest[]; table: Float32Array } {
   const table = bigramTable(V, seed);
   const inner = logitsScorer(bigramForward(table, V), 'bigram');
   const requests: WindowRequest[] = [];

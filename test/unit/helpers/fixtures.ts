@@ -52,18 +52,31 @@ export interface NamedTokenizer {
 export function allTokenizers(): NamedTokenizer[] {
   const bundled = bundledModelIds().map((id) => {
     const dir = join(MODELS_DIR, id);
-    const config = existsSync(join(dir, 'tokenizer_config.json')) ? readJSON(join(dir, 'tokenizer_config.json')) : undefined;
-    return { name: id, tokenizer: loadTokenizer(readJSON(join(dir, 'tokenizer.json')), config), sentencePiece: false, exactDisplay: true };
+    const config = existsSync(join(dir, 'tokenizer_config.json'))
+      ? readJSON(join(dir, 'tokenizer_config.json'))
+      : undefined;
+    return {
+      name: id,
+      tokenizer: loadTokenizer(readJSON(join(dir, 'tokenizer.json')), config),
+      sentencePiece: false,
+      exactDisplay: true,
+    };
   });
   // rewrites of a bundled byte-level tokenizer with steps that change or drop characters
   const byteLevel = readJSON(join(MODELS_DIR, 'tiny-bpe1k', 'tokenizer.json'));
   const normalizing = {
     ...byteLevel,
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }, { type: 'Strip', strip_left: true, strip_right: true }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }, { type: 'Strip', strip_left: true, strip_right: true }],
+    },
   };
   const whitespaceDropping = {
     ...byteLevel,
-    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'ByteLevel', add_prefix_space: false, use_regex: true }] },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'ByteLevel', add_prefix_space: false, use_regex: true }],
+    },
   };
   const sp = sentencePieceTokenizerFiles();
   const metaspace = {
@@ -79,11 +92,41 @@ export function allTokenizers(): NamedTokenizer[] {
   const unknownChars = { ...sp.json, model: { ...(sp.json.model as object), byte_fallback: false } };
   return [
     ...bundled,
-    { name: 'byte-level-nfkc-lowercase-strip', tokenizer: loadTokenizer(normalizing), sentencePiece: false, exactDisplay: false },
-    { name: 'byte-level-whitespace-split', tokenizer: loadTokenizer(whitespaceDropping), sentencePiece: false, exactDisplay: false },
-    { name: 'sentencepiece-prepend-replace', tokenizer: loadTokenizer(sp.json, sp.config), sentencePiece: true, exactDisplay: true },
-    { name: 'sentencepiece-metaspace', tokenizer: loadTokenizer(metaspace, sp.config), sentencePiece: true, exactDisplay: true },
-    { name: 'sentencepiece-replace-only', tokenizer: loadTokenizer(replaceOnly, sp.config), sentencePiece: true, exactDisplay: true },
-    { name: 'sentencepiece-unknown-chars', tokenizer: loadTokenizer(unknownChars, sp.config), sentencePiece: true, exactDisplay: false },
+    {
+      name: 'byte-level-nfkc-lowercase-strip',
+      tokenizer: loadTokenizer(normalizing),
+      sentencePiece: false,
+      exactDisplay: false,
+    },
+    {
+      name: 'byte-level-whitespace-split',
+      tokenizer: loadTokenizer(whitespaceDropping),
+      sentencePiece: false,
+      exactDisplay: false,
+    },
+    {
+      name: 'sentencepiece-prepend-replace',
+      tokenizer: loadTokenizer(sp.json, sp.config),
+      sentencePiece: true,
+      exactDisplay: true,
+    },
+    {
+      name: 'sentencepiece-metaspace',
+      tokenizer: loadTokenizer(metaspace, sp.config),
+      sentencePiece: true,
+      exactDisplay: true,
+    },
+    {
+      name: 'sentencepiece-replace-only',
+      tokenizer: loadTokenizer(replaceOnly, sp.config),
+      sentencePiece: true,
+      exactDisplay: true,
+    },
+    {
+      name: 'sentencepiece-unknown-chars',
+      tokenizer: loadTokenizer(unknownChars, sp.config),
+      sentencePiece: true,
+      exactDisplay: false,
+    },
   ];
 }

@@ -78,10 +78,14 @@ export function bigramOnnx(table: Float32Array, V: number, options: TinyModelOpt
     bytes(8, 'table'),
     bytes(9, new Uint8Array(table.buffer, table.byteOffset, table.byteLength)),
   );
-  const nodes = [message(1, bytes(1, 'table'), bytes(1, 'input_ids'), bytes(2, outputName), bytes(3, 'gather'), bytes(4, 'Gather'))];
+  const nodes = [
+    message(1, bytes(1, 'table'), bytes(1, 'input_ids'), bytes(2, outputName), bytes(3, 'gather'), bytes(4, 'Gather')),
+  ];
   const outputs = [valueInfo(12, outputName, FLOAT, ['batch', 'sequence', V])];
   if (options.secondOutput) {
-    nodes.push(message(1, bytes(1, outputName), bytes(2, options.secondOutput), bytes(3, 'copy'), bytes(4, 'Identity')));
+    nodes.push(
+      message(1, bytes(1, outputName), bytes(2, options.secondOutput), bytes(3, 'copy'), bytes(4, 'Identity')),
+    );
     outputs.push(valueInfo(12, options.secondOutput, FLOAT, ['batch', 'sequence', V]));
   }
   const inputs = [
@@ -154,8 +158,18 @@ export function bigramOnnxExternal(
     message(1, ...chunkNames.map((n) => bytes(1, n)), bytes(2, 'table'), bytes(3, 'join'), bytes(4, 'Concat'), axis),
     message(1, bytes(1, 'table'), bytes(1, 'input_ids'), bytes(2, 'logits'), bytes(3, 'gather'), bytes(4, 'Gather')),
   ];
-  const inputs = [valueInfo(11, 'input_ids', INT64, ['batch', 'sequence']), valueInfo(11, 'attention_mask', INT64, ['batch', 'sequence'])];
-  const graph = message(7, ...nodes, bytes(2, 'bigram'), ...initializers, ...inputs, valueInfo(12, 'logits', FLOAT, ['batch', 'sequence', V]));
+  const inputs = [
+    valueInfo(11, 'input_ids', INT64, ['batch', 'sequence']),
+    valueInfo(11, 'attention_mask', INT64, ['batch', 'sequence']),
+  ];
+  const graph = message(
+    7,
+    ...nodes,
+    bytes(2, 'bigram'),
+    ...initializers,
+    ...inputs,
+    valueInfo(12, 'logits', FLOAT, ['batch', 'sequence', V]),
+  );
   const opset = message(8, bytes(1, ''), int(2, 13));
   return { onnx: concat([int(1, 8), bytes(2, 'perplexity-playground tests'), graph, opset]), files };
 }
