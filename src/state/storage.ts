@@ -14,6 +14,7 @@
  * IndexedDB fallback).
  */
 
+import { DEFAULT_HUB_ENDPOINT, normalizeEndpoint } from '../lib/models/hub';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../lib/runtime/backends';
 
 /** The part of Storage this uses (localStorage, sessionStorage, or a test's fake). */
@@ -204,3 +205,19 @@ export function jsonSetting<T>(key: string, defaultValue: T, accept: (value: unk
 
 /** The backend the user chose (the playground and the guessing game both start with it). */
 export const BACKEND_SETTING = enumSetting<BackendPreference>('pp.backend', BACKEND_PREFERENCES, 'auto');
+
+/**
+ * The model hub "Your model" and the catalogue load from: an http(s) URL without a trailing slash. One
+ * saved before refused endpoints stopped being saved reads as the public hub.
+ */
+export const HUB_ENDPOINT_SETTING: Setting<string> = {
+  key: 'pp.hub-endpoint',
+  defaultValue: DEFAULT_HUB_ENDPOINT,
+  parse(raw) {
+    try {
+      return normalizeEndpoint(raw);
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -8,6 +8,7 @@ import {
   clearSetting,
   enumSetting,
   flagSetting,
+  HUB_ENDPOINT_SETTING,
   isQuotaError,
   jsonSetting,
   onStorageProblem,
@@ -173,5 +174,23 @@ describe('the key functions the text store builds on', () => {
     expect(isQuotaError({ code: 22 })).toBe(true);
     expect(isQuotaError(new DOMException('x', 'SecurityError'))).toBe(false);
     expect(isQuotaError('QuotaExceededError')).toBe(false);
+  });
+});
+
+describe('the hub endpoint setting', () => {
+  it('keeps an http(s) endpoint without its trailing slash, and never saves or reads back another scheme', () => {
+    const storage = new FakeStorage();
+    expect(readSetting(HUB_ENDPOINT_SETTING, storage)).toBe('https://huggingface.co');
+    expect(writeSetting(HUB_ENDPOINT_SETTING, 'http://localhost:9/hub/', storage)).toEqual({ ok: true });
+    expect(storage.items.get('pp.hub-endpoint')).toBe('http://localhost:9/hub/');
+    expect(readSetting(HUB_ENDPOINT_SETTING, storage)).toBe('http://localhost:9/hub');
+    const problems: StorageProblem[] = [];
+    const stop = onStorageProblem((p) => problems.push(p));
+    expect(writeSetting(HUB_ENDPOINT_SETTING, 'javascript:alert(1)', storage).ok).toBe(false);
+    stop();
+    expect(problems.map((p) => p.reason)).toEqual(['refused']);
+    expect(storage.items.get('pp.hub-endpoint')).toBe('http://localhost:9/hub/');
+    storage.items.set('pp.hub-endpoint', 'javascript:alert(1)'); // saved by an older version
+    expect(readSetting(HUB_ENDPOINT_SETTING, storage)).toBe('https://huggingface.co');
   });
 });
