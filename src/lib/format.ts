@@ -164,3 +164,58 @@ export function formatPlural(n: number, one: string, many = one + 's'): string {
 export function formatSignificant(x: number, digits: number): string {
   return String(+x.toPrecision(digits));
 }
+
+/**
+ * A byte count in SI units, three significant figures at most.
+ * @example formatBytes(8_348_238) // '8.3 MB'
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '? B';
+  if (bytes < 1e3) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1e3;
+  let u = 0;
+  while (v >= 1e3 && u < units.length - 1) {
+    v /= 1e3;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+/**
+ * A training step: whole steps with thousands separators, fractional ones (epochs) to 6 digits.
+ * @example formatStep(12000) // '12,000'; formatStep(1.5) // '1.5'
+ */
+export function formatStep(x: number): string {
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : formatSignificant(x, 6);
+}
+
+/**
+ * An axis tick: 4 significant digits, with k and M from 10,000 and 1,000,000.
+ * @example formatTick(25000) // '25k'; formatTick(0.12345) // '0.1235'
+ */
+export function formatTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${formatSignificant(v / 1e6, 3)}M`;
+  if (a >= 1e4) return `${formatSignificant(v / 1e3, 3)}k`;
+  return formatSignificant(v, 4);
+}
+
+/**
+ * A value on a log-scaled signal axis (learning rate, gradient norm): 3 digits, or an exponent with a
+ * true minus sign below 0.001 and from 100,000.
+ * @example formatSignalTick(3e-4) // '3.0e−4'
+ */
+export function formatSignalTick(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1).replace('e-', 'e−');
+  return formatSignificant(v, 3);
+}
+
+/**
+ * A value to `digits` significant digits as toPrecision writes them, and NaN or ±Infinity as words.
+ * @example formatPrecision(31.4159, 4) // '31.42'
+ */
+export function formatPrecision(v: number, digits = 4): string {
+  return Number.isFinite(v) ? v.toPrecision(digits) : String(v);
+}

@@ -11,13 +11,13 @@ import {
   buildRun,
   diagnose,
   FINDING_LABELS,
-  fmtStep,
   type ColumnRole,
   type Finding,
   type LogTable,
   type Run,
 } from '../lib/curves';
 import type { BatchResult } from '../lib/curves/load-batch';
+import { formatStep } from '../lib/format';
 import { DEFAULT_SMOOTHING, type LossUnit } from '../lib/curves/chart-model';
 import type { LeftSignal } from '../lib/curves/signals-model';
 import { CancelledError, CurvesClient, type Progress } from '../worker/curves-client';
@@ -250,7 +250,7 @@ class CurvesState {
         `New in ${added[0].run}: ` +
         added
           .slice(0, 3)
-          .map((f) => `${FINDING_LABELS[f.kind].toLowerCase()} at ${f.step === f.step ? fmtStep(f.step) : '?'}`)
+          .map((f) => `${FINDING_LABELS[f.kind].toLowerCase()} at ${f.step === f.step ? formatStep(f.step) : '?'}`)
           .join('; ') +
         (added.length > 3 ? ` and ${added.length - 3} more` : '') +
         '.';

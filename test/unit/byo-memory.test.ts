@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/lib/format';
 import {
-  formatBytes,
   GIB,
   logitsBytes,
   MAX_BUFFER_BYTES,

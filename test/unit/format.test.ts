@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatBytes,
   formatCount,
+  formatPrecision,
+  formatSignalTick,
+  formatStep,
+  formatTick,
   formatExp,
   formatFixed,
   formatInteger,
@@ -140,5 +145,32 @@ describe('the formatters the views share', () => {
     expect(formatSignificant(2.5000001, 4)).toBe('2.5');
     expect(formatSignificant(0.123456789, 8)).toBe('0.12345679');
     expect(formatSignificant(1234567, 3)).toBe('1230000');
+  });
+});
+
+describe('formatters moved here from the views (bytes, steps, axis ticks)', () => {
+  it('writes bytes in SI units', () => {
+    expect([999, 1000, 8_348_238, 123_456_789, 2.5e12, NaN].map(formatBytes)).toEqual([
+      '999 B',
+      '1.0 kB',
+      '8.3 MB',
+      '123 MB',
+      '2.5 TB',
+      '? B',
+    ]);
+  });
+  it('writes whole steps with separators and epochs to 6 digits', () => {
+    expect([12000, 1.5, 2 / 3].map(formatStep)).toEqual(['12,000', '1.5', '0.666667']);
+  });
+  it('shortens large ticks with k and M, and small signal values with an exponent', () => {
+    expect([0.12345, 9999, 25000, 1_250_000, -30000].map(formatTick)).toEqual([
+      '0.1235',
+      '9999',
+      '25k',
+      '1.25M',
+      '-30k',
+    ]);
+    expect([3e-4, 0.05, 0, 250000].map(formatSignalTick)).toEqual(['3.0e−4', '0.05', '0', '2.5e+5']);
+    expect([31.4159, Infinity, NaN].map((v) => formatPrecision(v))).toEqual(['31.42', 'Infinity', 'NaN']);
   });
 });

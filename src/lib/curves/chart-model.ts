@@ -17,6 +17,7 @@ import {
 } from './lod';
 import type { Finding, Run, Series } from './types';
 import { plotSize, scaleMargin, spacedTicks as spaced, type Margin, type Tick } from '../chart/layout';
+import { formatSignificant, formatTick } from '../format';
 
 export type LossUnit = 'nats' | 'bits';
 
@@ -106,14 +107,9 @@ export interface ChartModel {
   empty: boolean;
 }
 
-const fmtTick = (v: number) => {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
-  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
-  return String(+v.toPrecision(4));
-};
-
-const fmtPpl = (v: number) => (v >= 1e4 ? `${+(v / 1e3).toPrecision(3)}k` : String(+v.toPrecision(3)));
+const fmtTick = formatTick;
+/** A perplexity tick: 3 digits, k from 10,000. */
+const fmtPpl = (v: number) => (v >= 1e4 ? `${formatSignificant(v / 1e3, 3)}k` : formatSignificant(v, 3));
 
 /** Build the scales, ticks and paths for one frame of the chart. */
 export function chartModel(runs: ChartRun[], o: ChartOptions): ChartModel {

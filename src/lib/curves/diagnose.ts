@@ -10,7 +10,7 @@
  * severity says whether the run has a problem ('warning') or the curves show something to know ('info').
  */
 import { formatInteger, formatPercent } from '../format';
-import { fmtStep } from './run';
+import { formatStep } from '../format';
 import { median as d3Median } from 'd3-array';
 import { lowerBound } from './smoothing';
 import type { Finding, Run, Series } from './types';
@@ -272,11 +272,16 @@ interface Unit {
 function unitOf(run: Run): Unit {
   const label = String(run.xLabel);
   if (label === 'tokens' || label === 'token') {
-    return { one: 'token', many: 'tokens', at: (x) => `${fmtStep(x)} tokens`, span: (d) => `${fmtStep(d)} tokens` };
+    return {
+      one: 'token',
+      many: 'tokens',
+      at: (x) => `${formatStep(x)} tokens`,
+      span: (d) => `${formatStep(d)} tokens`,
+    };
   }
   const one = label === 'epoch' ? 'epoch' : label === 'row' ? 'row' : 'step';
   const many = `${one}s`;
-  return { one, many, at: (x) => `${one} ${fmtStep(x)}`, span: (d) => `${fmtStep(d)} ${d === 1 ? one : many}` };
+  return { one, many, at: (x) => `${one} ${formatStep(x)}`, span: (d) => `${formatStep(d)} ${d === 1 ? one : many}` };
 }
 
 interface Curves {
@@ -849,7 +854,9 @@ function detectPlateaus(c: Curves): Finding[] {
             step,
             value: by[a],
             severity: escaped ? 'info' : 'warning',
-            title: escaped ? `Plateau from ${u.at(step)} to ${fmtStep(endStep)}` : `Training stalls from ${u.at(step)}`,
+            title: escaped
+              ? `Plateau from ${u.at(step)} to ${formatStep(endStep)}`
+              : `Training stalls from ${u.at(step)}`,
             detail: escaped
               ? `From ${u.at(step)} to ${u.at(endStep)} (${pct(length / span)} of the run) the ${name} loss stays between ${f3(lo)} and ${f3(hi)} nats (bin medians; noise about ${f3(sigma)}), ` +
                 `then falls to ${f3(next)} by ${u.at(bx[at])}.${lrNote} ` +

@@ -6,7 +6,8 @@
  * loss tag in a validation folder is a validation loss whatever it is called.
  */
 import { recogniseColumn, nameWords } from './columns';
-import { cleanSeries, fmtStep } from './run';
+import { cleanSeries } from './run';
+import { formatStep } from '../format';
 import { describeNonScalar, type EventFileContent, type TagPoints } from './tfevents';
 import type { ColumnRole, Run, Series } from './types';
 import { formatPlural as plural } from '../format';
@@ -235,7 +236,7 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
     if (vMax * 10 < tMax && valSeries.steps.length < trainSeries.steps.length) {
       const vt = (val ?? valPpl)!;
       notes.push(
-        `${vt.label} is logged against another counter (up to ${fmtStep(vMax)}, likely epochs) than ${(train ?? trainPpl)!.label} (up to ${fmtStep(tMax)}): shown as a run of its own, "${name} · ${vt.tag}", not compared with training.`,
+        `${vt.label} is logged against another counter (up to ${formatStep(vMax)}, likely epochs) than ${(train ?? trainPpl)!.label} (up to ${formatStep(tMax)}): shown as a run of its own, "${name} · ${vt.tag}", not compared with training.`,
       );
       extra.push({
         id: `${name} · ${vt.tag}`,
@@ -248,7 +249,7 @@ function buildEventRun(name: string, sources: string[], tagged: Tagged[], notes:
         lr: null,
         tokens: null,
         notes: [
-          `${vt.label}: its steps run to ${fmtStep(vMax)} while the train loss's run to ${fmtStep(tMax)}, so it is plotted apart.`,
+          `${vt.label}: its steps run to ${formatStep(vMax)} while the train loss's run to ${formatStep(tMax)}, so it is plotted apart.`,
         ],
       });
       valSeries = null;

@@ -3,7 +3,7 @@ export * from './types';
 export { recogniseColumn, assignRoles, isKnownOther } from './columns';
 export { parseCell, TableBuilder } from './table';
 export { parseLog, parseLogs, LogParseError, baseName, forEachLine, splitDelimited } from './parse';
-export { buildRun, cleanSeries, mergeRuns, uniqueIds, MissingLossError, fmtStep } from './run';
+export { buildRun, cleanSeries, mergeRuns, uniqueIds, MissingLossError } from './run';
 export { emaDebiased, lowerBound, nearestIndex, weightForLength } from './smoothing';
 export { minMaxPerColumn } from './lod';
 export {

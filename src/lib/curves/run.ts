@@ -2,7 +2,7 @@
  * From a parsed table and its column roles to a run: one sorted, de-duplicated series per curve, in
  * nats, with a note for every repair (sorted rows, repeated steps, skipped cells, NaN/Inf).
  */
-import { formatPlural as plural, formatSignificant } from '../format';
+import { formatPlural as plural, formatStep } from '../format';
 import type { ColumnRole, LogTable, Run, Series, TableColumn } from './types';
 
 /**
@@ -98,13 +98,9 @@ function seriesOf(
   }
   if (bad)
     notes.push(
-      `${label}: ${plural(bad, 'NaN or infinite value')}, the first at step ${fmtStep(s.steps[first])}; they are marked on the plot, not drawn as lines.`,
+      `${label}: ${plural(bad, 'NaN or infinite value')}, the first at step ${formatStep(s.steps[first])}; they are marked on the plot, not drawn as lines.`,
     );
   return s;
-}
-
-export function fmtStep(x: number): string {
-  return Number.isInteger(x) ? x.toLocaleString('en-US') : formatSignificant(x, 6);
 }
 
 /** A loaded table without a loss column: the view asks the user to map its columns. */

@@ -9,6 +9,7 @@ import { minMaxPerColumn } from './lod';
 import type { Series } from './types';
 import { margins, pixelColumn, xExtent, type ChartRun } from './chart-model';
 import { ticksAt, type Tick } from '../chart/layout';
+import { formatSignalTick } from '../format';
 
 /** What the left axis shows. */
 export type LeftSignal = 'gradNorm' | 'throughput' | 'none';
@@ -39,11 +40,7 @@ export interface SignalLine {
 
 type Scale = ScaleContinuousNumeric<number, number>;
 
-const fmt = (v: number) => {
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1).replace('e-', 'e−');
-  return String(+v.toPrecision(3));
-};
+const fmt = formatSignalTick;
 
 /** Which side signals any of these runs logged (with at least two points). */
 export function availableSignals(runs: ChartRun[]): { lr: boolean; gradNorm: boolean; throughput: boolean } {

@@ -11,7 +11,7 @@
  * array of `{ type: 'file' | 'directory', path, size, lfs?: { size } }`, in pages linked by `Link: <...>;
  * rel="next"`.
  */
-import { formatBytes } from './memory';
+import { formatBytes } from '../format';
 import { autoDtypes, resolveLayout, type Backend, type RepoFile } from './layouts';
 
 export interface HubRepo {

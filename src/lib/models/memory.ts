@@ -11,6 +11,8 @@
  * when not even a small window fits, the model is refused with both sizes named.
  */
 
+import { formatBytes } from '../format';
+
 export const GIB = 2 ** 30;
 /** The largest ArrayBuffer the runtime is handed in one piece (Chromium's and V8's practical limit). */
 export const MAX_BUFFER_BYTES = 2 * GIB;
@@ -45,22 +47,6 @@ export interface MemoryPlan {
   message: string | null;
 }
 
-/**
- * Bytes as the user reads them: "8.3 MB", "2.5 GB".
- * @example formatBytes(8_348_238) // '8.3 MB'
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '? B';
-  if (bytes < 1e3) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1e3;
-  let u = 0;
-  while (v >= 1e3 && u < units.length - 1) {
-    v /= 1e3;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
 
 /**
  * Logits of one forward pass over `tokens` tokens (batch 1; float32 unless told 2 bytes, float16).
