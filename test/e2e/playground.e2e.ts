@@ -62,6 +62,7 @@ async function attr(page: Page, testId: string, name = 'data-value'): Promise<nu
 
 test('the inspector shows the numbers of the token it inspects', async ({ page, backend, pageErrors }) => {
   void pageErrors;
+  test.skip(backend === 'webgpu', 'what the inspector shows does not depend on the backend (CI time)');
   await openPlayground(page, { backend, model: MODEL });
   const { tokens } = await scoreInPage(page, SHORT_TEXT);
   const inspector = page.getByTestId('token-inspector');

@@ -32,14 +32,14 @@ test.afterEach(async () => {
 });
 
 /**
- * What the webgpu project runs: the If graph, fp32 with external data, MatMulNBits, MatMulInteger and one
- * float16 file. Left out: the plain Optimum decoder (the merged one's kernels), the other float16 files
+ * What the webgpu project runs: fp32 with external data, MatMulNBits, MatMulInteger and one float16 file.
+ * Left out: both Optimum decoders (the same MatMul kernels; the merged one's If runs on the CPU), the
+ * other float16 files
  * (WASM here), and the genai multi-part graph: onnxruntime-web 1.30's WebGPU MultiHeadAttention returns wrong
  * numbers on SwiftShader from 32 tokens on (training/fixtures/mha_webgpu_repro.py), so both 'auto' and
  * forced WebGPU refuse it there; the last two tests check that.
  */
 const WEBGPU_SUBSET = new Set([
-  'optimum/decoder_model_merged.onnx',
   'transformers-js/onnx/model.onnx',
   'transformers-js/onnx/model_q4.onnx',
   'transformers-js/onnx/model_quantized.onnx',

@@ -233,6 +233,8 @@ test('the command line prints what the page computes for the same text and model
   pageErrors,
 }) => {
   void pageErrors;
+  // the page's numbers on WebGPU are held to WASM's by 'WebGPU and WASM agree' (CI time)
+  test.skip(backend === 'webgpu', 'page vs CLI on WASM; WebGPU is checked against WASM above');
   const golden = readGolden(MODEL);
   const text = `${golden?.texts.find((t) => t.name.endsWith(':long'))?.text.slice(0, 1500) ?? SHORT_TEXT}\n\tend. 🐋`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-e2e-'));
