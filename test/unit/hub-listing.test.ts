@@ -4,8 +4,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chooseFromListing, fetchHubListing, hubTreeUrl, parseHubTree } from '../../src/lib/models/hub-listing';
+import { STALL_MS } from '../../src/lib/models/fetch-source';
 import type { RepoFile } from '../../src/lib/models/layouts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'real-export');
@@ -148,5 +149,32 @@ describe('the variant chosen from the listing, for the backend', () => {
     );
     const noTokenizer = tjs.filter((f) => f.path !== 'tokenizer.json');
     expect(() => chooseFromListing(noTokenizer, { backend: 'wasm', shaderF16: false })).toThrow(/no tokenizer\.json/);
+  });
+});
+
+describe('a listing that stalls', () => {
+  it('gives up after the stall timeout, aborts the request and lets the loader probe instead', async () => {
+    vi.useFakeTimers();
+    try {
+      let aborted = false;
+      const stalled = ((_url: string, init?: RequestInit) =>
+        new Promise<Response>((_, reject) => {
+          init?.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new DOMException('aborted', 'AbortError'));
+          });
+        })) as typeof fetch;
+      const listing = fetchHubListing(
+        { endpoint: 'https://hub.test', repo: 'a/b', revision: 'main' },
+        { fetch: stalled },
+      );
+      let outcome: unknown = 'still waiting';
+      void listing.then((files) => (outcome = files));
+      await vi.advanceTimersByTimeAsync(STALL_MS + 1);
+      expect(outcome).toBeNull();
+      expect(aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -12,6 +12,7 @@
  * rel="next"`.
  */
 import { formatBytes } from '../format';
+import { STALL_MS, withinStall } from './fetch-source';
 import { autoDtypes, resolveLayout, type Backend, type RepoFile } from './layouts';
 
 export interface HubRepo {
@@ -74,10 +75,14 @@ export async function fetchHubListing(
   for (let page = 0; url && page < MAX_PAGES; page++) {
     let res: Response;
     let json: unknown;
+    // a stalled listing must not hold the load: after STALL_MS the files are probed instead
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const onStall = () => stop.abort();
     try {
-      res = await doFetch(url, { signal: options.signal, headers: { Accept: 'application/json' } });
+      res = await withinStall(doFetch(url, { signal, headers: { Accept: 'application/json' } }), STALL_MS, url, onStall);
       if (!res.ok) return null;
-      json = await res.json();
+      json = await withinStall(res.json(), STALL_MS, url, onStall);
     } catch (e) {
       options.signal?.throwIfAborted();
       void e; // no listing: the caller probes file names instead
