@@ -1,11 +1,11 @@
-import { mount } from 'svelte';
-import App from './App.svelte';
-import { app as state } from './state/app-state.svelte';
+/**
+ * The page's first code. It starts the inference worker, onnxruntime's WebAssembly (14 MB to fetch and
+ * compile, the longest step before the first heatmap) and the load of the bundled model the app will open,
+ * while the app's own code is fetched and evaluated.
+ */
+import { startEarly } from './state/page-models';
 import './app.css';
 
-// the model and the runtime start loading before the first render, not after it
-void state.start();
-
-const app = mount(App, { target: document.getElementById('app')! });
-
-export default app;
+// first: the app's start reads the same manifest, and its first load takes over the one started here
+void startEarly(new URL('./', document.baseURI).href);
+void import('./app-main');

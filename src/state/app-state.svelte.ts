@@ -5,10 +5,11 @@
  */
 import { CancelledError } from '../worker/client';
 import { modelService } from './loaded-models.svelte';
+import { bundledModelRef, loadSpec, readManifest, startupRuntime } from './page-models';
 import type { ModelLease } from './model-service';
 import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol';
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
-import { parseBackendPreference, type BackendPreference } from '../lib/runtime/backends';
+import type { BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
 import { COLOUR_MODES, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash, usableStride } from '../lib/playground/share-link';
@@ -17,17 +18,16 @@ import { DEFAULT_TEXT } from '../lib/playground/default-text';
 import { indexedDbTextStore, TextStore } from './text-store';
 import {
   BACKEND_SETTING,
+  MODEL_SETTING,
   clearSetting,
   enumSetting,
   jsonSetting,
   readSetting,
-  textSetting,
   webStorage,
   writeSetting,
   type Setting,
 } from './storage';
 
-const MODEL = textSetting('pp.model');
 const COLOUR_MODE = enumSetting<ColourMode>('pp.colour-mode', COLOUR_MODES, 'surprisal');
 /** URL and hub models come back after a reload (from the cache when offline); dropped files cannot. */
 const CUSTOM_MODELS = jsonSetting<CustomModel[]>('pp.custom-models', [], (list) =>
@@ -236,11 +236,9 @@ class AppState {
       });
     }
     try {
-      this.backendPreference = parseBackendPreference(queryParam('backend') ?? readSetting(BACKEND_SETTING));
-      this.threads = Number(queryParam('threads') ?? 0) || 0;
+      ({ backend: this.backendPreference, threads: this.threads } = startupRuntime());
       this.stride = Number(queryParam('stride') ?? 0) || undefined;
-      // the runtime starts now, while the manifest and then the model are fetched
-      modelService.warm(this.backendPreference, this.threads, this.assetsBase);
+      // the worker, its runtime and the bundled model's load started with the page (src/main.ts)
       // a share link: its text and settings replace the stored ones, then the hash goes back to the
       // plain view so that a reload shows what the user types next (kept in localStorage)
       const shared = parseShareHash(location.hash);
@@ -248,17 +246,13 @@ class AppState {
         this.setText(shared.text);
         if (shared.stride) this.stride = shared.stride;
         if (shared.mode) this.setColourMode(shared.mode);
-        if (shared.model) writeSetting(MODEL, shared.model);
+        if (shared.model) writeSetting(MODEL_SETTING, shared.model);
         this.scoreWhenLoaded = shared.text.length > 0 && shared.text.length <= MAX_CHARS;
         history.replaceState(history.state, '', location.href.replace(/#.*$/, '#/playground'));
       }
-      const res = await fetch(new URL('models/manifest.json', this.assetsBase));
-      if (!res.ok) throw new Error(`could not read the bundled models (HTTP ${res.status} for models/manifest.json)`);
-      const manifest = (await res.json()) as BundledManifest;
+      const manifest = await readManifest(this.assetsBase);
       this.manifest = manifest;
-      if (manifest.models.length === 0)
-        throw new Error('no bundled model is available (models/manifest.json is empty)');
-      const wanted = queryParam('model') ?? readSetting(MODEL);
+      const wanted = queryParam('model') ?? readSetting(MODEL_SETTING);
       this.modelId =
         manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted)
           ? wanted!
@@ -279,12 +273,12 @@ class AppState {
 
   async selectModel(id: string): Promise<void> {
     this.modelId = id;
-    writeSetting(MODEL, id);
+    writeSetting(MODEL_SETTING, id);
     await this.loadModel();
     // it failed: the model loaded before is still there, so the picker goes back to it (the error stays)
     if (this.modelId === id && this.lease && this.loadedId && this.loadedId !== id) {
       this.modelId = this.loadedId;
-      writeSetting(MODEL, this.loadedId);
+      writeSetting(MODEL_SETTING, this.loadedId);
     }
   }
 
@@ -305,14 +299,10 @@ class AppState {
     const custom = this.customModels.find((m) => m.id === this.modelId);
     const model = custom ? null : this.models.find((m) => m.id === this.modelId);
     if (!model && !custom) return;
-    const ref: ModelRef = custom
-      ? custom.ref
-      : {
-          kind: 'url',
-          url: new URL(`models/${model!.path}`, this.assetsBase).href,
-          name: model!.id,
-          onnx: model!.onnx,
-        };
+    const runtime = { backend: this.backendPreference, threads: this.threads };
+    // a bundled model exactly as the page's first code asked for it (page-models.ts), so the worker's
+    // early load of it is taken over rather than started again
+    const spec = loadSpec(custom ? custom.ref : bundledModelRef(model!, this.assetsBase), runtime, this.assetsBase);
     const generation = ++this.loadGeneration;
     const id = this.modelId;
     this.scoreGeneration++; // a load cancels the running score
@@ -328,15 +318,7 @@ class AppState {
     this.pendingLease = null;
     try {
       const lease = modelService.open(
-        {
-          model: ref,
-          backend: this.backendPreference,
-          threads: this.threads,
-          webgpuFailAfterWindows: Number(queryParam('fault-webgpu-after') ?? NaN) || undefined,
-          probeSoftwareAdapter: queryParam('probe-software-webgpu') === '1',
-          acceptWebgpuDisagreement: this.webgpuInsistedFor === id || undefined,
-          assetsBase: this.assetsBase,
-        },
+        { ...spec, acceptWebgpuDisagreement: this.webgpuInsistedFor === id || undefined },
         'playground',
         (file, loaded, total, cached) => {
           if (generation !== this.loadGeneration) return;
@@ -455,7 +437,7 @@ class AppState {
     if (this.modelId !== entry.id) return false; // another model was picked meanwhile
     if (this.loaded?.name === entry.ref.name) {
       this.storeCustomModels();
-      writeSetting(MODEL, entry.id);
+      writeSetting(MODEL_SETTING, entry.id);
       return true;
     }
     this.removeCustomModel(entry.id);

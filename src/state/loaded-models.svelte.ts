@@ -1,14 +1,15 @@
 /**
- * The page's one model service (./model-service.ts) and a reactive copy of what it holds, for the views.
+ * The page's one model service (./page-models.ts) and a reactive copy of what it holds, for the views.
  * Tests read it through `window.__pp.models()`: workers, loaded models and leases per view.
  */
-import { ModelService, type LoadedModel } from './model-service';
+import type { LoadedModel } from './model-service';
+import { modelService } from './page-models';
 
 class LoadedModels {
   list = $state.raw<readonly LoadedModel[]>([]);
 }
 
-export const modelService = new ModelService();
+export { modelService };
 export const loadedModels = new LoadedModels();
 modelService.onChange = (models) => (loadedModels.list = models);
 

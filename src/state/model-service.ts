@@ -183,11 +183,14 @@ export class ModelService {
 
   constructor(private readonly makeClient: () => InferenceClient = () => new InferenceClient()) {}
 
-  /** Start a worker and its runtime before any model is chosen, so that it overlaps the downloads. */
-  warm(backend: BackendPreference, threads: number, assetsBase: string): void {
+  /**
+   * Start a worker and its runtime before any model is chosen, so that it overlaps the downloads; with
+   * `load`, the worker also loads that model at once, and the first open() of the same spec takes it over.
+   */
+  warm(backend: BackendPreference, threads: number, assetsBase: string, load: ModelSpec | null = null): void {
     if (this.spare || this.entries.size > 0) return;
     const client = this.newClient();
-    client.warm({ backend, threads, assetsBase });
+    client.warm({ backend, threads, assetsBase, ...(load ? { load } : {}) });
     this.spare = { client, backend, threads };
   }
 

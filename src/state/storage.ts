@@ -204,6 +204,9 @@ export function jsonSetting<T>(key: string, defaultValue: T, accept: (value: unk
 }
 
 /** The backend the user chose (the playground and the guessing game both start with it). */
+/** The model picked last: a bundled model's id, or one of the user's own (app-state's custom models). */
+export const MODEL_SETTING = textSetting('pp.model');
+
 export const BACKEND_SETTING = enumSetting<BackendPreference>('pp.backend', BACKEND_PREFERENCES, 'auto');
 
 /**

@@ -18,9 +18,11 @@ import {
   type LoadRequest,
   type ScoreRequest,
   type ScoreTiming,
+  type WarmOptions,
   type WarmRequest,
   type WorkerEvent,
   type WorkerRequest,
+  workerName,
 } from './protocol';
 import { unpackResult } from '../lib/scoring/packed';
 import type { ScoreResult } from '../lib/scoring/types';
@@ -55,7 +57,8 @@ export interface ScoreOptions {
 }
 
 export class InferenceClient {
-  private readonly worker: Worker;
+  /** Started on the first request (./protocol.ts workerName): a warm start names its options. */
+  private started: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private currentScore = 0;
@@ -68,23 +71,45 @@ export class InferenceClient {
   /** Called when WebGPU fails mid-score and the worker goes on on WASM. */
   onFallback: ((reason: string) => void) | null = null;
 
+  /** `worker`: one already started (tests); else the client starts its own on the first request. */
   constructor(worker?: Worker) {
-    this.worker =
-      worker ?? new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    this.worker.addEventListener('message', (e: MessageEvent<WorkerEvent>) => this.handle(e.data));
-    this.worker.addEventListener('error', (e) => {
+    if (worker) this.attach(worker);
+  }
+
+  private get worker(): Worker {
+    return this.started ?? this.attach(this.startWorker(workerName(null)));
+  }
+
+  private startWorker(name: string): Worker {
+    return new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name });
+  }
+
+  private attach(worker: Worker): Worker {
+    this.started = worker;
+    worker.addEventListener('message', (e: MessageEvent<WorkerEvent>) => this.handle(e.data));
+    worker.addEventListener('error', (e) => {
       const error = new Error(`the inference worker failed: ${e.message || 'unknown error'}`);
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
+    return worker;
   }
 
   /**
-   * Start the runtime now, before any model is chosen, so that it overlaps the model's download (no answer).
+   * Start the runtime now, before any model is chosen, so that it overlaps the model's download (no answer);
+   * with `load`, the worker loads that model at once, and answers the first load request that matches it.
+   * As the first request, it starts the worker with the options in its name, and the worker warms as it
+   * starts: a message posted while the page's first long task runs reaches a new worker only after that
+   * task (Chromium delivers it through the page's thread), 150-250 ms later on a 2-core machine.
    * @example client.warm({ backend: 'auto', threads: 0, assetsBase });
    */
-  warm(request: Omit<WarmRequest, 'type' | 'id'>): void {
-    this.worker.postMessage({ ...request, type: 'warm', id: this.nextId++ } satisfies WarmRequest);
+  warm(request: WarmOptions): void {
+    if (!this.started) {
+      this.attach(this.startWorker(workerName(request)));
+      return;
+    }
+    const { backend, threads, assetsBase } = request; // a load started early needs a new worker
+    this.worker.postMessage({ backend, threads, assetsBase, type: 'warm', id: this.nextId++ } satisfies WarmRequest);
   }
 
   /**
@@ -171,7 +196,7 @@ export class InferenceClient {
   }
 
   terminate(): void {
-    this.worker.terminate();
+    this.started?.terminate();
     for (const p of this.pending.values()) p.reject(new CancelledError());
     this.pending.clear();
   }

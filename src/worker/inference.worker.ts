@@ -28,7 +28,10 @@ import {
   type LoadRequest,
   type ScoreRequest,
   type WorkerEvent,
+  type WarmOptions,
   type WorkerRequest,
+  loadKey,
+  warmOptionsFromName,
 } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -73,20 +76,27 @@ const post = (ev: WorkerEvent, transfer: Transferable[] = []) => {
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
   switch (req.type) {
-    case 'load':
+    case 'load': {
+      const ahead = early;
+      early = null;
+      if (ahead && ahead.key !== null && ahead.key === loadKey(req) && !loadJob && !scoreJob) {
+        // the load this worker started as it started (warmOptionsFromName): answer this request with it
+        ahead.adopt(req.id);
+        loadJob = ahead.job;
+        break;
+      }
+      ahead?.job.controller.abort();
       cancel(scoreJob);
       cancel(loadJob);
       loadJob = startJob(req.id, (signal) => load(req, signal));
       break;
+    }
     case 'score':
       cancel(scoreJob);
       scoreJob = startJob(req.id, (signal, abort) => score(req, signal, abort));
       break;
     case 'warm':
-      // a failure here surfaces, with its message, in the load that follows
-      void warmRuntime({ assetsBase: req.assetsBase, preference: req.backend, threads: req.threads }).catch(
-        () => undefined,
-      );
+      warm(req);
       break;
     case 'cancel':
       if (scoreJob?.id === req.id) cancel(scoreJob);
@@ -101,6 +111,20 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       });
   }
 };
+
+/** Start the runtime before any model is chosen; a failure here surfaces, with its message, in the load that follows. */
+function warm(options: WarmOptions): void {
+  void warmRuntime({ assetsBase: options.assetsBase, preference: options.backend, threads: options.threads }).catch(
+    () => undefined,
+  );
+}
+
+/**
+ * A load started as the worker started, before any request (the page named it in the worker's name:
+ * protocol.ts workerName): the first load request with the same loadKey takes it over; any other request
+ * ends it.
+ */
+let early: { key: string | null; job: Job; adopt(id: number): void } | null = null;
 
 function startJob(id: number, run: (signal: AbortSignal, abort: () => void) => Promise<void>): Job {
   const controller = new AbortController();
@@ -118,7 +142,22 @@ function cancel(job: Job | null): void {
   post({ type: 'cancelled', id: job.id });
 }
 
-async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
+/** The id of the request a load answers: known later for a load started early. */
+class AnswerTo {
+  current: number | null = null;
+  private resolve!: (id: number) => void;
+  readonly id = new Promise<number>((r) => (this.resolve = r));
+  set(id: number): void {
+    this.current = id;
+    this.resolve(id);
+  }
+}
+
+/** The id of the load started early until a request takes it over (never posted). */
+const EARLY_LOAD_ID = -1;
+
+/** Load a model; `answer`: the request it answers is not known yet (a load started early). */
+async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): Promise<void> {
   const t0 = performance.now();
   const previous = model;
   const stopping = scoreJob?.done;
@@ -128,18 +167,22 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     await stopping;
     if (previous) await previous.then((m) => m.runtime.release()).catch(() => undefined);
     // bundled, URL / hub (through the cache) or dropped files; variant, external weights, memory guard
-    const caps = await detectCapabilities();
     const files = await readModelFiles(req.model, {
       signal,
       // the backend the model will most likely open on: a hub repository's listing picks its file for it
-      target: expectedBackend({
-        preference: req.backend,
-        webgpu: caps.webgpu,
-        softwareAdapter: caps.softwareAdapter,
-        shaderF16: caps.shaderF16,
-      }),
-      onProgress: (file, loaded, total, cached) =>
-        post({ type: 'load-progress', id: req.id, file, loaded, total, ...(cached ? { cached } : {}) }),
+      target: async () => {
+        const caps = await detectCapabilities();
+        return expectedBackend({
+          preference: req.backend,
+          webgpu: caps.webgpu,
+          softwareAdapter: caps.softwareAdapter,
+          shaderF16: caps.shaderF16,
+        });
+      },
+      onProgress: (file, loaded, total, cached) => {
+        const id = answer ? answer.current : req.id;
+        if (id !== null) post({ type: 'load-progress', id, file, loaded, total, ...(cached ? { cached } : {}) });
+      },
     });
     const { config, tokenizer, modelBytes } = files;
     signal.throwIfAborted();
@@ -195,9 +238,11 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
   model = next;
   try {
     const m = await next;
+    // a load started early answers the request that takes it over
+    const id = answer ? await Promise.race([answer.id, aborted(signal)]) : req.id;
     post({
       type: 'loaded',
-      id: req.id,
+      id,
       info: {
         name: m.name,
         n_ctx: m.config.n_ctx,
@@ -224,8 +269,18 @@ async function load(req: LoadRequest, signal: AbortSignal): Promise<void> {
     });
   } catch (e) {
     if (model === next) model = null;
-    if (!signal.aborted) post({ type: 'error', id: req.id, phase: 'load', message: errorMessage(e) });
+    if (signal.aborted) return;
+    const id = answer ? await Promise.race([answer.id, aborted(signal)]).catch(() => null) : req.id;
+    if (id !== null) post({ type: 'error', id, phase: 'load', message: errorMessage(e) });
   }
+}
+
+/** Rejects when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void): Promise<void> {
@@ -372,4 +427,23 @@ function diff(a: RuntimeCounters, b: RuntimeCounters): RuntimeCounters {
     headMs: a.headMs - b.headMs,
   };
   return d.forwardPasses >= 0 ? d : a;
+}
+
+// the warm start and the early load the page named (above), now that everything they use is defined
+{
+  const options = warmOptionsFromName(self.name);
+  if (options) warm(options);
+  if (options?.load) {
+    const request: LoadRequest = { ...options.load, type: 'load', id: EARLY_LOAD_ID };
+    const answer = new AnswerTo();
+    const job = startJob(EARLY_LOAD_ID, (signal) => load(request, signal, answer));
+    early = {
+      key: loadKey(request),
+      job,
+      adopt(id: number) {
+        answer.set(id);
+        job.id = id;
+      },
+    };
+  }
 }

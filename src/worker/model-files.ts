@@ -30,7 +30,6 @@ import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
 import { DEFAULT_ONNX_FILE, type ModelRef } from './protocol';
-
 export interface ModelFiles {
   /**
    * config.json (or genai_config.json), with n_ctx lowered when a full window's logits would not fit in
@@ -67,8 +66,11 @@ export interface ModelFiles {
 export interface ReadModelOptions {
   signal: AbortSignal;
   onProgress: (file: string, loaded: number, total: number | null, cached: boolean) => void;
-  /** The backend the model will most likely run on: a hub repository's listing chooses its variant for it. */
-  target?: { backend: Backend; shaderF16: boolean };
+  /**
+   * The backend the model will most likely run on: a hub repository's listing chooses its variant for it.
+   * Asked for only then (finding out waits for a WebGPU adapter, 0.4 s on a first visit).
+   */
+  target?: () => Promise<{ backend: Backend; shaderF16: boolean }>;
 }
 
 async function openCache(): Promise<CacheLike | null> {
@@ -106,11 +108,11 @@ async function chooseByListing(
   options: ReadModelOptions,
 ): Promise<{ ref: ModelRef; note: string } | null> {
   if (ref.kind !== 'url' || !ref.hub || ref.onnx || !options.target) return null;
-  const files = await fetchHubListing(ref.hub, { signal: options.signal });
+  const [files, target] = await Promise.all([fetchHubListing(ref.hub, { signal: options.signal }), options.target()]);
   if (!files) return null;
   let choice;
   try {
-    choice = chooseFromListing(files, options.target);
+    choice = chooseFromListing(files, target);
   } catch {
     return null; // no layout it knows (or no tokenizer): probing names what is missing, file by file
   }
@@ -174,6 +176,16 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
     });
   }
 
+  // A bundled model (a URL folder of ours: not cached, no hub, no variants to probe): its weights download
+  // with its config and tokenizer. It is small and known to fit, so the memory guard can check it after.
+  const early = new Map<string, Promise<Uint8Array>>();
+  if (ref.kind === 'url' && !ref.cache && !ref.hub && !ref.candidates?.length) {
+    const path = ref.onnx ?? DEFAULT_ONNX_FILE;
+    const read = source.readBytes(path);
+    read.catch(() => undefined); // a failure is reported where the weights are read, below
+    early.set(path, read);
+  }
+
   // config and tokenizer first: the memory guard needs n_ctx and the vocabulary before the weights
   const missing = (e: unknown, what: string): never => {
     if (e instanceof MissingModelFileError) {
@@ -210,6 +222,7 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   } catch (e) {
     throw new Error(`${where}: tokenizer.json could not be loaded: ${errorMessage(e)}`, { cause: e });
   }
+
   // the BOS this tokenizer's family expects (post-processor, add_bos_token, bos_token_id), checked
   const chosen = withBos(config, tokenizerJson, tokenizerConfig);
   config = chosen.config;
@@ -236,7 +249,7 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   let modelBytes: Uint8Array | null = null;
   for (const candidate of candidates) {
     try {
-      modelBytes = await source.readBytes(candidate);
+      modelBytes = await (early.get(candidate) ?? source.readBytes(candidate));
       onnx = candidate;
       break;
     } catch (e) {

@@ -124,6 +124,58 @@ export interface CancelRequest {
 
 export type WorkerRequest = LoadRequest | ScoreRequest | CancelRequest | WarmRequest;
 
+/**
+ * What a warm start needs: WarmRequest without its envelope, and the load the page will most likely ask
+ * for first (the worker starts it at once and answers the first load request that matches it: loadKey).
+ */
+export type WarmOptions = Omit<WarmRequest, 'type' | 'id'> & { load?: Omit<LoadRequest, 'type' | 'id'> };
+
+/**
+ * One string per distinct load request (its id aside): what a load started early must match to be taken over.
+ * @example loadKey({ model, backend: 'auto', threads: 0, assetsBase }) === loadKey({ ...sameFields, id: 7 })
+ */
+export function loadKey(req: Omit<LoadRequest, 'type' | 'id'>): string | null {
+  if (req.model.kind !== 'url') return null; // dropped files are never loaded early
+  const m = req.model;
+  return JSON.stringify([
+    [m.url, m.name, m.onnx ?? null, m.cache ?? null, m.hub ?? null, m.candidates ?? null],
+    req.backend,
+    req.threads,
+    req.assetsBase,
+    req.webgpuFailAfterWindows ?? null,
+    req.probeSoftwareAdapter === true,
+    req.acceptWebgpuDisagreement === true,
+  ]);
+}
+
+const WORKER_NAME = 'inference';
+
+/**
+ * The inference worker's name (WorkerOptions.name), which also carries a warm start's options: the worker
+ * reads them as it starts (warmOptionsFromName), before any message could reach it.
+ * @example workerName({ backend: 'auto', threads: 0, assetsBase: 'https://h/app/' }) // 'inference {"backend":"auto","threads":0,"assetsBase":"https://h/app/"}'
+ */
+export function workerName(warm: WarmOptions | null): string {
+  if (!warm) return WORKER_NAME;
+  const { backend, threads, assetsBase, load } = warm;
+  return `${WORKER_NAME} ${JSON.stringify({ backend, threads, assetsBase, ...(load ? { load } : {}) })}`;
+}
+
+/** The warm options in a worker name from workerName; null for none, or for a name it did not write. */
+export function warmOptionsFromName(name: string): WarmOptions | null {
+  if (!name.startsWith(`${WORKER_NAME} {`)) return null;
+  try {
+    const o = JSON.parse(name.slice(WORKER_NAME.length + 1)) as Partial<WarmOptions>;
+    const backend = o.backend;
+    if (backend !== 'auto' && backend !== 'wasm' && backend !== 'webgpu') return null;
+    if (typeof o.threads !== 'number' || !Number.isFinite(o.threads) || typeof o.assetsBase !== 'string') return null;
+    const load = o.load && typeof o.load === 'object' && o.load.model?.kind === 'url' ? o.load : undefined;
+    return { backend, threads: o.threads, assetsBase: o.assetsBase, ...(load ? { load } : {}) };
+  } catch {
+    return null;
+  }
+}
+
 export interface LoadedModelInfo {
   name: string;
   n_ctx: number;

@@ -133,3 +133,56 @@ test('a new model or stride re-scores the text by itself, as typing does', async
   await expect(result).toHaveAttribute('data-run', '3', { timeout: 120_000 });
   await expect(result).toHaveAttribute('data-stride', '64');
 });
+
+/** The weights files a page asked for, by model folder: `{ 'tiny-bpe8k': 1 }`. */
+function countWeights(page: Page): Record<string, number> {
+  const counts: Record<string, number> = {};
+  page.on('request', (r) => {
+    const m = /\/models\/([^/]+)\/onnx\/[^/]+\.onnx$/.exec(new URL(r.url()).pathname);
+    if (m) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+  });
+  return counts;
+}
+
+test('the model the page opens starts loading with the page, and is loaded once', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
+  void pageErrors;
+  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+  const models = bundledModels().filter((id) => !id.includes('@'));
+  test.skip(models.length < 2, 'needs two bundled models');
+  const manifest = (await (await page.request.get('./models/manifest.json')).json()) as { default: string };
+  const expectOneLoad = async (counts: Record<string, number>, id: string) => {
+    const result = page.locator('[data-testid="result"][data-run="1"]');
+    await expect(result).toBeVisible({ timeout: 120_000 });
+    await expect(result).toHaveAttribute('data-model', id);
+    // one worker, and its weights fetched once: the app's first load took over the one the page started
+    expect(counts).toEqual({ [id]: 1 });
+    const debug = await page.evaluate(() =>
+      (window as unknown as { __pp: { models(): { started: number } } }).__pp.models(),
+    );
+    expect(debug.started).toBe(1);
+  };
+
+  // a fresh visit: the manifest's default
+  let counts = countWeights(page);
+  await page.goto('./?backend=wasm');
+  await expectOneLoad(counts, manifest.default);
+
+  // the model chosen last time is the one loaded early, not the default
+  const other = models.find((id) => id !== manifest.default)!;
+  await page.evaluate((id) => localStorage.setItem('pp.model', id), other);
+  page.removeAllListeners('request');
+  counts = countWeights(page);
+  await page.goto('./?backend=wasm');
+  await expectOneLoad(counts, other);
+
+  // a model the page cannot tell before the app starts (not bundled: one of the user's, or none): only the
+  // runtime starts early, and the app loads what it picks (here the default, as it knows no such model), once
+  page.removeAllListeners('request');
+  counts = countWeights(page);
+  await page.goto('./?backend=wasm&model=hub:nobody/nothing');
+  await expectOneLoad(counts, manifest.default);
+});

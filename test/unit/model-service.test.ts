@@ -27,6 +27,7 @@ class FakeClient {
   cancelled: number[] = [];
   terminated = false;
   warmed = false;
+  warmedWith: unknown = null;
   runningScore = 0;
   onFallback: ((reason: string) => void) | null = null;
   load = deferred<LoadedModelInfo>();
@@ -34,8 +35,9 @@ class FakeClient {
   constructor() {
     FakeClient.all.push(this);
   }
-  warm(): void {
+  warm(options: unknown): void {
     this.warmed = true;
+    this.warmedWith = options;
   }
   loadModel(spec: ModelSpec, onProgress?: (f: string, l: number, t: number | null) => void) {
     this.loads.push(spec.model.name);
@@ -189,6 +191,21 @@ describe('model service', () => {
     models.open(spec('tiny-byte'), 'playground');
     expect(FakeClient.all.length).toBe(1);
     expect(FakeClient.all[0].loads).toEqual(['tiny-byte']);
+  });
+
+  it('a warm start with a model passes its spec on, for the worker to load at once', () => {
+    const models = service();
+    const early = spec('tiny-byte');
+    models.warm('auto', 0, 'https://example.test/', early);
+    expect(FakeClient.all[0].warmedWith).toEqual({
+      backend: 'auto',
+      threads: 0,
+      assetsBase: 'https://example.test/',
+      load: early,
+    });
+    // a second warm (the app's, say) starts nothing more
+    models.warm('auto', 0, 'https://example.test/');
+    expect(FakeClient.all.length).toBe(1);
   });
 
   it('reports progress to each lease that joins while the files download, and the bytes loaded', async () => {

@@ -61,14 +61,15 @@ export function detectCapabilities(): Promise<Capabilities> {
   return detected;
 }
 
-async function detect(): Promise<Capabilities> {
+/** What WASM may use, known at once (no adapter to ask for): isolation, cores, threads. */
+export function cpuCapabilities(): Pick<Capabilities, 'crossOriginIsolated' | 'hardwareConcurrency' | 'maxThreads'> {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const hardwareConcurrency = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
-  const base = {
-    crossOriginIsolated: isolated,
-    hardwareConcurrency,
-    maxThreads: isolated ? hardwareConcurrency : 1,
-  };
+  return { crossOriginIsolated: isolated, hardwareConcurrency, maxThreads: isolated ? hardwareConcurrency : 1 };
+}
+
+async function detect(): Promise<Capabilities> {
+  const base = cpuCapabilities();
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   const none = (reason: string): Capabilities => ({
     ...base,
@@ -133,7 +134,10 @@ export function softwareAdapterName(adapter: Pick<GpuAdapterLike, 'info' | 'isFa
  * 0 or undefined picks min(4, cores).
  * @example wasmThreads(0, caps) // 4 on an isolated 8-core machine, 1 without isolation
  */
-export function wasmThreads(requested: number | undefined, caps: Capabilities): number {
+export function wasmThreads(
+  requested: number | undefined,
+  caps: Pick<Capabilities, 'hardwareConcurrency' | 'maxThreads'>,
+): number {
   const wanted = requested && requested > 0 ? Math.floor(requested) : Math.min(4, caps.hardwareConcurrency);
   return Math.max(1, Math.min(wanted, caps.maxThreads));
 }

@@ -14,7 +14,7 @@ import { planGpuWindow, type GpuWindowPlan, type GpuWindowRequest } from '../mod
 import { logitsScorer } from '../scoring/log-softmax';
 import type { WindowRequest, WindowStats, WindowScorer } from '../scoring/types';
 import type { Backend, BackendPreference } from './backends';
-import { detectCapabilities, errorMessage, wasmThreads, type Capabilities } from './capabilities';
+import { cpuCapabilities, detectCapabilities, errorMessage, wasmThreads, type Capabilities } from './capabilities';
 import { loadOrtBuild } from './ort-builds';
 import {
   createCpuModel,
@@ -158,11 +158,17 @@ async function fetchHead(assetsBase: string, logits: LogitsType = 'float32'): Pr
 export async function warmRuntime(
   options: Pick<OpenModelOptions, 'assetsBase' | 'preference' | 'threads'>,
 ): Promise<void> {
-  const caps = await detectCapabilities();
-  if (options.preference === 'webgpu' && caps.webgpu && !caps.softwareAdapter) return;
+  if (options.preference === 'webgpu') {
+    const caps = await detectCapabilities();
+    if (caps.webgpu && !caps.softwareAdapter) return;
+  }
+  // Auto needs WASM on any adapter (the agreement check, the fallback): no need to wait for the adapter
   const wasmPrefix = new URL('ort/', options.assetsBase).href;
-  const build = await loadOrtBuild('wasm', { wasmPrefix, threads: wasmThreads(options.threads, caps) });
-  const session = await build.ort.InferenceSession.create(await fetchHead(options.assetsBase), {
+  const [build, head] = await Promise.all([
+    loadOrtBuild('wasm', { wasmPrefix, threads: wasmThreads(options.threads, cpuCapabilities()) }),
+    fetchHead(options.assetsBase),
+  ]);
+  const session = await build.ort.InferenceSession.create(head, {
     executionProviders: ['wasm'],
   });
   await session.release();

@@ -1,5 +1,5 @@
 /**
- * The two onnxruntime-web builds the app uses, loaded on demand, each once per context:
+ * The two onnxruntime-web builds the app uses, each set up once per context (the WebGPU one loaded on demand):
  *
  *   wasm    `onnxruntime-web/wasm`    ort-wasm-simd-threaded.{mjs,wasm}            (~14 MB)
  *   webgpu  `onnxruntime-web/webgpu`  ort-wasm-simd-threaded.asyncify.{mjs,wasm}   (~27 MB)
@@ -10,6 +10,9 @@
  * never from a CDN.
  */
 import type * as OrtModule from 'onnxruntime-web';
+// the WASM build is part of the worker's own file: every model needs it (Auto checks WebGPU against it), and
+// fetching it apart would put two more round trips before its 14 MB binary is asked for
+import * as ortWasm from 'onnxruntime-web/wasm';
 import type { Backend } from './backends';
 import type { GpuAdapterLike } from './capabilities';
 import { RunQueue } from './run-queue';
@@ -36,6 +39,12 @@ export interface OrtBuildOptions {
 
 const builds = new Map<Backend, Promise<OrtBuild>>();
 
+/** The WebAssembly loader each build imports from wasmPrefix when its first session opens. */
+const LOADER_FILES: Record<Backend, string> = {
+  wasm: 'ort-wasm-simd-threaded.mjs',
+  webgpu: 'ort-wasm-simd-threaded.asyncify.mjs',
+};
+
 /**
  * Load (once) the build for a backend and configure its environment before its first session.
  * @example const { ort, queue } = await loadOrtBuild('wasm', { wasmPrefix: 'https://host/app/ort/', threads: 4 });
@@ -43,6 +52,12 @@ const builds = new Map<Backend, Promise<OrtBuild>>();
 export function loadOrtBuild(backend: Backend, options: OrtBuildOptions): Promise<OrtBuild> {
   let build = builds.get(backend);
   if (!build) {
+    // in a browser worker (where the app runs onnxruntime), the loader downloads with the build, not after
+    // it: the first session's import of it finds it loaded, and the 14-27 MB binary is asked for a round
+    // trip sooner (a failure shows there, in onnxruntime's own words)
+    if ('WorkerGlobalScope' in globalThis) {
+      void import(/* @vite-ignore */ `${options.wasmPrefix}${LOADER_FILES[backend]}`).catch(() => undefined);
+    }
     build = importBuild(backend).then((ort) => configure(ort, backend, options));
     // a failed load may be retried (e.g. after a network hiccup)
     build.catch(() => builds.delete(backend));
@@ -54,7 +69,7 @@ export function loadOrtBuild(backend: Backend, options: OrtBuildOptions): Promis
 function importBuild(backend: Backend): Promise<Ort> {
   switch (backend) {
     case 'wasm':
-      return import('onnxruntime-web/wasm');
+      return Promise.resolve(ortWasm as unknown as Ort);
     case 'webgpu':
       return import('onnxruntime-web/webgpu');
     default:
