@@ -5,7 +5,7 @@
  */
 import { CancelledError } from '../worker/client';
 import { modelService } from './loaded-models.svelte';
-import { bundledModelRef, loadSpec, readManifest, startupRuntime } from './page-models';
+import { bundledModelRef, loadSpec, readManifest, startupRuntime, wantedModel } from './page-models';
 import type { ModelLease } from './model-service';
 import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol';
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
@@ -252,7 +252,8 @@ class AppState {
       }
       const manifest = await readManifest(this.assetsBase);
       this.manifest = manifest;
-      const wanted = queryParam('model') ?? readSetting(MODEL_SETTING);
+      // the same choice the page's first code made for its early load (the share link's model is in the setting now)
+      const wanted = wantedModel();
       this.modelId =
         manifest.models.some((m) => m.id === wanted) || this.customModels.some((m) => m.id === wanted)
           ? wanted!

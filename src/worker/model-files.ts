@@ -30,6 +30,7 @@ import type { ExternalDataFile } from '../lib/runtime';
 import { errorMessage } from '../lib/runtime/capabilities';
 import { loadTokenizer, type TextTokenizer } from '../lib/tokens/tokenizer';
 import { DEFAULT_ONNX_FILE, type ModelRef } from './protocol';
+
 export interface ModelFiles {
   /**
    * config.json (or genai_config.json), with n_ctx lowered when a full window's logits would not fit in
@@ -178,12 +179,11 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
 
   // A bundled model (a URL folder of ours: not cached, no hub, no variants to probe): its weights download
   // with its config and tokenizer. It is small and known to fit, so the memory guard can check it after.
-  const early = new Map<string, Promise<Uint8Array>>();
+  let early: { path: string; read: Promise<Uint8Array> } | null = null;
   if (ref.kind === 'url' && !ref.cache && !ref.hub && !ref.candidates?.length) {
     const path = ref.onnx ?? DEFAULT_ONNX_FILE;
-    const read = source.readBytes(path);
-    read.catch(() => undefined); // a failure is reported where the weights are read, below
-    early.set(path, read);
+    early = { path, read: source.readBytes(path) };
+    early.read.catch(() => undefined); // a failure is reported where the weights are read, below
   }
 
   // config and tokenizer first: the memory guard needs n_ctx and the vocabulary before the weights
@@ -222,7 +222,6 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   } catch (e) {
     throw new Error(`${where}: tokenizer.json could not be loaded: ${errorMessage(e)}`, { cause: e });
   }
-
   // the BOS this tokenizer's family expects (post-processor, add_bos_token, bos_token_id), checked
   const chosen = withBos(config, tokenizerJson, tokenizerConfig);
   config = chosen.config;
@@ -249,7 +248,7 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
   let modelBytes: Uint8Array | null = null;
   for (const candidate of candidates) {
     try {
-      modelBytes = await (early.get(candidate) ?? source.readBytes(candidate));
+      modelBytes = await (early?.path === candidate ? early.read : source.readBytes(candidate));
       onnx = candidate;
       break;
     } catch (e) {

@@ -11,6 +11,7 @@
  * (ScoreRequest.shared), and the worker posts no `progress` for it.
  */
 import type { BackendPreference, Backend, BackendDisagreement, BackendProbe, RuntimeCounters } from '../lib/runtime';
+import { BACKEND_PREFERENCES } from '../lib/runtime/backends';
 import type { PackedResult } from '../lib/scoring/packed';
 import type { HeadStatus } from '../lib/scoring/log-softmax';
 import type { FullDistributions } from '../lib/compare/full-distribution';
@@ -167,7 +168,7 @@ export function warmOptionsFromName(name: string): WarmOptions | null {
   try {
     const o = JSON.parse(name.slice(WORKER_NAME.length + 1)) as Partial<WarmOptions>;
     const backend = o.backend;
-    if (backend !== 'auto' && backend !== 'wasm' && backend !== 'webgpu') return null;
+    if (!backend || !BACKEND_PREFERENCES.includes(backend)) return null;
     if (typeof o.threads !== 'number' || !Number.isFinite(o.threads) || typeof o.assetsBase !== 'string') return null;
     const load = o.load && typeof o.load === 'object' && o.load.model?.kind === 'url' ? o.load : undefined;
     return { backend, threads: o.threads, assetsBase: o.assetsBase, ...(load ? { load } : {}) };
