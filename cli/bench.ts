@@ -7,9 +7,9 @@
  *                 [--no-browser] [--no-native] [--configs wasm-1,wasm-N,webgpu] [--repeat N] [--out bench-results]
  *
  * First, a first visit as a new user makes it (no query: auto backend, default model, nothing touched, a
- * fresh profile at 1366x768): the time from navigation to the first scored heatmap, cold (empty caches)
- * and warm (the same profile again, served by the app's service worker), and the longest main-thread
- * task before it. --configs first-visit runs only that among the browser runs.
+ * fresh profile at 1366x768): the time from navigation to the text's first tokens on screen (uncoloured,
+ * while the model opens) and to the first scored heatmap, cold (empty caches) and warm (the same profile
+ * again, served by the app's service worker), and the longest main-thread task before it. --configs first-visit runs only that among the browser runs.
  * For each model and backend it prints tokens/s and the ratio to native; the cold start (navigation to
  * the pre-filled text's heatmap, scored on arrival, in a fresh browser context); forward passes (= windows); bytes read
  * back per token; the longest main-thread task from the click to the rendered result (PerformanceObserver
@@ -455,15 +455,21 @@ interface FirstVisit {
   /** Navigation to the first scored heatmap drawn, ms: a fresh profile (cold), then the same one again (warm: the service worker's cache). */
   cold_ms: number[];
   warm_ms: number[];
+  /** Navigation to the text's first tokens on screen (uncoloured, before the model has opened), ms. */
+  tokens_cold_ms: number[];
+  tokens_warm_ms: number[];
   backend: string;
   reason: string;
   /** The longest main-thread task from navigation to the first heatmap, ms (0: none over 50 ms), cold visits. */
   longest_task_ms: number[];
 }
 
-/** Records, in the page, when the first scored heatmap is complete (ms since navigation). */
+/** Records, in the page, when the text's first tokens show and when the first scored heatmap is complete (ms since navigation). */
 const FIRST_HEATMAP_OBSERVER = `
   new MutationObserver((_, observer) => {
+    if (!window.__firstTokens && document.querySelector('[data-testid="preview-token"], [data-testid="token"]')) {
+      window.__firstTokens = performance.now();
+    }
     if (document.querySelector('[data-testid="result"][data-run="1"] [data-testid="tokens"][data-complete="true"]')) {
       window.__firstHeatmap = performance.now();
       observer.disconnect();
@@ -471,7 +477,7 @@ const FIRST_HEATMAP_OBSERVER = `
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-complete'] });
 `;
 
-async function firstHeatmapMs(page: Page, url: string): Promise<{ ms: number; longest: number }> {
+async function firstHeatmapMs(page: Page, url: string): Promise<{ ms: number; tokens: number; longest: number }> {
   await page.goto(url);
   const handle = await page.waitForFunction(
     () => (window as unknown as { __firstHeatmap?: number }).__firstHeatmap,
@@ -482,6 +488,7 @@ async function firstHeatmapMs(page: Page, url: string): Promise<{ ms: number; lo
     },
   );
   const ms = (await handle.jsonValue()) as number;
+  const tokens = await page.evaluate(() => (window as unknown as { __firstTokens: number }).__firstTokens);
   await page.waitForTimeout(200); // long-task entries arrive after the task
   const longest = await page.evaluate(
     (until) =>
@@ -490,11 +497,19 @@ async function firstHeatmapMs(page: Page, url: string): Promise<{ ms: number; lo
         .reduce((m, t) => Math.max(m, t.duration), 0),
     ms,
   );
-  return { ms, longest };
+  return { ms, tokens, longest };
 }
 
 async function benchFirstVisit(browser: Browser, baseUrl: string, repeat: number): Promise<FirstVisit> {
-  const visit: FirstVisit = { cold_ms: [], warm_ms: [], backend: '', reason: '', longest_task_ms: [] };
+  const visit: FirstVisit = {
+    cold_ms: [],
+    warm_ms: [],
+    tokens_cold_ms: [],
+    tokens_warm_ms: [],
+    backend: '',
+    reason: '',
+    longest_task_ms: [],
+  };
   for (let i = 0; i < repeat; i++) {
     // a fresh profile each time: an empty HTTP cache, no service worker
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -503,6 +518,7 @@ async function benchFirstVisit(browser: Browser, baseUrl: string, repeat: number
     try {
       const cold = await firstHeatmapMs(page, baseUrl);
       visit.cold_ms.push(cold.ms);
+      visit.tokens_cold_ms.push(cold.tokens);
       visit.longest_task_ms.push(cold.longest);
       visit.backend = ((await page.getByTestId('backend').textContent()) ?? '').trim();
       visit.reason = (
@@ -513,7 +529,9 @@ async function benchFirstVisit(browser: Browser, baseUrl: string, repeat: number
       ).trim();
       // the service worker has cached what the first screen needs; a later visit reads it from there
       await page.waitForSelector('html[data-offline="ready"]', { state: 'attached', timeout: 300_000 });
-      visit.warm_ms.push((await firstHeatmapMs(page, baseUrl)).ms);
+      const warm = await firstHeatmapMs(page, baseUrl);
+      visit.warm_ms.push(warm.ms);
+      visit.tokens_warm_ms.push(warm.tokens);
     } finally {
       await context.close();
     }
@@ -659,7 +677,7 @@ async function main(): Promise<void> {
       if (!o.configs || o.configs.includes('first-visit')) {
         firstVisit = await benchFirstVisit(browser, server.url, o.repeat);
         console.error(
-          `  first visit: first heatmap cold ${msRange(firstVisit.cold_ms)}, warm ${msRange(firstVisit.warm_ms)} (${firstVisit.backend}: ${firstVisit.reason})`,
+          `  first visit: first tokens cold ${msRange(firstVisit.tokens_cold_ms)}, first heatmap cold ${msRange(firstVisit.cold_ms)}, warm ${msRange(firstVisit.warm_ms)} (${firstVisit.backend}: ${firstVisit.reason})`,
         );
       }
       const software = !!adapter && (adapter.fallback || /swiftshader|llvmpipe/i.test(adapter.description));
@@ -766,7 +784,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
   if (firstVisit) {
     console.log(
-      `first visit (no query, auto, default model, 1366x768): first heatmap cold ${msRange(firstVisit.cold_ms)}, ` +
+      `first visit (no query, auto, default model, 1366x768): first tokens cold ${msRange(firstVisit.tokens_cold_ms)}, ` +
+        `warm ${msRange(firstVisit.tokens_warm_ms)}; first heatmap cold ${msRange(firstVisit.cold_ms)}, ` +
         `warm ${msRange(firstVisit.warm_ms)}; longest task before it ${msRange(firstVisit.longest_task_ms)}; ` +
         `${firstVisit.backend}: ${firstVisit.reason}`,
     );

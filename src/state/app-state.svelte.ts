@@ -11,6 +11,8 @@ import type { LoadedModelInfo, ModelRef, ScoreTiming } from '../worker/protocol'
 import type { BundledManifest, BundledModel } from '../lib/models/bundled-manifest';
 import type { BackendPreference } from '../lib/runtime/backends';
 import type { ScoreResult } from '../lib/scoring/types';
+import type { PartialScore } from '../worker/client';
+import { fillPreview, previewTokens, type Preview } from '../lib/playground/preview';
 import { COLOUR_MODES, type ColourMode } from '../lib/playground/colour-modes';
 import { parseShareHash, shareHash, usableStride } from '../lib/playground/share-link';
 import { registerServiceWorker } from '../offline/register';
@@ -127,6 +129,10 @@ class AppState {
   loadProgress = $state<{ file: string; loaded: number; total: number | null } | null>(null);
   progress = $state<{ done: number; total: number } | null>(null);
   result = $state.raw<ScoreResult | null>(null);
+  /** The text's tokens while its first result is on its way (null once it is there). */
+  preview = $state.raw<Preview | null>(null);
+  /** The preview's tokens 0 .. done - 1 are final; `scored` of them, with `nats` in all (the loss so far). */
+  previewDone = $state({ done: 0, scored: 0, nats: 0 });
   timing = $state.raw<ScoreTiming | null>(null);
   /** The text the result belongs to (the text area may have changed since). */
   scoredText = $state('');
@@ -160,6 +166,26 @@ class AppState {
     this.text = text;
     this.textEdited = true;
     textStore.save(text);
+    if (this.preview && this.preview.text !== text) this.preview = null;
+  }
+
+  /**
+   * Show the text's tokens while nothing else is on screen: asked of the model loading (answered once
+   * its tokenizer is read) or loaded. A newer text, load or result makes the answer moot.
+   */
+  private requestPreview(lease: ModelLease, name: string): void {
+    const text = this.text;
+    if (this.result || text.length === 0 || text.length > MAX_CHARS) return;
+    if (this.preview?.text === text && this.preview.model === name) return;
+    const generation = this.loadGeneration;
+    lease.tokenize(text, this.parseSpecial).then(
+      (spans) => {
+        if (generation !== this.loadGeneration || this.result || this.text !== text) return;
+        this.preview = { text, model: name, tokens: previewTokens(text, spans) };
+        this.previewDone = { done: 0, scored: 0, nats: 0 };
+      },
+      () => undefined, // the load's or the score's own error says what went wrong
+    );
   }
 
   /** The text as the user types it: short texts are scored once typing pauses. */
@@ -307,6 +333,7 @@ class AppState {
     const generation = ++this.loadGeneration;
     const id = this.modelId;
     this.scoreGeneration++; // a load cancels the running score
+    if (this.preview?.model !== spec.model.name) this.preview = null; // another tokenizer splits it otherwise
     this.lease?.cancel();
     this.phase = 'loading';
     if (!options.keepError) this.error = null;
@@ -328,6 +355,8 @@ class AppState {
         },
       );
       this.pendingLease = lease;
+      if (this.text.length <= AUTO_SCORE_ON_LOAD_MAX_CHARS || this.scoreWhenLoaded)
+        this.requestPreview(lease, spec.model.name);
       const info = await lease.info;
       if (generation !== this.loadGeneration) return;
       this.pendingLease = null;
@@ -343,6 +372,7 @@ class AppState {
         this.loadedId = '';
         this.loaded = null;
         this.result = null;
+        this.preview = null;
         this.error = message;
       };
       this.loaded = info;
@@ -365,6 +395,7 @@ class AppState {
       if (generation !== this.loadGeneration) return; // replaced by a newer request
       this.pendingLease?.release();
       this.pendingLease = null;
+      this.preview = null; // nothing will colour it
       if (e instanceof CancelledError) {
         // the user cancelled this load (cancelLoad): the model loaded before is still there
         this.phase = 'ready';
@@ -399,6 +430,15 @@ class AppState {
     this.phase = 'scoring';
     if (!options.keepError) this.error = null;
     this.progress = { done: 0, total: 0 };
+    // nothing on screen yet: the tokens at once, coloured as the windows finish
+    const name = this.loaded.name;
+    const preview = !this.result;
+    if (preview) {
+      // a preview another score began colouring starts again uncoloured (that score's numbers may differ)
+      const p = this.preview;
+      if (p && (p.text !== text || p.model !== name || this.previewDone.done > 0)) this.preview = null;
+      this.requestPreview(this.lease, name);
+    }
     try {
       const { result, timing } = await this.lease.score(
         text,
@@ -406,6 +446,7 @@ class AppState {
         (done, total) => {
           if (generation === this.scoreGeneration) this.progress = { done, total };
         },
+        preview ? (part) => this.colourPreview(generation, text, part) : undefined,
       );
       if (generation !== this.scoreGeneration) return;
       // the records were rebuilt in this task; drawing them starts in the next one, so that neither
@@ -413,16 +454,31 @@ class AppState {
       await nextTask();
       if (generation !== this.scoreGeneration) return;
       this.result = result;
+      this.preview = null;
       this.timing = timing;
       this.scoredText = text;
       this.scoreCount++;
       if (this.scoreCount === 1) registerServiceWorker();
     } catch (e) {
       if (generation !== this.scoreGeneration) return; // replaced by a newer request
+      this.preview = null; // half coloured would read as a result
       if (!(e instanceof CancelledError)) this.fail(e);
     }
     this.phase = 'ready';
     this.progress = null;
+  }
+
+  /** A score's final tokens into the preview of its text. */
+  private colourPreview(generation: number, text: string, part: PartialScore): void {
+    const preview = this.preview;
+    if (generation !== this.scoreGeneration || !preview || preview.text !== text) return;
+    const { nats, scored } = fillPreview(preview.tokens, part);
+    const was = this.previewDone;
+    this.previewDone = {
+      done: Math.max(was.done, part.from + part.logprob.length),
+      scored: was.scored + scored,
+      nats: was.nats + nats,
+    };
   }
 
   /**
@@ -478,6 +534,7 @@ class AppState {
   cancel(): void {
     this.clearAutoScore();
     this.scoreGeneration++;
+    this.preview = null;
     this.lease?.cancel();
     this.phase = 'ready';
     this.progress = null;

@@ -12,7 +12,13 @@
  * lease's own queued or running score, never another view's. A model stays loaded while any lease holds
  * it; `unload` ends it for every holder (their scores then fail with a message that says so).
  */
-import { CancelledError, InferenceClient, type ScoreOptions } from '../worker/client';
+import {
+  CancelledError,
+  InferenceClient,
+  type PartialScore,
+  type ScoreOptions,
+  type TokenSpans,
+} from '../worker/client';
 import type { LoadedModelInfo, LoadRequest, ModelRef } from '../worker/protocol';
 import type { BackendPreference } from '../lib/runtime';
 import type { ScoreResult } from '../lib/scoring/types';
@@ -127,8 +133,16 @@ export class ModelLease {
     return this.entry.key;
   }
 
-  /** Score a text with this model; replaces this lease's previous score (which rejects with CancelledError). */
-  score(text: string, options: ScoreOptions = {}, onProgress?: (done: number, total: number) => void): Promise<Scored> {
+  /**
+   * Score a text with this model; replaces this lease's previous score (which rejects with CancelledError).
+   * `onPartial`: the tokens' numbers as windows finish, before the result.
+   */
+  score(
+    text: string,
+    options: ScoreOptions = {},
+    onProgress?: (done: number, total: number) => void,
+    onPartial?: (partial: PartialScore) => void,
+  ): Promise<Scored> {
     this.cancel();
     const ticket = { cancelled: false, clientId: 0 };
     this.current = ticket;
@@ -138,7 +152,7 @@ export class ModelLease {
       if (entry.ended) throw new Error(entry.ended);
       await entry.loaded;
       if (ticket.cancelled) throw new CancelledError();
-      const answer = entry.client.score(text, options, onProgress);
+      const answer = entry.client.score(text, options, onProgress, onPartial);
       ticket.clientId = entry.client.runningScore;
       try {
         return await answer;
@@ -149,6 +163,15 @@ export class ModelLease {
     });
     entry.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A text's tokens as this model splits it, as soon as its tokenizer is read (before the model has
+   * opened): not queued behind scores, and cancels nothing.
+   */
+  tokenize(text: string, parseSpecial = false): Promise<TokenSpans> {
+    if (this.entry.ended) return Promise.reject(new Error(this.entry.ended));
+    return this.entry.client.tokenize(text, parseSpecial);
   }
 
   /** Cancel this lease's queued or running score, if any. */

@@ -18,6 +18,7 @@ import {
   type LoadRequest,
   type ScoreRequest,
   type ScoreTiming,
+  type TokenizeRequest,
   type WarmOptions,
   type WarmRequest,
   type WorkerEvent,
@@ -25,8 +26,11 @@ import {
   workerName,
 } from './protocol';
 import { unpackResult } from '../lib/scoring/packed';
+import type { PartialScore, TokenSpans } from '../lib/playground/preview';
 import type { ScoreResult } from '../lib/scoring/types';
 import type { FullDistributions } from '../lib/compare/full-distribution';
+
+export type { PartialScore, TokenSpans };
 
 export class CancelledError extends Error {
   constructor() {
@@ -43,6 +47,7 @@ interface Pending {
   sentAt: number;
   /** A score request's text: the result's token texts are slices of it. */
   text?: string;
+  onPartial?: (partial: PartialScore) => void;
 }
 
 export interface ScoreOptions {
@@ -130,22 +135,32 @@ export class InferenceClient {
   }
 
   /**
-   * Score a text with the loaded model (cancels any running score).
+   * Score a text with the loaded model (cancels any running score). `onPartial` gets the tokens' numbers
+   * as windows finish, before the result.
    * @example const { result, timing } = await client.score(text, { k: 5 }, (done, total) => bar.set(done / total));
    */
   score(
     text: string,
     options: ScoreOptions = {},
     onProgress?: (done: number, total: number) => void,
+    onPartial?: (partial: PartialScore) => void,
   ): Promise<{ result: ScoreResult; timing: ScoreTiming; distributions?: FullDistributions | null }> {
     if (this.currentScore) this.cancel(this.currentScore);
     const id = this.nextId++;
     this.currentScore = id;
-    const req: ScoreRequest = { type: 'score', id, text, ...options, ...(this.shared ? { shared: this.shared } : {}) };
+    const req: ScoreRequest = {
+      type: 'score',
+      id,
+      text,
+      ...options,
+      ...(this.shared ? { shared: this.shared } : {}),
+      ...(onPartial ? { partial: true } : {}),
+    };
     const answer = this.request<{ result: ScoreResult; timing: ScoreTiming; distributions?: FullDistributions | null }>(
       req,
       (done, total) => onProgress?.(done, total ?? 0),
       text,
+      onPartial,
     );
     if (this.shared && onProgress) this.watchProgress(this.shared, id, onProgress);
     return answer;
@@ -168,6 +183,16 @@ export class InferenceClient {
       nextFrame(read);
     };
     nextFrame(read);
+  }
+
+  /**
+   * A text's tokens by the tokenizer of the model loaded or loading, as soon as its files are read (before
+   * the model opens); cancels nothing. Rejects when no model is loaded or loading, or its load fails.
+   * @example const { start, end } = await client.tokenize(text);
+   */
+  tokenize(text: string, parseSpecial = false): Promise<TokenSpans> {
+    const req: TokenizeRequest = { type: 'tokenize', id: this.nextId++, text, parseSpecial };
+    return this.request<TokenSpans>(req);
   }
 
   /** The id of the score running now (0 when none), for cancelling exactly that one later. */
@@ -205,6 +230,7 @@ export class InferenceClient {
     req: WorkerRequest & { id: number },
     onProgress?: Pending['onProgress'],
     text?: string,
+    onPartial?: Pending['onPartial'],
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(req.id, {
@@ -213,6 +239,7 @@ export class InferenceClient {
         onProgress,
         sentAt: performance.now(),
         text,
+        onPartial,
       });
       this.post(req);
     });
@@ -238,9 +265,19 @@ export class InferenceClient {
       case 'progress':
         this.pending.get(ev.id)?.onProgress?.(ev.done, ev.total);
         break;
+      case 'partial': {
+        const { from, logprob, rank, entropy } = ev;
+        this.pending.get(ev.id)?.onPartial?.({ from, logprob, rank, entropy });
+        break;
+      }
       case 'loaded':
         this.settle(ev.id)?.resolve(ev.info as never);
         break;
+      case 'tokenized': {
+        const { ids, start, end } = ev;
+        this.settle(ev.id)?.resolve({ ids, start, end } satisfies TokenSpans as never);
+        break;
+      }
       case 'scored': {
         const p = this.settle(ev.id);
         if (!p) break;

@@ -15,7 +15,7 @@ import { expectedBackend } from '../lib/models/catalogue';
 import { errorMessage } from '../lib/runtime/capabilities';
 import type { ModelConfig } from '../lib/models';
 import { headStatus } from '../lib/scoring/log-softmax';
-import { scoreTextPacked } from '../lib/scoring/score-text';
+import { own, scoreTextPacked } from '../lib/scoring/score-text';
 import { captureDistributions, wantFullDistribution } from '../lib/compare/full-distribution';
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
@@ -27,9 +27,11 @@ import {
   SHARED_TOTAL,
   type LoadRequest,
   type ScoreRequest,
+  type TokenizeRequest,
   type WorkerEvent,
   type WarmOptions,
   type WorkerRequest,
+  PARTIAL_EVERY_MS,
   loadKey,
   warmOptionsFromName,
 } from './protocol';
@@ -58,13 +60,15 @@ interface Job {
 }
 
 let model: Promise<LoadedModel> | null = null;
+/** The tokenizer of `model`, settled as soon as its files are read (before the model opens). */
+let tokenizer: Promise<TextTokenizer> | null = null;
 let loadJob: Job | null = null;
 let scoreJob: Job | null = null;
 /** Ids answered already (cancelled): their late results are dropped. */
 const answered = new Set<number>();
 
 const post = (ev: WorkerEvent, transfer: Transferable[] = []) => {
-  if (ev.type !== 'load-progress' && ev.type !== 'progress' && ev.type !== 'fallback') {
+  if (ev.type !== 'load-progress' && ev.type !== 'progress' && ev.type !== 'partial' && ev.type !== 'fallback') {
     if (answered.has(ev.id)) return;
     answered.add(ev.id);
   } else if (answered.has(ev.id)) {
@@ -94,6 +98,9 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
     case 'score':
       cancel(scoreJob);
       scoreJob = startJob(req.id, (signal, abort) => score(req, signal, abort));
+      break;
+    case 'tokenize':
+      void tokenize(req);
       break;
     case 'warm':
       warm(req);
@@ -161,7 +168,15 @@ async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): P
   const t0 = performance.now();
   const previous = model;
   const stopping = scoreJob?.done;
-  // set synchronously, so that a score sent right after this load waits for this model
+  let tokenizerRead!: (t: TextTokenizer) => void;
+  let tokenizerFailed!: (e: unknown) => void;
+  const nextTokenizer = new Promise<TextTokenizer>((resolve, reject) => {
+    tokenizerRead = resolve;
+    tokenizerFailed = reject;
+  });
+  nextTokenizer.catch(() => undefined);
+  // set synchronously, so that a score (or a tokenize) sent right after this load waits for this model
+  tokenizer = nextTokenizer;
   const next = (async (): Promise<LoadedModel> => {
     // the cancelled score must stop touching the old sessions before they are released
     await stopping;
@@ -186,6 +201,7 @@ async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): P
     });
     const { config, tokenizer, modelBytes } = files;
     signal.throwIfAborted();
+    tokenizerRead(tokenizer);
     const runtime = await openModelRuntime({
       modelBytes,
       externalData: files.externalData,
@@ -268,7 +284,9 @@ async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): P
       },
     });
   } catch (e) {
+    tokenizerFailed(e);
     if (model === next) model = null;
+    if (tokenizer === nextTokenizer) tokenizer = null;
     if (signal.aborted) return;
     const id = answer ? await Promise.race([answer.id, aborted(signal)]).catch(() => null) : req.id;
     if (id !== null) post({ type: 'error', id, phase: 'load', message: errorMessage(e) });
@@ -281,6 +299,18 @@ function aborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+/** A text's tokens, by the tokenizer of the model loaded (or loading: answered once its files are read). */
+async function tokenize(req: TokenizeRequest): Promise<void> {
+  try {
+    if (!tokenizer) throw new Error('no model is loaded');
+    const { ids, start, end } = (await tokenizer).encode(req.text, { parseSpecial: req.parseSpecial === true });
+    const columns = { ids: own(ids), start: own(start), end: own(end) };
+    post({ type: 'tokenized', id: req.id, ...columns }, [columns.ids.buffer, columns.start.buffer, columns.end.buffer]);
+  } catch (e) {
+    post({ type: 'error', id: req.id, phase: 'score', message: errorMessage(e) });
+  }
 }
 
 async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void): Promise<void> {
@@ -298,6 +328,8 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
       );
     const breakdown = { scorerMs: 0, yieldMs: 0, tokenizeMs: 0 };
     let lastProgress = -Infinity;
+    let lastPartial = -Infinity;
+    let partialFrom = 0;
     const shared = req.shared;
     // with shared cells a cancel needs no turn of the event loop, so turns can be rare
     const scorer = yieldingScorer(m.runtime.scorer, breakdown, shared ? YIELD_EVERY_MS_SHARED : YIELD_EVERY_MS);
@@ -318,6 +350,19 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
       k: req.k ?? 5,
       signal,
       onProgress: (p) => {
+        // the tokens final since the last partial: the first window's at once, then at most every PARTIAL_EVERY_MS
+        if (req.partial && p.windowsDone < p.windowsTotal && performance.now() - lastPartial >= PARTIAL_EVERY_MS) {
+          lastPartial = performance.now();
+          const { logprob, rank, entropy } = p.columns;
+          const part = {
+            from: partialFrom,
+            logprob: logprob.slice(partialFrom, p.doneThrough),
+            rank: rank.slice(partialFrom, p.doneThrough),
+            entropy: entropy.slice(partialFrom, p.doneThrough),
+          };
+          partialFrom = p.doneThrough;
+          post({ type: 'partial', id: req.id, ...part }, [part.logprob.buffer, part.rank.buffer, part.entropy.buffer]);
+        }
         if (shared) {
           if (Atomics.load(shared, SHARED_CANCEL) >= req.id) abort(); // the next window's check stops the loop
           Atomics.store(shared, SHARED_TOTAL, p.windowsTotal);

@@ -3,8 +3,8 @@
  * Everything here is structured-cloneable. The page never waits on a model: it posts a request and
  * reacts to events; every event names the request it answers.
  *
- *   page -> worker   load, score, cancel
- *   worker -> page   load-progress, loaded, progress, scored, fallback, cancelled, error
+ *   page -> worker   load, score, tokenize, cancel
+ *   worker -> page   load-progress, loaded, progress, partial, scored, tokenized, fallback, cancelled, error
  *
  * A new `score` cancels the running one (it answers `cancelled`); a new `load` cancels both. Where the
  * page is cross-origin isolated, a score's progress and its cancel also go through shared memory
@@ -108,7 +108,28 @@ export interface ScoreRequest {
    *   each; the page reads the cells once a frame.
    */
   shared?: Int32Array;
+  /**
+   * Send the per-token numbers as windows finish (`partial` events, at most every PARTIAL_EVERY_MS), so
+   * that the page can colour the tokens before the result is complete. @defaultValue false
+   */
+  partial?: boolean;
 }
+
+/**
+ * Split a text into the tokens the loaded model (or the one loading) scores, as soon as its tokenizer is
+ * read: the page shows them uncoloured while the model opens and scores. Answered by `tokenized` (or
+ * `error` when no model is loaded or loading, or its load fails); it cancels nothing.
+ */
+export interface TokenizeRequest {
+  type: 'tokenize';
+  id: number;
+  text: string;
+  /** As ScoreRequest.parseSpecial. @defaultValue false */
+  parseSpecial?: boolean;
+}
+
+/** How often a score with ScoreRequest.partial sends the tokens scored since the last `partial`, at most, ms. */
+export const PARTIAL_EVERY_MS = 150;
 
 /** ScoreRequest.shared: how many cells, and what each holds. */
 export const SHARED_CELLS = 4;
@@ -123,7 +144,7 @@ export interface CancelRequest {
   id: number;
 }
 
-export type WorkerRequest = LoadRequest | ScoreRequest | CancelRequest | WarmRequest;
+export type WorkerRequest = LoadRequest | ScoreRequest | TokenizeRequest | CancelRequest | WarmRequest;
 
 /**
  * What a warm start needs: WarmRequest without its envelope, and the load the page will most likely ask
@@ -242,6 +263,10 @@ export type WorkerEvent =
   | { type: 'load-progress'; id: number; file: string; loaded: number; total: number | null; cached?: boolean }
   | { type: 'loaded'; id: number; info: LoadedModelInfo }
   | { type: 'progress'; id: number; done: number; total: number }
+  /** A score's text tokens from .. from + logprob.length - 1 are final (ScoreRequest.partial); NaN: never scored. */
+  | { type: 'partial'; id: number; from: number; logprob: Float64Array; rank: Int32Array; entropy: Float64Array }
+  /** A text's tokens (TokenizeRequest): ids and UTF-16 spans, as the score's records will have them. */
+  | { type: 'tokenized'; id: number; ids: Int32Array; start: Int32Array; end: Int32Array }
   | {
       type: 'scored';
       id: number;

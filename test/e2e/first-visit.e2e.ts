@@ -16,6 +16,11 @@ function onSoftwareAdapter(backend: string) {
   test.skip(backend !== 'webgpu', 'needs the software WebGPU adapter (the webgpu project)');
 }
 
+/** Tests of what does not depend on the backend run once, in the wasm project. */
+function backendIndependent(backend: string) {
+  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+}
+
 /** The bottom edge of an element, in CSS pixels from the top of the first screen. */
 async function bottomOf(page: Page, testId: string): Promise<number> {
   const box = await page.getByTestId(testId).first().boundingBox();
@@ -112,7 +117,7 @@ test('where the choice is not obvious, auto times a window on each backend and k
 
 test('a new model or stride re-scores the text by itself, as typing does', async ({ page, backend, pageErrors }) => {
   void pageErrors;
-  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+  backendIndependent(backend);
   await page.goto('./?backend=wasm');
   const result = page.getByTestId('result');
   await expect(result).toHaveAttribute('data-run', '1', { timeout: 120_000 });
@@ -150,7 +155,7 @@ test('the model the page opens starts loading with the page, and is loaded once'
   pageErrors,
 }) => {
   void pageErrors;
-  test.skip(backend !== 'wasm', 'backend-independent; runs in the wasm project');
+  backendIndependent(backend);
   const models = bundledModels().filter((id) => !id.includes('@'));
   test.skip(models.length < 2, 'needs two bundled models');
   const manifest = (await (await page.request.get('./models/manifest.json')).json()) as { default: string };
@@ -185,4 +190,94 @@ test('the model the page opens starts loading with the page, and is loaded once'
   counts = countWeights(page);
   await page.goto('./?backend=wasm&model=hub:nobody/nothing');
   await expectOneLoad(counts, manifest.default);
+});
+
+test('the text’s tokens show before the model has opened, and take their colours as windows finish', async ({
+  page,
+  backend,
+  pageErrors,
+}) => {
+  void pageErrors;
+  backendIndependent(backend);
+  // what the page showed the moment the preview's tokens first appeared, and the order of things
+  await page.addInitScript(`
+    window.__preview = {};
+    new MutationObserver(() => {
+      const p = window.__preview;
+      if (!p.at && document.querySelector('[data-testid="preview-token"]')) {
+        p.at = performance.now();
+        p.status = document.querySelector('[data-testid="preview-status"]')?.textContent ?? '';
+        p.resultThen = document.querySelector('[data-testid="token"]') !== null;
+      }
+      if (!p.resultAt && document.querySelector('[data-testid="result"] [data-testid="token"]')) p.resultAt = performance.now();
+    }).observe(document, { subtree: true, childList: true });
+  `);
+  await page.goto('./?backend=wasm');
+  await expect(page.locator('[data-testid="result"][data-run="1"]')).toBeVisible({ timeout: 120_000 });
+  const seen = await page.evaluate(
+    () =>
+      (window as unknown as { __preview: { at?: number; resultAt?: number; status?: string; resultThen?: boolean } })
+        .__preview,
+  );
+  expect(seen.at, 'the preview appeared').toBeGreaterThan(0);
+  expect(seen.resultThen).toBe(false);
+  expect(seen.resultAt! - seen.at!, 'the tokens came before the result').toBeGreaterThan(0);
+  // read from the tokenizer while the model was still opening (it is read first, in the same load)
+  expect(seen.status).toMatch(/tokens? by .*’s tokenizer\. The model is opening/);
+  // the preview is gone, and the result's tokens are the ones it showed
+  await expect(page.getByTestId('preview')).toHaveCount(0);
+
+  // a long text: the tokens are there while the windows run, coloured up to the windows done, with the
+  // numbers the result then has
+  const base = await page.getByTestId('text-input').inputValue();
+  const long = Array.from({ length: 34 }, (_, i) => `Paragraph ${i + 1}. ${base}`).join('\n\n');
+  expect(long.length).toBeGreaterThan(12_000);
+  expect(long.length).toBeLessThanOrEqual(20_000); // scored on arrival
+  const context = await page.context().browser()!.newContext({ baseURL: page.url() });
+  const fresh = await context.newPage();
+  await fresh.addInitScript((text) => {
+    if (!sessionStorage.getItem('pp.seeded')) {
+      localStorage.setItem('pp.text', text);
+      sessionStorage.setItem('pp.seeded', '1');
+    }
+  }, long);
+  await fresh.goto('./?backend=wasm');
+  const mixed = await fresh.waitForFunction(
+    () => {
+      const coloured = document.querySelectorAll('[data-testid="preview-token"]:not(.pending)');
+      const pending = document.querySelectorAll('[data-testid="preview-token"].pending').length;
+      if (coloured.length === 0 || pending === 0) return null;
+      const ppl = document.querySelector('[data-testid="preview-ppl"]')?.getAttribute('data-value') ?? '';
+      return {
+        tokens: document.querySelectorAll('[data-testid="preview-token"]').length,
+        ppl: Number(ppl),
+        coloured: [...coloured].map((el) => ({
+          index: (el as HTMLElement).dataset.index!,
+          logprob: (el as HTMLElement).dataset.logprob!,
+          rank: (el as HTMLElement).dataset.rank!,
+          background: (el as HTMLElement).style.backgroundColor,
+        })),
+      };
+    },
+    null,
+    { timeout: 120_000, polling: 50 },
+  );
+  const midway = (await mixed.jsonValue())!;
+  expect(midway.ppl).toBeGreaterThan(1);
+  // only a prefix is coloured: the windows finish in order
+  const indexes = midway.coloured.map((c) => Number(c.index));
+  expect(indexes).toEqual(indexes.map((_, i) => i));
+  expect(midway.coloured.every((c) => c.background !== '' && c.logprob !== '')).toBe(true);
+  await expect(fresh.locator('[data-testid="result"][data-run="1"]')).toBeVisible({ timeout: 120_000 });
+  await expect(fresh.getByTestId('tokens')).toHaveAttribute('data-complete', 'true');
+  expect(await fresh.getByTestId('token').count()).toBe(midway.tokens);
+  // each coloured token showed the numbers the result has (the same window's, not an estimate)
+  const final = await fresh
+    .getByTestId('token')
+    .evaluateAll(
+      (els, n) => els.slice(0, n).map((el) => [(el as HTMLElement).dataset.logprob, (el as HTMLElement).dataset.rank]),
+      indexes.length,
+    );
+  expect(final).toEqual(midway.coloured.map((c) => [c.logprob, c.rank]));
+  await context.close();
 });

@@ -18,6 +18,13 @@ export interface ScoreProgress {
   tokensScored: number;
   /** Tokens of the text that will be scored in all. */
   tokensToScore: number;
+  /**
+   * Text tokens 0 .. doneThrough - 1 are final (windows go in order): scored, or the first token of a model
+   * without BOS, which never is.
+   */
+  doneThrough: number;
+  /** The result's columns as they fill in (the engine's own arrays: read them in the callback, do not keep them). */
+  columns: { scored: Uint8Array; logprob: Float64Array; rank: Int32Array; entropy: Float64Array };
 }
 
 export interface ScoreTextOptions {
@@ -109,6 +116,7 @@ export async function scoreTextPacked(
   const topIds = new Int32Array(T * k);
   const topLogprobs = new Float64Array(T * k);
   const alternatives = new AltTexts(tokenizer, config.vocab_size); // each alternative's text, once per distinct id
+  const columns = { scored, logprob, rank, entropy };
 
   const windows = planWindows(sequence.length, nCtx, stride);
   const tokensToScore = sequence.length - 1;
@@ -146,7 +154,14 @@ export async function scoreTextPacked(
       }
     }
     tokensScored += n;
-    options.onProgress?.({ windowsDone: w + 1, windowsTotal: windows.length, tokensScored, tokensToScore });
+    options.onProgress?.({
+      windowsDone: w + 1,
+      windowsTotal: windows.length,
+      tokensScored,
+      tokensToScore,
+      doneThrough: first + n,
+      columns,
+    });
   }
 
   // summed in token order, as over the records
@@ -212,6 +227,6 @@ class AltTexts {
 }
 
 /** The array itself when it owns its whole buffer (so transferring the buffer moves nothing else), else a copy. */
-function own(a: Int32Array): Int32Array {
+export function own(a: Int32Array): Int32Array {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
 }
