@@ -30,7 +30,7 @@ function manualFrames() {
 }
 
 describe('inChunks', () => {
-  it('does the first chunk at once, then one chunk per frame, each at most the chunk size', () => {
+  it('does the first chunk at once, leaves the next frame to paint it, then one chunk per frame', () => {
     const { scheduler, frame } = manualFrames();
     const pieces: [number, number][] = [];
     let done = 0;
@@ -43,6 +43,9 @@ describe('inChunks', () => {
     );
     // the first chunk in the same call: nothing waits a frame to appear
     expect(pieces).toEqual([[0, 500]]);
+    // the frame that paints it carries the work that started it: no chunk there
+    expect(frame()).toBe(1);
+    expect(pieces).toHaveLength(1);
     const perFrame: number[] = [];
     while (done === 0) {
       const before = pieces.length;
@@ -94,6 +97,7 @@ describe('inChunks', () => {
       scheduler,
       () => done++,
     );
+    frame();
     frame();
     expect(pieces).toEqual([
       [0, 300],

@@ -18,8 +18,10 @@ export const animationFrames: Scheduler = {
 
 /**
  * Run `work(from, to)` over the items 0 .. count-1 in pieces of at most `size` items: the first piece
- * now, then one piece per scheduled callback; `done` once all are through. Returns a function that
- * stops the rest (pieces already run stay run; `done` is not called).
+ * now, then one piece per scheduled callback from the second on; `done` once all are through. The first
+ * callback only waits: the frame that paints the first piece also carries the work that started it (a
+ * new result's render: 17-23 ms for 20,000 characters here), and a piece in that frame too made it a
+ * 53-62 ms task. Returns a function that stops the rest (pieces already run stay run; `done` is not called).
  * @example const stop = inChunks(20_000, 500, (a, b) => draw(a, b), animationFrames, () => (complete = true));
  */
 export function inChunks(
@@ -33,9 +35,15 @@ export function inChunks(
   let next = 0;
   let handle: number | null = null;
   let stopped = false;
+  let waited = false;
   const step = () => {
     handle = null;
     if (stopped) return;
+    if (next > 0 && !waited) {
+      waited = true;
+      handle = scheduler.request(step);
+      return;
+    }
     const to = Math.min(count, next + size);
     if (to > next) work(next, to);
     next = to;
