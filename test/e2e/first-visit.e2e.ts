@@ -233,7 +233,10 @@ test('the text’s tokens show before the model has opened, and take their colou
   const long = Array.from({ length: 34 }, (_, i) => `Paragraph ${i + 1}. ${base}`).join('\n\n');
   expect(long.length).toBeGreaterThan(12_000);
   expect(long.length).toBeLessThanOrEqual(20_000); // scored on arrival
-  const context = await page.context().browser()!.newContext({ baseURL: page.url() });
+  const context = await page
+    .context()
+    .browser()!
+    .newContext({ baseURL: page.url(), viewport: { width: 1366, height: 768 } });
   const fresh = await context.newPage();
   await fresh.addInitScript((text) => {
     if (!sessionStorage.getItem('pp.seeded')) {
@@ -263,6 +266,15 @@ test('the text’s tokens show before the model has opened, and take their colou
     { timeout: 120_000, polling: 50 },
   );
   const midway = (await mixed.jsonValue())!;
+  // the strip scrolled to where the colours stop, for the README
+  await fresh
+    .locator('[data-testid="preview-token"].pending')
+    .first()
+    .evaluate((el) => {
+      const strip = el.closest<HTMLElement>('[data-testid="preview-tokens"]')!;
+      strip.scrollTop += el.getBoundingClientRect().top - strip.getBoundingClientRect().top - strip.clientHeight / 2;
+    });
+  await fresh.screenshot({ path: screenshotPath('preview') });
   expect(midway.ppl).toBeGreaterThan(1);
   // only a prefix is coloured: the windows finish in order
   const indexes = midway.coloured.map((c) => Number(c.index));
