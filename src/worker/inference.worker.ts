@@ -194,6 +194,7 @@ async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): P
           shaderF16: caps.shaderF16,
         });
       },
+      onTokenizer: tokenizerRead,
       onProgress: (file, loaded, total, cached) => {
         const id = answer ? answer.current : req.id;
         if (id !== null) post({ type: 'load-progress', id, file, loaded, total, ...(cached ? { cached } : {}) });
@@ -201,7 +202,6 @@ async function load(req: LoadRequest, signal: AbortSignal, answer?: AnswerTo): P
     });
     const { config, tokenizer, modelBytes } = files;
     signal.throwIfAborted();
-    tokenizerRead(tokenizer);
     const runtime = await openModelRuntime({
       modelBytes,
       externalData: files.externalData,

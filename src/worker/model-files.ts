@@ -72,6 +72,12 @@ export interface ReadModelOptions {
    * Asked for only then (finding out waits for a WebGPU adapter, 0.4 s on a first visit).
    */
   target?: () => Promise<{ backend: Backend; shaderF16: boolean }>;
+  /**
+   * The tokenizer, as soon as it is read and checked against the vocabulary: before the weights have
+   * arrived (on a network, seconds before; for a model from the hub, minutes), so that the page can show
+   * the text's tokens meanwhile.
+   */
+  onTokenizer?: (tokenizer: TextTokenizer) => void;
 }
 
 async function openCache(): Promise<CacheLike | null> {
@@ -232,6 +238,7 @@ export async function readModelFiles(modelRef: ModelRef, options: ReadModelOptio
     );
   }
   signal.throwIfAborted();
+  options.onTokenizer?.(tokenizer);
 
   // the weights: the variant asked for, else the first candidate the folder has
   let candidates = ref.onnx

@@ -222,8 +222,8 @@ test('the text’s tokens show before the model has opened, and take their colou
   expect(seen.at, 'the preview appeared').toBeGreaterThan(0);
   expect(seen.resultThen).toBe(false);
   expect(seen.resultAt! - seen.at!, 'the tokens came before the result').toBeGreaterThan(0);
-  // read from the tokenizer while the model was still opening (it is read first, in the same load)
-  expect(seen.status).toMatch(/tokens? by .*’s tokenizer\. The model is opening/);
+  // read from the tokenizer while the model was still loading (it is read first, before the weights)
+  expect(seen.status).toMatch(/tokens? by .*’s tokenizer\. The model is loading/);
   // the preview is gone, and the result's tokens are the ones it showed
   await expect(page.getByTestId('preview')).toHaveCount(0);
 

@@ -4,10 +4,12 @@
  * carry the worker's `tokenized` and `partial` messages; the preview's records, filled from the
  * partials, must equal the result's records and sum to its totals.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scoreText, scoreTextPacked, type ScoreProgress } from '../../src/lib/scoring/score-text';
-import { loadTokenizer } from '../../src/lib/tokens/tokenizer';
+import { loadTokenizer, type TextTokenizer } from '../../src/lib/tokens/tokenizer';
+import { readModelFiles } from '../../src/worker/model-files';
 import { fillPreview, previewTokens, type PartialScore } from '../../src/lib/playground/preview';
 import { InferenceClient } from '../../src/worker/client';
 import { ModelService } from '../../src/state/model-service';
@@ -172,5 +174,42 @@ describe('a lease', () => {
     service.unload(lease.key);
     await expect(lease.tokenize('again')).rejects.toThrow('was unloaded');
     expect(asked).toEqual(['hello']);
+  });
+});
+
+describe('reading a model folder', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('hands its tokenizer over before the weights have arrived', async () => {
+    const dir = join(MODELS_DIR, 'tiny-byte');
+    // the weights' response is held until the tokenizer is handed over (or, failing that, two seconds)
+    let release!: (by: string) => void;
+    const released = new Promise<string>((resolve) => (release = resolve));
+    const timer = setTimeout(() => release('timeout'), 2000);
+    vi.stubGlobal('fetch', async (url: string) => {
+      const path = new URL(url).pathname.replace('/m/', '');
+      if (path.endsWith('.onnx')) await released;
+      try {
+        return new Response(readFileSync(join(dir, path)));
+      } catch {
+        return new Response('', { status: 404 });
+      }
+    });
+    let handed: TextTokenizer | null = null;
+    const files = await readModelFiles(
+      { kind: 'url', url: 'https://e.test/m/', name: 'tiny-byte' },
+      {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+        onTokenizer: (t) => {
+          handed = t;
+          release('tokenizer');
+        },
+      },
+    );
+    clearTimeout(timer);
+    expect(await released).toBe('tokenizer');
+    expect(handed).toBe(files.tokenizer);
+    expect(files.modelBytes.byteLength).toBeGreaterThan(1000);
   });
 });
