@@ -110,9 +110,27 @@ describe('inChunks', () => {
     expect(done).toBe(0);
   });
 
+  it('draws a larger first piece when asked (what must be on screen at once), then pieces of the size', () => {
+    const { scheduler, frame } = manualFrames();
+    const pieces: [number, number][] = [];
+    let done = 0;
+    inChunks(
+      1_000,
+      150,
+      (a, b) => pieces.push([a, b]),
+      scheduler,
+      () => done++,
+      300,
+    );
+    expect(pieces).toEqual([[0, 300]]);
+    while (done === 0) frame();
+    expect(pieces.slice(1).map(([a, b]) => b - a)).toEqual([150, 150, 150, 150, 100]);
+  });
+
   it('rejects a chunk size below one', () => {
     const { scheduler } = manualFrames();
     expect(() => inChunks(10, 0, () => {}, scheduler)).toThrow(/at least 1/);
+    expect(() => inChunks(10, 5, () => {}, scheduler, undefined, 0)).toThrow(/at least 1/);
   });
 });
 
