@@ -133,6 +133,8 @@ class AppState {
   preview = $state.raw<Preview | null>(null);
   /** The preview's tokens 0 .. done - 1 are final; `scored` of them, with `nats` in all (the loss so far). */
   previewDone = $state({ done: 0, scored: 0, nats: 0 });
+  /** The preview asked of the worker and not answered yet (not asked twice). */
+  private previewAsked: Omit<Preview, 'tokens'> | null = null;
   timing = $state.raw<ScoreTiming | null>(null);
   /** The text the result belongs to (the text area may have changed since). */
   scoredText = $state('');
@@ -175,17 +177,27 @@ class AppState {
    */
   private requestPreview(lease: ModelLease, name: string): void {
     const text = this.text;
+    const parseSpecial = this.parseSpecial;
     if (this.result || text.length === 0 || text.length > MAX_CHARS) return;
-    if (this.preview?.text === text && this.preview.model === name) return;
+    const same = (p: Omit<Preview, 'tokens'> | null) =>
+      p?.text === text && p.model === name && p.parseSpecial === parseSpecial;
+    if (same(this.preview) || same(this.previewAsked)) return;
+    const asked = { text, model: name, parseSpecial };
+    this.previewAsked = asked;
     const generation = this.loadGeneration;
-    lease.tokenize(text, this.parseSpecial).then(
-      (spans) => {
-        if (generation !== this.loadGeneration || this.result || this.text !== text) return;
-        this.preview = { text, model: name, tokens: previewTokens(text, spans) };
-        this.previewDone = { done: 0, scored: 0, nats: 0 };
-      },
-      () => undefined, // the load's or the score's own error says what went wrong
-    );
+    lease
+      .tokenize(text, parseSpecial)
+      .then(
+        (spans) => {
+          if (generation !== this.loadGeneration || this.result || this.text !== text) return;
+          this.preview = { ...asked, tokens: previewTokens(text, spans) };
+          this.previewDone = { done: 0, scored: 0, nats: 0 };
+        },
+        () => undefined, // the load's or the score's own error says what went wrong
+      )
+      .finally(() => {
+        if (this.previewAsked === asked) this.previewAsked = null;
+      });
   }
 
   /** The text as the user types it: short texts are scored once typing pauses. */
@@ -436,7 +448,8 @@ class AppState {
     if (preview) {
       // a preview another score began colouring starts again uncoloured (that score's numbers may differ)
       const p = this.preview;
-      if (p && (p.text !== text || p.model !== name || this.previewDone.done > 0)) this.preview = null;
+      const stale = p && (p.text !== text || p.model !== name || p.parseSpecial !== this.parseSpecial);
+      if (stale || this.previewDone.done > 0) this.preview = null;
       this.requestPreview(this.lease, name);
     }
     try {

@@ -29,6 +29,8 @@ export interface Preview {
   text: string;
   /** The model whose tokenizer split the text. */
   model: string;
+  /** Special tokens' strings read as those tokens (ScoreRequest.parseSpecial). */
+  parseSpecial: boolean;
   /** Records filled in place as windows finish (scored, logprob, rank, entropy); `top` stays empty. */
   tokens: TokenRecord[];
 }
