@@ -230,8 +230,8 @@ test('the text’s tokens show before the model has opened, and take their colou
   // a long text: the tokens are there while the windows run, coloured up to the windows done, with the
   // numbers the result then has
   const base = await page.getByTestId('text-input').inputValue();
-  const long = Array.from({ length: 34 }, (_, i) => `Paragraph ${i + 1}. ${base}`).join('\n\n');
-  expect(long.length).toBeGreaterThan(12_000);
+  const long = Array.from({ length: 20 }, (_, i) => `Paragraph ${i + 1}. ${base}`).join('\n\n');
+  expect(long.length).toBeGreaterThan(8_000); // many windows: 2,000 tokens, 128 a window
   expect(long.length).toBeLessThanOrEqual(20_000); // scored on arrival
   const context = await page
     .context()
