@@ -20,6 +20,7 @@ import { captureDistributions, wantFullDistribution } from '../lib/compare/full-
 import type { WindowScorer } from '../lib/scoring/types';
 import type { TextTokenizer } from '../lib/tokens/tokenizer';
 import { readModelFiles, type ModelFiles } from './model-files';
+import { partialScore } from '../lib/playground/preview';
 import {
   SHARED_CANCEL,
   SHARED_DONE,
@@ -353,13 +354,7 @@ async function score(req: ScoreRequest, signal: AbortSignal, abort: () => void):
         // the tokens final since the last partial: the first window's at once, then at most every PARTIAL_EVERY_MS
         if (req.partial && p.windowsDone < p.windowsTotal && performance.now() - lastPartial >= PARTIAL_EVERY_MS) {
           lastPartial = performance.now();
-          const { logprob, rank, entropy } = p.columns;
-          const part = {
-            from: partialFrom,
-            logprob: logprob.slice(partialFrom, p.doneThrough),
-            rank: rank.slice(partialFrom, p.doneThrough),
-            entropy: entropy.slice(partialFrom, p.doneThrough),
-          };
+          const part = partialScore(p, partialFrom);
           partialFrom = p.doneThrough;
           post({ type: 'partial', id: req.id, ...part }, [part.logprob.buffer, part.rank.buffer, part.entropy.buffer]);
         }

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scoreText, scoreTextPacked, type ScoreProgress } from '../../src/lib/scoring/score-text';
 import { loadTokenizer, type TextTokenizer } from '../../src/lib/tokens/tokenizer';
 import { readModelFiles } from '../../src/worker/model-files';
-import { fillPreview, previewTokens, type PartialScore } from '../../src/lib/playground/preview';
+import { fillPreview, partialScore, previewTokens, type PartialScore } from '../../src/lib/playground/preview';
 import { InferenceClient } from '../../src/worker/client';
 import { ModelService } from '../../src/state/model-service';
 import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
@@ -21,18 +21,12 @@ const tokenizer = loadTokenizer(readJSON(join(MODELS_DIR, 'tiny-byte/tokenizer.j
 const V = 257;
 const TEXT = TRICKY_STRINGS.map((s) => s.text).join(' | ');
 
-/** The partials the worker would send: each progress's newly final tokens, copied out of the live columns. */
+/** The partials the worker would send: each progress's newly final tokens (partialScore). */
 function partialsOf(progress: ScoreProgress[], slices: PartialScore[]): (p: ScoreProgress) => void {
   let from = 0;
   return (p) => {
     progress.push({ ...p });
-    const { logprob, rank, entropy } = p.columns;
-    slices.push({
-      from,
-      logprob: logprob.slice(from, p.doneThrough),
-      rank: rank.slice(from, p.doneThrough),
-      entropy: entropy.slice(from, p.doneThrough),
-    });
+    slices.push(partialScore(p, from));
     from = p.doneThrough;
   };
 }

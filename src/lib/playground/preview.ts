@@ -3,6 +3,7 @@
  * tokenizer is read, before the model has opened), then coloured as the worker's windows finish
  * (ScoreRequest.partial). Pure: the records are built and filled here, drawn by TokenStrip.
  */
+import type { ScoreProgress } from '../scoring/score-text';
 import type { TokenRecord } from '../scoring/types';
 
 /** A text's tokens as the tokenizer splits it: ids and UTF-16 spans (the worker's `tokenized`). */
@@ -77,4 +78,15 @@ export function fillPreview(tokens: TokenRecord[], part: PartialScore): { nats: 
     scored++;
   }
   return { nats, scored };
+}
+
+/**
+ * The tokens a score made final since token `from`, copied out of the engine's live columns (what the
+ * worker sends as a `partial`).
+ * @example const part = partialScore(progress, sentUpTo); sentUpTo = progress.doneThrough;
+ */
+export function partialScore(progress: Pick<ScoreProgress, 'doneThrough' | 'columns'>, from: number): PartialScore {
+  const { logprob, rank, entropy } = progress.columns;
+  const to = progress.doneThrough;
+  return { from, logprob: logprob.slice(from, to), rank: rank.slice(from, to), entropy: entropy.slice(from, to) };
 }

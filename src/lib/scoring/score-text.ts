@@ -24,7 +24,7 @@ export interface ScoreProgress {
    */
   doneThrough: number;
   /** The result's columns as they fill in (the engine's own arrays: read them in the callback, do not keep them). */
-  columns: { scored: Uint8Array; logprob: Float64Array; rank: Int32Array; entropy: Float64Array };
+  columns: { logprob: Float64Array; rank: Int32Array; entropy: Float64Array };
 }
 
 export interface ScoreTextOptions {
@@ -116,7 +116,7 @@ export async function scoreTextPacked(
   const topIds = new Int32Array(T * k);
   const topLogprobs = new Float64Array(T * k);
   const alternatives = new AltTexts(tokenizer, config.vocab_size); // each alternative's text, once per distinct id
-  const columns = { scored, logprob, rank, entropy };
+  const columns = { logprob, rank, entropy };
 
   const windows = planWindows(sequence.length, nCtx, stride);
   const tokensToScore = sequence.length - 1;
